@@ -1,0 +1,61 @@
+import { ZERO, type Decimal } from '../money/decimal.js';
+import type { Instant } from '../time/instant.js';
+import { isDrawable } from './status.js';
+import type { AccountKey, BlockState } from './types.js';
+
+/** A broken invariant is a programmer error in the engine, never bad input: crash loudly. */
+export class InvariantViolation extends Error {
+  constructor(invariant: string, key: AccountKey, detail: string) {
+    super(`${invariant} violated for customer ${key.customerId} (${key.unit}): ${detail}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+/** I1 for one block: initial = remaining + consumed + expired + voided + moved out − amended. */
+export function blockConservationHolds(block: BlockState): boolean {
+  return block.remaining
+    .plus(block.consumed)
+    .plus(block.expired)
+    .plus(block.voided)
+    .plus(block.movedOut)
+    .minus(block.amended)
+    .eq(block.initial);
+}
+
+/**
+ * I1 and I2 over an account's state at instant `at`: every block conserves its credit and stays
+ * within 0 ≤ remaining ≤ initial; the deficit is ≥ 0 and only positive when nothing is drawable;
+ * the posted balance is exactly Σ remaining of posted blocks − deficit.
+ */
+export function assertAccountInvariants(
+  key: AccountKey,
+  blocks: readonly BlockState[],
+  current: Decimal,
+  deficit: Decimal,
+  drawable: readonly BlockState[],
+  at: Instant,
+): void {
+  let postedRemaining = ZERO;
+  for (const block of blocks) {
+    if (block.remaining.isNegative() || block.remaining.gt(block.initial)) {
+      throw new InvariantViolation('I2', key, `block ${block.id} remaining ${block.remaining.toFixed()} outside 0..${block.initial.toFixed()}`);
+    }
+    if (!blockConservationHolds(block)) {
+      throw new InvariantViolation('I1', key, `block ${block.id} does not conserve its initial ${block.initial.toFixed()}`);
+    }
+    if (!block.pending) postedRemaining = postedRemaining.plus(block.remaining);
+  }
+  if (deficit.isNegative()) throw new InvariantViolation('I2', key, `deficit ${deficit.toFixed()} is negative`);
+  if (!deficit.isZero()) {
+    const drawableBlock = blocks.find((block) => block.activated && isDrawable(block, at));
+    if (drawableBlock) {
+      throw new InvariantViolation('I2', key, `deficit ${deficit.toFixed()} while block ${drawableBlock.id} is drawable`);
+    }
+  }
+  if (!postedRemaining.minus(deficit).eq(current)) {
+    throw new InvariantViolation('I1', key, `balance ${current.toFixed()} ≠ Σ remaining ${postedRemaining.toFixed()} − deficit ${deficit.toFixed()}`);
+  }
+  for (const block of drawable) {
+    if (block.remaining.isZero()) throw new InvariantViolation('L1', key, `depleted block ${block.id} left in the deduction list`);
+  }
+}

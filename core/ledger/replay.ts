@@ -1,0 +1,496 @@
+import { Decimal, ZERO, minDecimal } from '../money/decimal.js';
+import type { Instant } from '../time/instant.js';
+import { DrawableBlocks } from './deduction-order.js';
+import { ACTIVATION, EXPIRY, EventQueue } from './event-queue.js';
+import { assertAccountInvariants } from './invariants.js';
+import { isDrawable } from './status.js';
+import {
+  LedgerRuleError,
+  type AccountKey,
+  type AccountState,
+  type BlockState,
+  type Effect,
+  type EffectType,
+  type LedgerEntry,
+  type ReplayedEntry,
+} from './types.js';
+
+export interface ReplayOptions {
+  /** Apply entries and events at or before this instant (L9). Default: everything, future expiries included. */
+  asOf?: Instant;
+  /** Assert I1/I2 after every step (tests); I1/I2 are always asserted once at the end. */
+  checkEveryStep?: boolean;
+}
+
+/** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
+export function compareReplayOrder(a: LedgerEntry, b: LedgerEntry): number {
+  return a.at - b.at || a.ordinal - b.ordinal;
+}
+
+/**
+ * Replays one account's entries (any order; sorted here by at, then ordinal) and returns its
+ * state as of `options.asOf`. Throws LedgerRuleError for entries that break a rule (unknown
+ * block, L7 amount above remaining, a block id used twice).
+ */
+export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
+  const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
+  const ordered = isSorted(entries) ? entries : [...entries].sort(compareReplayOrder);
+  const replay = new AccountReplay(key, ordered, options.checkEveryStep === true);
+  for (const entry of ordered) {
+    if (entry.at > asOf) break;
+    replay.runEventsThrough(entry.at);
+    replay.apply(entry);
+  }
+  replay.runEventsThrough(asOf);
+  return replay.finish(asOf);
+}
+
+function isSorted(entries: readonly LedgerEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    if (compareReplayOrder(entries[i - 1]!, entries[i]!) > 0) return false;
+  }
+  return true;
+}
+
+class AccountReplay {
+  private readonly blocks = new Map<string, BlockState>();
+  private readonly blockList: BlockState[] = [];
+  private readonly drawable = new DrawableBlocks();
+  private readonly events = new EventQueue();
+  /** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
+  private readonly sourceExpiredBlocks = new Set<string>();
+  private readonly replayed: ReplayedEntry[] = [];
+  private current: Decimal = ZERO;
+  private pending: Decimal = ZERO;
+  private deficit: Decimal = ZERO;
+  private sequence = 0;
+
+  constructor(
+    private readonly key: AccountKey,
+    entries: readonly LedgerEntry[],
+    private readonly checkEveryStep: boolean,
+  ) {
+    for (const entry of entries) {
+      if (entry.kind === 'expiry' && entry.blockId !== null) this.sourceExpiredBlocks.add(entry.blockId);
+    }
+  }
+
+  /** Processes every block event at or before `limit` (events at an entry's instant come before it). */
+  runEventsThrough(limit: Instant): void {
+    for (let next = this.events.peek(); next !== undefined && next.at <= limit; next = this.events.peek()) {
+      this.events.pop();
+      if (next.type === EXPIRY) {
+        if (!next.block.expiredOut) this.expire(next.block, next.at, null);
+      } else {
+        this.activate(next.block, next.at);
+      }
+      if (this.checkEveryStep) this.assertInvariants(next.at);
+    }
+  }
+
+  apply(entry: LedgerEntry): void {
+    const step = new Step(entry, ++this.sequence, this.current);
+    if (entry.status === 'pending') this.applyPending(entry, step);
+    else {
+      switch (entry.kind) {
+        case 'increment':
+          this.increment(entry, step);
+          break;
+        case 'decrement':
+          this.decrement(entry, step);
+          break;
+        case 'void':
+          this.void(entry, step);
+          break;
+        case 'amendment':
+          this.amend(entry, step);
+          break;
+        case 'expiration_change':
+          this.changeExpiration(entry, step);
+          break;
+        case 'expiry':
+          this.expire(this.namedBlock(entry, 'L3'), entry.at, { entry, step });
+          return; // expire() records the step itself
+      }
+    }
+    this.record(step);
+    if (this.checkEveryStep) this.assertInvariants(entry.at);
+  }
+
+  finish(asOf: Instant): AccountState {
+    this.assertInvariants(asOf);
+    return {
+      key: this.key,
+      asOf,
+      blocks: this.blockList,
+      current: this.current,
+      pending: this.pending,
+      available: this.current.plus(this.pending),
+      deficit: this.deficit,
+      entries: this.replayed,
+    };
+  }
+
+  // ----- posted entries -----
+
+  private increment(entry: LedgerEntry, step: Step): void {
+    const block = this.createBlock(entry, entry.blockId ?? entry.sourceId, entry.amount, {
+      effectiveAt: entry.effectiveAt ?? entry.at,
+      expiresAt: entry.expiresAt,
+      costBasis: entry.costBasis,
+      priority: entry.priority,
+      pending: false,
+    }, step.sequence);
+    step.effect('credit', block.id, entry.amount);
+    this.current = this.current.plus(entry.amount);
+    step.applied = entry.amount;
+    this.scheduleBlock(block, entry.at, step);
+  }
+
+  private decrement(entry: LedgerEntry, step: Step): void {
+    this.drawInOrder(entry.amount, entry.at, 'consume', step);
+    this.current = this.current.minus(entry.amount);
+    step.applied = entry.amount;
+  }
+
+  /** L6: the named block first, then the other drawable blocks in L1 order, then deficit. */
+  private void(entry: LedgerEntry, step: Step): void {
+    const block = this.namedBlock(entry, 'L6');
+    if (block.pending) {
+      // Voiding a block still awaiting payment only cancels pending credit.
+      const taken = minDecimal(entry.amount, block.remaining);
+      this.takeFrom(block, taken, 'void', step);
+      this.pending = this.pending.minus(taken);
+      block.voidedOut = true;
+      step.applied = taken;
+      return;
+    }
+    const taken = minDecimal(entry.amount, block.remaining);
+    if (!taken.isZero()) this.takeFrom(block, taken, 'void', step);
+    block.voidedOut = true;
+    const excess = entry.amount.minus(taken);
+    if (!excess.isZero()) this.drawInOrder(excess, entry.at, 'void', step);
+    this.current = this.current.minus(entry.amount);
+    step.applied = entry.amount;
+  }
+
+  /** L6: adds back at most initial − remaining; a drawable block repays any deficit first. */
+  private amend(entry: LedgerEntry, step: Step): void {
+    const block = this.namedBlock(entry, 'L6');
+    const added = minDecimal(entry.amount, block.initial.minus(block.remaining));
+    step.applied = added;
+    if (added.isZero()) return;
+    const wasEmpty = block.remaining.isZero();
+    block.remaining = block.remaining.plus(added);
+    block.amended = block.amended.plus(added);
+    step.effect('amend', block.id, added);
+    if (block.pending) {
+      this.pending = this.pending.plus(added);
+      return;
+    }
+    this.current = this.current.plus(added);
+    if (block.expiredOut || (block.expiresAt !== null && entry.at >= block.expiresAt)) {
+      // Credit returned to an expired block cannot be drawn: it expires again at once.
+      this.record(step);
+      this.expire(block, entry.at, null);
+      step.recorded = true;
+      return;
+    }
+    if (block.activated && isDrawable(block, entry.at)) {
+      if (wasEmpty) this.drawable.insert(block);
+      this.repayDeficit(block, step);
+    }
+  }
+
+  /** L7: moves amount from a block to a new block with the target expiry; the balance is unchanged. */
+  private changeExpiration(entry: LedgerEntry, step: Step): void {
+    const source = this.expirationChangeSource(entry);
+    if (entry.amount.gt(source.remaining)) {
+      throw new LedgerRuleError(
+        'L7',
+        entry,
+        'amount',
+        `expiration_change of ${entry.amount.toFixed()} is larger than block ${source.id}'s remaining ${source.remaining.toFixed()}`,
+      );
+    }
+    this.takeFrom(source, entry.amount, 'move_out', step);
+    const moved = this.createBlock(entry, entry.sourceId, entry.amount, {
+      effectiveAt: source.effectiveAt,
+      expiresAt: entry.targetExpiresAt,
+      costBasis: source.costBasis,
+      priority: source.priority,
+      pending: source.pending,
+    }, step.sequence);
+    step.effect('move_in', moved.id, entry.amount);
+    step.applied = entry.amount;
+    this.scheduleBlock(moved, entry.at, step);
+  }
+
+  // ----- pending entries (L4): they never touch posted blocks -----
+
+  private applyPending(entry: LedgerEntry, step: Step): void {
+    // A pending entry must still name a block this account has.
+    if (entry.kind === 'void' || entry.kind === 'amendment' || entry.kind === 'expiry') this.namedBlock(entry, 'L4');
+    if (entry.kind === 'expiration_change') this.expirationChangeSource(entry);
+    let delta = ZERO;
+    switch (entry.kind) {
+      case 'increment': {
+        const block = this.createBlock(entry, entry.blockId ?? entry.sourceId, entry.amount, {
+          effectiveAt: entry.effectiveAt ?? entry.at,
+          expiresAt: entry.expiresAt,
+          costBasis: entry.costBasis,
+          priority: entry.priority,
+          pending: true,
+        }, step.sequence);
+        if (block.expiresAt !== null && !this.sourceExpiredBlocks.has(block.id)) this.events.push({ at: Math.max(block.expiresAt, entry.at), type: EXPIRY, block });
+        delta = entry.amount;
+        step.effect('pending', block.id, entry.amount);
+        break;
+      }
+      case 'decrement':
+      case 'void':
+      case 'expiry':
+        delta = entry.amount.negated();
+        step.effect('pending', entry.blockId, entry.amount);
+        break;
+      case 'amendment':
+        delta = entry.amount;
+        step.effect('pending', entry.blockId, entry.amount);
+        break;
+      case 'expiration_change':
+        break; // moves credit between blocks: no change to any balance
+    }
+    this.pending = this.pending.plus(delta);
+    step.applied = entry.amount;
+  }
+
+  // ----- events -----
+
+  private activate(block: BlockState, at: Instant): void {
+    block.activated = true;
+    if (!isDrawable(block, at)) return;
+    this.drawable.insert(block);
+    if (!this.deficit.isZero()) {
+      // Repayment at activation belongs to no entry: it moves deficit into the block, balance unchanged.
+      const repaid = minDecimal(this.deficit, block.remaining);
+      block.remaining = block.remaining.minus(repaid);
+      block.consumed = block.consumed.plus(repaid);
+      this.deficit = this.deficit.minus(repaid);
+      if (block.remaining.isZero()) this.drawable.remove(block);
+    }
+  }
+
+  /**
+   * Removes what remains of a block. `recorded` is the source's own expiry entry; without it the
+   * expiry is generated (L3) and recorded only when something remained.
+   */
+  private expire(block: BlockState, at: Instant, recorded: { entry: LedgerEntry; step: Step } | null): void {
+    const amount = block.remaining;
+    block.expiredOut = true;
+    if (recorded === null && amount.isZero()) return;
+    const entry = recorded?.entry ?? this.generatedExpiry(block, amount, at);
+    const step = recorded?.step ?? new Step(entry, ++this.sequence, this.current);
+    step.generated = recorded === null;
+    if (!amount.isZero()) {
+      this.takeFrom(block, amount, 'expire', step);
+      if (block.pending) this.pending = this.pending.minus(amount);
+      else this.current = this.current.minus(amount);
+    }
+    step.applied = amount;
+    this.record(step);
+  }
+
+  private generatedExpiry(block: BlockState, amount: Decimal, at: Instant): LedgerEntry {
+    return {
+      source: 'ledgerscope',
+      sourceId: `expiry:${block.id}`,
+      customerId: this.key.customerId,
+      subscriptionId: this.key.subscriptionId,
+      unit: this.key.unit,
+      kind: 'expiry',
+      status: block.pending ? 'pending' : 'posted',
+      amount,
+      at,
+      ordinal: -1,
+      blockId: block.id,
+      effectiveAt: null,
+      expiresAt: null,
+      costBasis: null,
+      priority: null,
+      targetExpiresAt: null,
+      sourceExpiresAt: null,
+      voidReason: null,
+      description: 'credit block expired',
+    };
+  }
+
+  // ----- block mechanics -----
+
+  private createBlock(
+    entry: LedgerEntry,
+    id: string,
+    amount: Decimal,
+    terms: Pick<BlockState, 'effectiveAt' | 'expiresAt' | 'costBasis' | 'priority' | 'pending'>,
+    sequence: number,
+  ): BlockState {
+    if (this.blocks.has(id)) {
+      throw new LedgerRuleError('L5', entry, 'block_id', `block ${id} already exists in this account`);
+    }
+    if (terms.expiresAt !== null && terms.expiresAt <= terms.effectiveAt) {
+      throw new LedgerRuleError('L3', entry, 'expires_at', `block ${id} expires at or before it becomes effective`);
+    }
+    const block: BlockState = {
+      id,
+      createdBy: entry.sourceId,
+      createdSequence: sequence,
+      initial: amount,
+      remaining: amount,
+      consumed: ZERO,
+      expired: ZERO,
+      voided: ZERO,
+      movedOut: ZERO,
+      amended: ZERO,
+      ...terms,
+      voidedOut: false,
+      expiredOut: false,
+      activated: false,
+    };
+    this.blocks.set(id, block);
+    this.blockList.push(block);
+    return block;
+  }
+
+  /** Activation now or later, the expiry event, and deficit repayment for a block that is drawable at once. */
+  private scheduleBlock(block: BlockState, at: Instant, step: Step): void {
+    if (block.expiresAt !== null && !this.sourceExpiredBlocks.has(block.id)) {
+      this.events.push({ at: Math.max(block.expiresAt, at), type: EXPIRY, block });
+    }
+    if (block.effectiveAt > at) {
+      this.events.push({ at: block.effectiveAt, type: ACTIVATION, block });
+      return;
+    }
+    block.activated = true;
+    if (!isDrawable(block, at)) return;
+    this.drawable.insert(block);
+    this.repayDeficit(block, step);
+  }
+
+  /** L2: a block that becomes drawable repays the deficit first. */
+  private repayDeficit(block: BlockState, step: Step): void {
+    if (this.deficit.isZero()) return;
+    const repaid = minDecimal(this.deficit, block.remaining);
+    this.takeFrom(block, repaid, 'repay', step);
+    this.deficit = this.deficit.minus(repaid);
+  }
+
+  /** Draws `amount` from drawable blocks in L1 order; what no block covers becomes deficit (L2). */
+  private drawInOrder(amount: Decimal, at: Instant, type: 'consume' | 'void', step: Step): void {
+    let left = amount;
+    const ordered = this.drawable.ordered;
+    let emptied = 0;
+    for (let i = 0; i < ordered.length && !left.isZero(); i++) {
+      const block = ordered[i]!;
+      if (block.expiresAt !== null && at >= block.expiresAt) continue; // expiry event not yet run at this instant
+      const taken = minDecimal(left, block.remaining);
+      this.takeFrom(block, taken, type, step, false);
+      if (block.remaining.isZero()) emptied++;
+      left = left.minus(taken);
+    }
+    if (emptied > 0) {
+      for (let i = ordered.length - 1; i >= 0; i--) if (ordered[i]!.remaining.isZero()) ordered.splice(i, 1);
+    }
+    if (!left.isZero()) {
+      this.deficit = this.deficit.plus(left);
+      step.effect('deficit', null, left);
+    }
+  }
+
+  private takeFrom(block: BlockState, amount: Decimal, type: EffectType, step: Step, maintainDrawable = true): void {
+    block.remaining = block.remaining.minus(amount);
+    switch (type) {
+      case 'consume':
+      case 'repay':
+        block.consumed = block.consumed.plus(amount);
+        break;
+      case 'void':
+        block.voided = block.voided.plus(amount);
+        break;
+      case 'expire':
+        block.expired = block.expired.plus(amount);
+        break;
+      case 'move_out':
+        block.movedOut = block.movedOut.plus(amount);
+        break;
+      default:
+        throw new Error(`takeFrom: ${type} does not take credit from a block`);
+    }
+    step.effect(type, block.id, amount);
+    if (maintainDrawable && block.remaining.isZero()) this.drawable.remove(block);
+  }
+
+  private namedBlock(entry: LedgerEntry, rule: string): BlockState {
+    const block = entry.blockId === null ? undefined : this.blocks.get(entry.blockId);
+    if (block === undefined) {
+      throw new LedgerRuleError(
+        rule,
+        entry,
+        'block_id',
+        entry.blockId === null
+          ? `${entry.kind} must name a block`
+          : `${entry.kind} names block ${entry.blockId}, which this account (customer ${this.key.customerId}, ${this.key.unit}) does not have at that time`,
+      );
+    }
+    return block;
+  }
+
+  /** L7: the block named by id, else the block with that expiry that L1 would draw first. */
+  private expirationChangeSource(entry: LedgerEntry): BlockState {
+    if (entry.blockId !== null || entry.sourceExpiresAt === null) return this.namedBlock(entry, 'L7');
+    let found: BlockState | undefined;
+    for (const block of this.blockList) {
+      if (block.pending || block.expiresAt !== entry.sourceExpiresAt || block.remaining.isZero()) continue;
+      if (found === undefined || block.createdSequence < found.createdSequence) found = block;
+    }
+    if (found === undefined) {
+      throw new LedgerRuleError('L7', entry, 'expiry_date', `no block with credit left expires at ${new Date(entry.sourceExpiresAt).toISOString()}`);
+    }
+    return found;
+  }
+
+  private record(step: Step): void {
+    if (step.recorded) return;
+    step.recorded = true;
+    this.replayed.push({
+      entry: step.entry,
+      sequence: step.sequence,
+      startingBalance: step.startingBalance,
+      endingBalance: this.current,
+      pendingBalance: this.pending,
+      appliedAmount: step.applied,
+      effects: step.effects,
+      generated: step.generated,
+    });
+  }
+
+  private assertInvariants(at: Instant): void {
+    assertAccountInvariants(this.key, this.blockList, this.current, this.deficit, this.drawable.ordered, at);
+  }
+}
+
+/** The entry being applied, collecting its effects (one per block touched). */
+class Step {
+  readonly effects: Effect[] = [];
+  applied: Decimal = ZERO;
+  generated = false;
+  recorded = false;
+
+  constructor(
+    readonly entry: LedgerEntry,
+    readonly sequence: number,
+    readonly startingBalance: Decimal,
+  ) {}
+
+  effect(type: EffectType, blockId: string | null, amount: Decimal): void {
+    this.effects.push({ type, blockId, amount });
+  }
+}
