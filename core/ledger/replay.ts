@@ -1,6 +1,6 @@
 import { Decimal, ZERO, minDecimal } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
-import { DrawableBlocks } from './deduction-order.js';
+import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
 import { ACTIVATION, EXPIRY, EventQueue } from './event-queue.js';
 import { assertAccountInvariants } from './invariants.js';
 import { isDrawable } from './status.js';
@@ -60,6 +60,7 @@ class AccountReplay {
   /** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
   private readonly sourceExpiredBlocks = new Set<string>();
   private readonly replayed: ReplayedEntry[] = [];
+  private readonly expiryCounts = new Map<string, number>();
   private current: Decimal = ZERO;
   private pending: Decimal = ZERO;
   private deficit: Decimal = ZERO;
@@ -161,13 +162,14 @@ class AccountReplay {
       const taken = minDecimal(entry.amount, block.remaining);
       this.takeFrom(block, taken, 'void', step);
       this.pending = this.pending.minus(taken);
-      block.voidedOut = true;
+      block.voidedOut = block.remaining.isZero();
       step.applied = taken;
       return;
     }
     const taken = minDecimal(entry.amount, block.remaining);
     if (!taken.isZero()) this.takeFrom(block, taken, 'void', step);
-    block.voidedOut = true;
+    // Only a void that leaves nothing makes the block "voided"; a partial void leaves it usable.
+    block.voidedOut = block.remaining.isZero();
     const excess = entry.amount.minus(taken);
     if (!excess.isZero()) this.drawInOrder(excess, entry.at, 'void', step);
     this.current = this.current.minus(entry.amount);
@@ -183,6 +185,7 @@ class AccountReplay {
     const wasEmpty = block.remaining.isZero();
     block.remaining = block.remaining.plus(added);
     block.amended = block.amended.plus(added);
+    block.voidedOut = false;
     step.effect('amend', block.id, added);
     if (block.pending) {
       this.pending = this.pending.plus(added);
@@ -301,9 +304,12 @@ class AccountReplay {
   }
 
   private generatedExpiry(block: BlockState, amount: Decimal, at: Instant): LedgerEntry {
+    // A block expires once, unless an amendment returns credit after its expiry: then again.
+    const count = (this.expiryCounts.get(block.id) ?? 0) + 1;
+    this.expiryCounts.set(block.id, count);
     return {
       source: 'ledgerscope',
-      sourceId: `expiry:${block.id}`,
+      sourceId: count === 1 ? `expiry:${block.id}` : `expiry:${block.id}:${count}`,
       customerId: this.key.customerId,
       subscriptionId: this.key.subscriptionId,
       unit: this.key.unit,
@@ -391,9 +397,15 @@ class AccountReplay {
     for (let i = 0; i < ordered.length && !left.isZero(); i++) {
       const block = ordered[i]!;
       if (block.expiresAt !== null && at >= block.expiresAt) continue; // expiry event not yet run at this instant
-      const taken = minDecimal(left, block.remaining);
+      if (block.remaining.gt(left)) {
+        // The common case: one block covers the rest, no subtraction on `left` needed.
+        this.takeFrom(block, left, type, step, false);
+        left = ZERO;
+        break;
+      }
+      const taken = block.remaining;
       this.takeFrom(block, taken, type, step, false);
-      if (block.remaining.isZero()) emptied++;
+      emptied++;
       left = left.minus(taken);
     }
     if (emptied > 0) {
@@ -449,7 +461,7 @@ class AccountReplay {
     let found: BlockState | undefined;
     for (const block of this.blockList) {
       if (block.pending || block.expiresAt !== entry.sourceExpiresAt || block.remaining.isZero()) continue;
-      if (found === undefined || block.createdSequence < found.createdSequence) found = block;
+      if (found === undefined || compareDeductionOrder(block, found) < 0) found = block;
     }
     if (found === undefined) {
       throw new LedgerRuleError('L7', entry, 'expiry_date', `no block with credit left expires at ${new Date(entry.sourceExpiresAt).toISOString()}`);

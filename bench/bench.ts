@@ -1,0 +1,65 @@
+// `npm run bench [-- --entries N]`: one JSON object per line, {"metric", "value", "unit"} (DESIGN §8).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { replayAccount } from '../core/ledger/replay.js';
+import { blockStatus } from '../core/ledger/status.js';
+import type { AccountKey, LedgerEntry } from '../core/ledger/types.js';
+import { generateMoesifJsonl } from '../core/sources/generate-moesif.js';
+import { forEachAccountEntries, openLedgerDb } from '../core/store/index.js';
+
+const { values } = parseArgs({
+  options: { entries: { type: 'string', default: '1000000' }, accounts: { type: 'string' }, keep: { type: 'boolean' } },
+});
+const entries = Number(values.entries);
+const accounts = values.accounts === undefined ? Math.max(1, Math.round(entries / 100)) : Number(values.accounts);
+if (!Number.isSafeInteger(entries) || entries <= 0) throw new Error('--entries must be a positive integer');
+
+function report(metric: string, value: number, unit: string): void {
+  process.stdout.write(JSON.stringify({ metric, value: Number(value.toFixed(3)), unit }) + '\n');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ledgerscope-bench-'));
+try {
+  const file = join(dir, 'moesif.jsonl');
+  const db = join(dir, 'bench.sqlite');
+  writeFileSync(file, generateMoesifJsonl({ entries, accounts, seed: 42 }));
+
+  // Import in a child process so that maxRSS is the import's alone.
+  const child = fileURLToPath(new URL('./bench-import-child.mjs', import.meta.url));
+  const result = JSON.parse(execFileSync(process.execPath, [child, file, db], { encoding: 'utf8', maxBuffer: 1 << 20 })) as {
+    seconds: number;
+    inserted: number;
+    maxRssMb: number;
+  };
+  if (result.inserted !== entries) throw new Error(`import inserted ${result.inserted} of ${entries} entries`);
+  report('import_entries_per_s', entries / result.seconds, 'entries/s');
+  report('import_peak_rss_mb', result.maxRssMb, 'MB');
+
+  // Replay: every account's blocks and balances from entries already loaded, best of three runs.
+  const loaded: { key: AccountKey; entries: LedgerEntry[] }[] = [];
+  const database = openLedgerDb(db, { create: false });
+  const loadStarted = performance.now();
+  forEachAccountEntries(database, (key, list) => loaded.push({ key, entries: list }));
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  database.close();
+  const now = Date.now();
+  let best = Number.POSITIVE_INFINITY;
+  let checksum = 0;
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    for (const account of loaded) {
+      const state = replayAccount(account.key, account.entries, { asOf: now });
+      for (const block of state.blocks) if (blockStatus(block, now) === 'active') checksum++;
+    }
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  if (checksum === 0) throw new Error('replay found no active block at all: the generated data is not realistic');
+  report('replay_entries_per_s', entries / best, 'entries/s');
+  report('load_from_db_entries_per_s', entries / loadSeconds, 'entries/s');
+} finally {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}

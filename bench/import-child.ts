@@ -1,0 +1,13 @@
+// Child process of `npm run bench`: imports one file into a fresh database, alone in its process
+// so that its peak resident memory (maxRSS) is the import's own.
+import { readFileSync } from 'node:fs';
+import { importFiles } from '../core/service/import-files.js';
+
+const [file, db] = process.argv.slice(2);
+if (file === undefined || db === undefined) throw new Error('usage: bench-import-child <file> <db>');
+const started = performance.now();
+const summary = importFiles(db, [{ path: file, text: readFileSync(file, 'utf8') }], { now: Date.now() });
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(
+  JSON.stringify({ seconds, inserted: summary.inserted, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+);

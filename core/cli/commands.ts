@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { openLedgerDb } from '../store/index.js';
+import { importFiles, ImportRejected } from '../service/import-files.js';
+import { formatProblem, type SourceFormat } from '../sources/index.js';
+import {
+  allBalances,
+  customerBalance,
+  customerBlocks,
+  customerEntries,
+  UnknownCustomerError,
+} from '../service/ledger-queries.js';
+import { parseInstant, type Instant } from '../time/instant.js';
+import { UsageError } from './cli-error.js';
+import type { CliIo } from './io.js';
+import { textTable } from './text-table.js';
+
+export interface CommandContext {
+  io: CliIo;
+  /** Injected so tests can fix the clock; core never reads it itself. */
+  now: Instant;
+}
+
+const SOURCES: readonly SourceFormat[] = ['moesif', 'orb-bodies', 'orb-export', 'stripe', 'stripe-csv'];
+
+function asOfFrom(value: string | undefined, now: Instant): Instant {
+  if (value === undefined) return now;
+  try {
+    return parseInstant(value);
+  } catch (error) {
+    throw new UsageError(`--as-of: ${(error as Error).message}`);
+  }
+}
+
+function json(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function runImport(
+  ctx: CommandContext,
+  files: string[],
+  options: { db: string; source?: string | undefined; unit?: string | undefined },
+): number {
+  if (files.length === 0) throw new UsageError('import: name at least one file');
+  if (options.source !== undefined && !SOURCES.includes(options.source as SourceFormat)) {
+    throw new UsageError(`--source: expected one of ${SOURCES.join(', ')}, found ${JSON.stringify(options.source)}`);
+  }
+  if (options.unit !== undefined && options.unit.trim() === '') throw new UsageError('--unit: expected a unit code like USD');
+  const inputs = files.map((path) => {
+    try {
+      return { path, text: readFileSync(path, 'utf8') };
+    } catch (error) {
+      throw new UsageError(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  });
+  try {
+    const summary = importFiles(options.db, inputs, {
+      ...(options.source === undefined ? {} : { source: options.source as SourceFormat }),
+      ...(options.unit === undefined ? {} : { unit: options.unit }),
+      now: ctx.now,
+    });
+    for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
+    ctx.io.out(
+      `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db}` +
+        ` across ${summary.accountsTouched} accounts\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ImportRejected) {
+      throw new UsageError(`import rejected: ${error.problems.length} problems`, [
+        ...error.problems.map(formatProblem),
+        `nothing was written to ${options.db}`,
+      ]);
+    }
+    throw error;
+  }
+}
+
+function withReadDb<T>(path: string, fn: (db: ReturnType<typeof openLedgerDb>) => T): T {
+  const db = openLedgerDb(path, { create: false });
+  try {
+    return fn(db);
+  } catch (error) {
+    if (error instanceof UnknownCustomerError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+export function runBalance(ctx: CommandContext, options: { db: string; customer: string; asOf?: string | undefined; json: boolean }): number {
+  const asOf = asOfFrom(options.asOf, ctx.now);
+  const view = withReadDb(options.db, (db) => customerBalance(db, options.customer, asOf));
+  if (options.json) {
+    json(ctx.io, view);
+    return 0;
+  }
+  ctx.io.out(`customer ${view.customer_id} as of ${view.as_of}\n`);
+  ctx.io.out(
+    textTable(
+      ['subscription', 'unit', 'current', 'pending', 'available', 'deficit', 'blocks'],
+      view.accounts.map((a) => [a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit, String(a.blocks.length)]),
+    ),
+  );
+  return 0;
+}
+
+export function runBalances(ctx: CommandContext, options: { db: string; asOf?: string | undefined; json: boolean }): number {
+  const asOf = asOfFrom(options.asOf, ctx.now);
+  const view = withReadDb(options.db, (db) => allBalances(db, asOf));
+  if (options.json) {
+    json(ctx.io, view);
+    return 0;
+  }
+  ctx.io.out(`${view.accounts.length} accounts as of ${view.as_of}\n`);
+  ctx.io.out(
+    textTable(
+      ['customer', 'subscription', 'unit', 'current', 'pending', 'available', 'deficit'],
+      view.accounts.map((a) => [a.customer_id, a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit]),
+    ),
+  );
+  return 0;
+}
+
+export function runBlocks(ctx: CommandContext, options: { db: string; customer: string; asOf?: string | undefined; json: boolean }): number {
+  const asOf = asOfFrom(options.asOf, ctx.now);
+  const view = withReadDb(options.db, (db) => customerBlocks(db, options.customer, asOf));
+  if (options.json) {
+    json(ctx.io, view);
+    return 0;
+  }
+  ctx.io.out(`customer ${view.customer_id} blocks as of ${view.as_of}\n`);
+  ctx.io.out(
+    textTable(
+      ['block', 'unit', 'status', 'initial', 'remaining', 'consumed', 'expired', 'voided', 'effective_at', 'expires_at', 'cost_basis'],
+      view.blocks.map((b) => [
+        b.id, b.unit, b.status, b.initial, b.remaining, b.consumed, b.expired, b.voided, b.effective_at, b.expires_at, b.cost_basis,
+      ]),
+    ),
+  );
+  return 0;
+}
+
+export function runEntries(ctx: CommandContext, options: { db: string; customer: string; json: boolean }): number {
+  const view = withReadDb(options.db, (db) => customerEntries(db, options.customer, ctx.now));
+  if (options.json) {
+    json(ctx.io, view);
+    return 0;
+  }
+  ctx.io.out(`customer ${view.customer_id}: ${view.entries.length} entries\n`);
+  ctx.io.out(
+    textTable(
+      ['seq', 'unit', 'created_at', 'kind', 'status', 'amount', 'starting', 'ending', 'id'],
+      view.entries.map((e) => [
+        String(e.ledger_sequence_number), e.unit, e.created_at, e.kind, e.status, e.amount, e.starting_balance, e.ending_balance, e.id,
+      ]),
+    ),
+  );
+  return 0;
+}

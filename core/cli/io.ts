@@ -1,0 +1,25 @@
+import { writeSync } from 'node:fs';
+
+/** Synchronous writes: the process may exit right after, and large JSON must not be cut off. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function writeAll(fd: number, text: string): void {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    try {
+      offset += writeSync(fd, buffer, offset);
+    } catch (error) {
+      // A non-blocking pipe that is full: try again until the reader drains it.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
+}
+
+export const processIo: CliIo = {
+  out: (text) => writeAll(1, text),
+  err: (text) => writeAll(2, text),
+};

@@ -1,0 +1,107 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-error.js';
+import { LedgerDbError } from '../store/errors.js';
+import { runAudit } from './audit-command.js';
+import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
+import { runLiabilityReport } from './report-command.js';
+import { processIo, type CliIo } from './io.js';
+import { USAGE } from './usage.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const COMMAND_OPTIONS: Record<string, Options> = {
+  import: { db: { type: 'string' }, source: { type: 'string' }, unit: { type: 'string' } },
+  balance: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  balances: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  blocks: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
+  audit: { json: { type: 'boolean' } },
+  report: {
+    db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
+    json: { type: 'boolean' }, csv: { type: 'boolean' },
+  },
+};
+
+/** Commands that take positional arguments (files, or the report's name). */
+const POSITIONAL = new Set(['import', 'audit', 'report']);
+
+/** Commands DESIGN §7 names that later work adds; they answer clearly instead of "unknown command". */
+const NOT_YET = new Set(['reconcile', 'sync', 'serve']);
+
+function required(values: Record<string, unknown>, name: string, command: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${command}: --${name} is required`);
+  return value;
+}
+
+function optional(values: Record<string, unknown>, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function runCli(argv: string[], io: CliIo, now: number): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  const ctx: CommandContext = { io, now };
+  try {
+    if (NOT_YET.has(command)) throw new UsageError(`${command}: not available in this version of ledgerscope yet`);
+    const options = COMMAND_OPTIONS[command];
+    if (options === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "ledgerscope --help"`);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options, allowPositionals: POSITIONAL.has(command), strict: true });
+    } catch (error) {
+      throw new UsageError(`${command}: ${(error as Error).message}`);
+    }
+    const values = parsed.values as Record<string, unknown>;
+    const asJson = values.json === true;
+    if (command === 'audit') return runAudit(ctx, parsed.positionals, { json: asJson });
+    const db = required(values, 'db', command);
+    switch (command) {
+      case 'import':
+        return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit') });
+      case 'balance':
+        return runBalance(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
+      case 'balances':
+        return runBalances(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });
+      case 'blocks':
+        return runBlocks(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
+      case 'entries':
+        return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
+      case 'report': {
+        const [name, ...extra] = parsed.positionals;
+        if (name !== 'liability' || extra.length > 0) throw new UsageError('report: the only report is "liability"');
+        return runLiabilityReport(ctx, {
+          db,
+          from: required(values, 'from', 'report liability'),
+          to: required(values, 'to', 'report liability'),
+          ...(optional(values, 'unit') === undefined ? {} : { unit: optional(values, 'unit') }),
+          json: asJson,
+          csv: values.csv === true,
+        });
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      for (const line of error.lines) io.err(`${line}\n`);
+      return 2;
+    }
+    if (isUserFacing(error)) {
+      io.err(`${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Store errors a user can fix (missing file, newer schema) are bad input, not crashes. */
+function isUserFacing(error: unknown): boolean {
+  return error instanceof LedgerDbError;
+}
+
+export { processIo };

@@ -1,0 +1,17 @@
+export const USAGE = `ledgerscope: prepaid credit ledgers, replayed and reconciled offline
+
+Usage:
+  ledgerscope import <file>... --db <path> [--source moesif|orb-bodies|orb-export|stripe|stripe-csv] [--unit <code>]
+  ledgerscope balance  --db <path> --customer <id> [--as-of <instant>] [--json]
+  ledgerscope balances --db <path> [--as-of <instant>] [--json]
+  ledgerscope blocks   --db <path> --customer <id> [--as-of <instant>] [--json]
+  ledgerscope entries  --db <path> --customer <id> [--json]
+  ledgerscope reconcile --db <path> [--as-of <instant>] [--json]
+  ledgerscope audit <export-file>... [--json]
+  ledgerscope report liability --db <path> --from <instant> --to <instant> [--unit <code>] [--json|--csv]
+  ledgerscope sync stripe|orb|moesif --db <path> [--api-base <url>]
+  ledgerscope serve --db <path> [--port <n>]
+
+Instants are ISO 8601 with a zone ("2025-01-10T00:00:00Z", "2025-01-10T02:00:00+02:00") or a date
+("2025-01-10" = 00:00 UTC). --as-of defaults to now.
+Exit codes: 0 success, 1 findings (reconcile/audit), 2 bad input or usage.`;

@@ -1,0 +1,236 @@
+import { compareAccountKeys } from '../ledger/account-key.js';
+import { replayAccount } from '../ledger/replay.js';
+import { LedgerRuleError, type AccountKey, type EntrySource, type LedgerEntry } from '../ledger/types.js';
+import { toCanonical } from '../money/decimal.js';
+import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
+import { forEachStoredEntry, loadAccountEntries, loadEntryEvidence, sourcesWithEntries, type LedgerDb } from '../store/index.js';
+import { formatInstant } from '../time/instant.js';
+import { DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from './import-batch.js';
+
+/*
+ * The checks between parsing and writing: L5 identity (within the batch, then against the store) and
+ * validation by replay of every account the import touches. They only read; problems come back as
+ * values naming file, line and field (STYLE habit 8).
+ */
+
+function where(origin: RecordOrigin): string {
+  return `${origin.file}${origin.line === null ? '' : `:${origin.line}`}${origin.pointer === null ? '' : `#${origin.pointer}`}`;
+}
+
+function problemAt(origin: RecordOrigin, field: string, message: string): ImportProblem {
+  return { file: origin.file, line: origin.line, pointer: origin.pointer, field, message };
+}
+
+type FieldText = string | null;
+
+function instantText(value: number | null): FieldText {
+  return value === null ? null : formatInstant(value);
+}
+
+/** The content fields L5 compares, in the fingerprint's order, as the user reads them. */
+const CONTENT_FIELDS: readonly [string, (e: LedgerEntry) => FieldText][] = [
+  ['kind', (e) => e.kind],
+  ['status', (e) => e.status],
+  ['customer_id', (e) => e.customerId],
+  ['subscription_id', (e) => e.subscriptionId],
+  ['unit', (e) => e.unit],
+  ['amount', (e) => toCanonical(e.amount)],
+  ['created_at', (e) => instantText(e.at)],
+  ['block_id', (e) => e.blockId],
+  ['effective_at', (e) => instantText(e.effectiveAt)],
+  ['expires_at', (e) => instantText(e.expiresAt)],
+  ['cost_basis', (e) => (e.costBasis === null ? null : toCanonical(e.costBasis))],
+  ['priority', (e) => (e.priority === null ? null : String(e.priority))],
+  ['target_expires_at', (e) => instantText(e.targetExpiresAt)],
+  ['source_expires_at', (e) => instantText(e.sourceExpiresAt)],
+  ['void_reason', (e) => e.voidReason],
+  ['description', (e) => e.description],
+];
+
+/** The first content field two entries differ in, with both values; field "-" when none does. */
+function difference(before: LedgerEntry, after: LedgerEntry): { field: string; detail: string } {
+  for (const [field, read] of CONTENT_FIELDS) {
+    const was = read(before);
+    const now = read(after);
+    if (was !== now) return { field, detail: `${field} was ${JSON.stringify(was)}, found ${JSON.stringify(now)}` };
+  }
+  return { field: '-', detail: 'the content differs' };
+}
+
+/**
+ * L5 within the batch: the same (source, source id) twice with the same fingerprint is one entry (the
+ * later ones are marked DUPLICATE); with different content it is a conflict. Returns the index of
+ * source ids the store check reuses.
+ */
+export function checkBatchIdentity(batch: ImportBatch, problems: ImportProblem[]): SourceIdIndex {
+  const { entries, status } = batch;
+  const index = new SourceIdIndex(entries, entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const first = index.addOrFind(i);
+    if (first < 0) continue;
+    const earlier = entries[first]!;
+    const later = entries[i]!;
+    if (earlier.fingerprint === later.fingerprint) {
+      status[i] = DUPLICATE;
+      continue;
+    }
+    const { field, detail } = difference(earlier.entry, later.entry);
+    problems.push(
+      problemAt(
+        later.origin,
+        field,
+        `${later.entry.source} id "${later.entry.sourceId}" appears again in this import with different content ` +
+          `(first at ${where(earlier.origin)}): ${detail}`,
+      ),
+    );
+  }
+  return index;
+}
+
+/**
+ * L5 against the store: an id already stored with the same content is UNCHANGED; with different
+ * content it is a conflict naming where and when the stored one was imported. Ids are looked up in
+ * chunks, and only for sources that have stored entries at all.
+ */
+export function checkStoredIdentity(db: LedgerDb, batch: ImportBatch, index: SourceIdIndex, problems: ImportProblem[]): void {
+  const stored = sourcesWithEntries(db);
+  if (stored.size === 0) return;
+  const { entries, status } = batch;
+  const idsBySource = new Map<EntrySource, string[]>();
+  for (let i = 0; i < entries.length; i++) {
+    if (status[i] !== INSERT) continue;
+    const entry = entries[i]!.entry;
+    if (!stored.has(entry.source)) continue;
+    let ids = idsBySource.get(entry.source);
+    if (ids === undefined) idsBySource.set(entry.source, (ids = []));
+    ids.push(entry.sourceId);
+  }
+  for (const [source, ids] of idsBySource) {
+    forEachStoredEntry(db, source, ids, (found) => {
+      const position = index.find(source, found.entry.sourceId);
+      if (position < 0) throw new Error(`store returned ${source} id "${found.entry.sourceId}", which the import does not hold`);
+      const incoming = entries[position]!;
+      if (entryFingerprint(found.entry) === incoming.fingerprint) {
+        status[position] = UNCHANGED;
+        return;
+      }
+      const { field, detail } = difference(found.entry, incoming.entry);
+      problems.push(
+        problemAt(
+          incoming.origin,
+          field,
+          `${source} id "${found.entry.sourceId}" conflicts with the entry imported from ${where(found.origin)} ` +
+            `on ${formatInstant(found.importedAt)}: ${detail}`,
+        ),
+      );
+    });
+  }
+}
+
+/** An account the batch inserts into, with its new entries' batch positions in batch order. */
+export interface TouchedAccount {
+  key: AccountKey;
+  positions: number[];
+}
+
+export interface TouchedAccounts {
+  /** Sorted by compareAccountKeys. */
+  accounts: TouchedAccount[];
+  /** Per batch position: the index in `accounts` of the entry's account, or -1 when it is not inserted. */
+  accountOf: Int32Array;
+}
+
+export function touchedAccounts(batch: ImportBatch): TouchedAccounts {
+  // Keyed by customer, then a short scan of that customer's accounts: no key string built per entry.
+  const byCustomer = new Map<string, number[]>();
+  const found: TouchedAccount[] = [];
+  const { entries, status } = batch;
+  const accountOf = new Int32Array(entries.length).fill(-1);
+  for (let i = 0; i < entries.length; i++) {
+    if (status[i] !== INSERT) continue;
+    const entry = entries[i]!.entry;
+    let indexes = byCustomer.get(entry.customerId);
+    if (indexes === undefined) byCustomer.set(entry.customerId, (indexes = []));
+    let index = -1;
+    for (const candidate of indexes) {
+      const key = found[candidate]!.key;
+      if (key.subscriptionId === entry.subscriptionId && key.unit === entry.unit) {
+        index = candidate;
+        break;
+      }
+    }
+    if (index < 0) {
+      index = found.length;
+      indexes.push(index);
+      found.push({ key: { customerId: entry.customerId, subscriptionId: entry.subscriptionId, unit: entry.unit }, positions: [] });
+    }
+    found[index]!.positions.push(i);
+    accountOf[i] = index;
+  }
+  // Sort the accounts (deterministic order for replay problems and the catalog), then renumber.
+  const order = found.map((_, index) => index).sort((a, b) => compareAccountKeys(found[a]!.key, found[b]!.key));
+  const renumbered = new Int32Array(found.length);
+  order.forEach((oldIndex, newIndex) => (renumbered[oldIndex] = newIndex));
+  for (let i = 0; i < accountOf.length; i++) if (accountOf[i]! >= 0) accountOf[i] = renumbered[accountOf[i]!]!;
+  return { accounts: order.map((oldIndex) => found[oldIndex]!), accountOf };
+}
+
+/**
+ * Replays every touched account with its stored entries (none when `db` is null: a new database)
+ * and the new ones, and turns each LedgerRuleError into a problem at the offending entry's origin.
+ * One problem per account at most: replay stops at the first rule an account breaks.
+ */
+export function checkByReplay(db: LedgerDb | null, batch: ImportBatch, accounts: readonly TouchedAccount[], problems: ImportProblem[]): void {
+  const entries = batch.entries;
+  const found: { position: number; problem: ImportProblem }[] = [];
+  for (const account of accounts) {
+    const incoming = account.positions.map((position) => entries[position]!.entry);
+    const stored = db === null ? [] : loadAccountEntries(db, account.key);
+    try {
+      replayAccount(account.key, stored.length === 0 ? incoming : stored.concat(incoming));
+    } catch (error) {
+      if (!(error instanceof LedgerRuleError)) throw error;
+      found.push(ruleProblem(db, batch, account, stored, error));
+    }
+  }
+  found.sort((a, b) => a.position - b.position);
+  for (const item of found) problems.push(item.problem);
+}
+
+function ruleProblem(
+  db: LedgerDb | null,
+  batch: ImportBatch,
+  account: TouchedAccount,
+  stored: readonly LedgerEntry[],
+  error: LedgerRuleError,
+): { position: number; problem: ImportProblem } {
+  const message = `${error.rule}: ${error.message}`;
+  for (const position of account.positions) {
+    const parsed = batch.entries[position]!;
+    if (parsed.entry === error.entry) return { position, problem: problemAt(parsed.origin, error.field, message) };
+  }
+  const first = batch.entries[account.positions[0]!]!;
+  if (db !== null && stored.includes(error.entry)) {
+    const evidence = loadEntryEvidence(db, error.entry.source, error.entry.sourceId);
+    if (evidence !== null) {
+      return {
+        position: account.positions[0]!,
+        problem: problemAt(
+          evidence.origin,
+          error.field,
+          `${message} (an entry stored by an earlier import, on ${formatInstant(evidence.importedAt)}: ` +
+            `with this import's entries, starting at ${where(first.origin)}, it no longer replays)`,
+        ),
+      };
+    }
+  }
+  // An entry the engine generated (an expiry): name the account and the import's first entry in it.
+  return {
+    position: account.positions[0]!,
+    problem: problemAt(
+      { file: first.origin.file, line: null, pointer: null },
+      error.field,
+      `${message} (account ${JSON.stringify(account.key.customerId)}, entry ${JSON.stringify(error.entry.sourceId)})`,
+    ),
+  };
+}

@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import type { ImportProblem, SourceFormat } from '../sources/index.js';
+import { formatProblem } from '../sources/index.js';
+import {
+  buildNewLedgerDb,
+  EntryWriter,
+  insertImport,
+  maxOrdinal,
+  openLedgerDb,
+  withIndexesRebuilt,
+  type LedgerDb,
+} from '../store/index.js';
+import type { Instant } from '../time/instant.js';
+import { INSERT, numberEntries, parseBatch, type ImportBatch } from './import-batch.js';
+import { checkBatchIdentity, checkByReplay, checkStoredIdentity, touchedAccounts, type TouchedAccounts } from './import-checks.js';
+
+/*
+ * `ledgerscope import`: one user action, one transaction (DESIGN §5, STYLE habit 5). Parse every file,
+ * check L5 identity, validate every touched account by replay, then write everything at once; any
+ * problem anywhere and nothing is written.
+ */
+
+/** The import found problems; nothing was written. */
+export class ImportRejected extends Error {
+  constructor(readonly problems: ImportProblem[]) {
+    super(
+      `import rejected, nothing was written: ${problems.length} problem${problems.length === 1 ? '' : 's'}` +
+        (problems.length > 0 ? `, first: ${formatProblem(problems[0]!)}` : ''),
+    );
+    this.name = 'ImportRejected';
+  }
+}
+
+export interface ImportFileInput {
+  /** The file's name as the user gave it: problems and evidence name it so. */
+  path: string;
+  text: string;
+}
+
+export interface ImportProgress {
+  phase: 'parse' | 'check' | 'write';
+  /** Entries (files, while parsing) done so far, out of total. */
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  /** `--source`: read every file as this format instead of detecting it. */
+  source?: SourceFormat;
+  /** `--unit`: Moesif records without `currency`. */
+  unit?: string;
+  /** Recorded as the import's started_at (core never reads the clock). */
+  now: Instant;
+  /** Called between steps and every PROGRESS_EVERY entries while writing. */
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportSummary {
+  importId: number;
+  files: { path: string; format: SourceFormat; records: number }[];
+  /** New entries written. */
+  inserted: number;
+  /** Entries already stored with the same content, or repeated within this import (L5): not written again. */
+  unchanged: number;
+  /** Accounts that received at least one new entry. */
+  accountsTouched: number;
+}
+
+const PROGRESS_EVERY = 10_000;
+/** Below this many new entries, keeping the indexes beats dropping and rebuilding them. */
+const REBUILD_INDEXES_MIN = 100_000;
+
+export function importFiles(dbPath: string, files: readonly ImportFileInput[], options: ImportOptions): ImportSummary {
+  const progress = options.onProgress ?? (() => {});
+  progress({ phase: 'parse', done: 0, total: files.length });
+  const { batch, problems } = parseBatch(files, options);
+  if (problems.length > 0) throw new ImportRejected(problems);
+  progress({ phase: 'check', done: 0, total: batch.entries.length });
+  const identity = checkBatchIdentity(batch, problems);
+  if (problems.length > 0) throw new ImportRejected(problems);
+
+  if (!existsSync(dbPath)) {
+    // A new database: nothing stored to check against, so validate first and create the file only
+    // when the import is good, built aside and published whole (core/store/new-db.ts).
+    numberEntries(batch, 0);
+    const touched = touchedAccounts(batch);
+    checkByReplay(null, batch, touched.accounts, problems);
+    if (problems.length > 0) throw new ImportRejected(problems);
+    progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
+    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true));
+    if (built.created) return built.value;
+    // Someone created the file meanwhile: import into it like into any existing database.
+  }
+
+  const db = openLedgerDb(dbPath, { create: true, now: options.now });
+  try {
+    // IMMEDIATE: the write lock is held from the first read, so what was checked is what gets written.
+    return db
+      .transaction(() => {
+        const storedMax = maxOrdinal(db);
+        numberEntries(batch, storedMax);
+        checkStoredIdentity(db, batch, identity, problems);
+        if (problems.length > 0) throw new ImportRejected(problems);
+        const touched = touchedAccounts(batch);
+        checkByReplay(db, batch, touched.accounts, problems);
+        if (problems.length > 0) throw new ImportRejected(problems);
+        progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
+        // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
+        const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
+        return writeBatch(db, batch, touched, options, rebuildIndexes);
+      })
+      .immediate();
+  } finally {
+    db.close();
+  }
+}
+
+/** Writes the checked batch: the import, its files, the new entries and the accounts catalog. */
+function writeBatch(
+  db: LedgerDb,
+  batch: ImportBatch,
+  touched: TouchedAccounts,
+  options: ImportOptions,
+  rebuildIndexes: boolean,
+): ImportSummary {
+  const { entries, status } = batch;
+  let inserted = 0;
+  for (let i = 0; i < status.length; i++) if (status[i] === INSERT) inserted++;
+  const files = batch.files.map((file) => ({ path: file.path, format: file.format, records: file.count }));
+  const { importId, fileIds } = insertImport(db, {
+    startedAt: options.now,
+    sourceOption: options.source ?? null,
+    unitOption: options.unit ?? null,
+    inserted,
+    unchanged: entries.length - inserted,
+    accountsTouched: touched.accounts.length,
+    files,
+  });
+  const progress = options.onProgress;
+  progress?.({ phase: 'write', done: 0, total: inserted });
+  const writer = new EntryWriter(
+    db,
+    touched.accounts.map((account) => ({ key: account.key, entries: account.positions.length })),
+  );
+  const accountOf = touched.accountOf;
+  const fill = (): void => {
+    batch.files.forEach((file, f) => {
+      const fileId = fileIds[f]!;
+      for (let i = file.start; i < file.start + file.count; i++) {
+        if (status[i] !== INSERT) continue;
+        writer.insert(entries[i]!, fileId, accountOf[i]!);
+        if (progress !== undefined && writer.inserted % PROGRESS_EVERY === 0) {
+          progress({ phase: 'write', done: writer.inserted, total: inserted });
+        }
+      }
+    });
+  };
+  if (rebuildIndexes) withIndexesRebuilt(db, 'entries', fill);
+  else fill();
+  progress?.({ phase: 'write', done: writer.inserted, total: inserted });
+  // Assert right after writing: what was written is what was checked.
+  writer.finish();
+  if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
+  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: touched.accounts.length };
+}

@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { compareAccountKeys } from '../ledger/account-key.js';
+import { replayAccount } from '../ledger/replay.js';
+import type { AccountKey, AccountState } from '../ledger/types.js';
+import { accountsOfCustomer, forEachAccountEntries, loadAccountEntries } from '../store/index.js';
+import { formatInstant, type Instant } from '../time/instant.js';
+import {
+  accountBalanceView,
+  blockDetailView,
+  entryView,
+  type AccountBalanceView,
+  type BlockDetailView,
+  type CustomerAccountBalanceView,
+  type EntryView,
+} from './views.js';
+
+/*
+ * Read-side service: every answer comes from replaying one account's stored entries (L9), so a
+ * query for one customer never replays the whole database.
+ */
+
+export class UnknownCustomerError extends Error {
+  constructor(readonly customerId: string) {
+    super(`customer ${JSON.stringify(customerId)} has no ledger entries in this database`);
+    this.name = 'UnknownCustomerError';
+  }
+}
+
+function customerAccounts(db: Database.Database, customerId: string): AccountKey[] {
+  const keys = accountsOfCustomer(db, customerId);
+  if (keys.length === 0) throw new UnknownCustomerError(customerId);
+  return keys.sort(compareAccountKeys);
+}
+
+export function replayCustomer(db: Database.Database, customerId: string, asOf: Instant): AccountState[] {
+  return customerAccounts(db, customerId).map((key) => replayAccount(key, loadAccountEntries(db, key), { asOf }));
+}
+
+export interface CustomerBalanceView {
+  customer_id: string;
+  as_of: string;
+  accounts: AccountBalanceView[];
+}
+
+export function customerBalance(db: Database.Database, customerId: string, asOf: Instant): CustomerBalanceView {
+  return {
+    customer_id: customerId,
+    as_of: formatInstant(asOf),
+    accounts: replayCustomer(db, customerId, asOf).map(accountBalanceView),
+  };
+}
+
+export interface AllBalancesView {
+  as_of: string;
+  accounts: CustomerAccountBalanceView[];
+}
+
+export function allBalances(db: Database.Database, asOf: Instant): AllBalancesView {
+  const accounts: CustomerAccountBalanceView[] = [];
+  forEachAccountEntries(db, (key, entries) => {
+    const state = replayAccount(key, entries, { asOf });
+    // Accounts whose first entry is after asOf did not exist yet.
+    if (state.entries.length === 0) return;
+    accounts.push({ customer_id: key.customerId, ...accountBalanceView(state) });
+  });
+  return { as_of: formatInstant(asOf), accounts };
+}
+
+export interface CustomerBlocksView {
+  customer_id: string;
+  as_of: string;
+  blocks: BlockDetailView[];
+}
+
+export function customerBlocks(db: Database.Database, customerId: string, asOf: Instant): CustomerBlocksView {
+  const blocks = replayCustomer(db, customerId, asOf).flatMap((state) =>
+    state.blocks.map((block) => blockDetailView(state, block)),
+  );
+  return { customer_id: customerId, as_of: formatInstant(asOf), blocks };
+}
+
+export interface CustomerEntriesView {
+  customer_id: string;
+  as_of: string;
+  entries: EntryView[];
+}
+
+/**
+ * Every imported entry of the customer, with the expiries the engine generated up to `now`
+ * (expiries still ahead are not history yet). Account by account, in ledger sequence.
+ */
+export function customerEntries(db: Database.Database, customerId: string, now: Instant): CustomerEntriesView {
+  const entries: EntryView[] = [];
+  for (const key of customerAccounts(db, customerId)) {
+    const state = replayAccount(key, loadAccountEntries(db, key));
+    for (const replayed of state.entries) {
+      if (replayed.generated && replayed.entry.at > now) continue;
+      entries.push(entryView(replayed));
+    }
+  }
+  return { customer_id: customerId, as_of: formatInstant(now), entries };
+}

@@ -1,0 +1,149 @@
+import { toCanonical } from '../money/decimal.js';
+import { blockStatus } from '../ledger/status.js';
+import type { AccountState, BlockState, BlockStatus, ReplayedEntry } from '../ledger/types.js';
+import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
+
+/*
+ * Boundary views: what the CLI prints as JSON and what the UI receives. Amounts are canonical
+ * decimal strings, instants ISO 8601 UTC with milliseconds; snake_case keys as DESIGN §7 writes them.
+ */
+
+/** A block as `balance --json` shows it (exactly DESIGN §7's keys). */
+export interface BlockView {
+  id: string;
+  initial: string;
+  remaining: string;
+  effective_at: string;
+  expires_at: string | null;
+  cost_basis: string | null;
+  priority: number | null;
+  status: BlockStatus;
+}
+
+/** A block with its full history (the `blocks` command and the account screen). */
+export interface BlockDetailView extends BlockView {
+  subscription_id: string | null;
+  unit: string;
+  consumed: string;
+  expired: string;
+  voided: string;
+  moved_out: string;
+  amended: string;
+}
+
+export interface AccountBalanceView {
+  subscription_id: string | null;
+  unit: string;
+  current: string;
+  pending: string;
+  available: string;
+  deficit: string;
+  blocks: BlockView[];
+}
+
+export interface CustomerAccountBalanceView extends AccountBalanceView {
+  customer_id: string;
+}
+
+export interface EffectView {
+  type: string;
+  block_id: string | null;
+  amount: string;
+}
+
+export interface EntryView {
+  id: string;
+  source: string;
+  subscription_id: string | null;
+  unit: string;
+  ledger_sequence_number: number;
+  kind: string;
+  status: string;
+  amount: string;
+  applied_amount: string;
+  created_at: string;
+  starting_balance: string;
+  ending_balance: string;
+  pending_balance: string;
+  block_id: string | null;
+  effective_at: string | null;
+  expires_at: string | null;
+  cost_basis: string | null;
+  target_expires_at: string | null;
+  void_reason: string | null;
+  description: string | null;
+  generated: boolean;
+  effects: EffectView[];
+}
+
+export function blockView(block: BlockState, asOf: Instant): BlockView {
+  return {
+    id: block.id,
+    initial: toCanonical(block.initial),
+    remaining: toCanonical(block.remaining),
+    effective_at: formatInstant(block.effectiveAt),
+    expires_at: formatOptionalInstant(block.expiresAt),
+    cost_basis: block.costBasis === null ? null : toCanonical(block.costBasis),
+    priority: block.priority,
+    status: blockStatus(block, asOf),
+  };
+}
+
+export function blockDetailView(state: AccountState, block: BlockState): BlockDetailView {
+  const { id, ...rest } = blockView(block, state.asOf);
+  return {
+    id,
+    subscription_id: state.key.subscriptionId,
+    unit: state.key.unit,
+    ...rest,
+    consumed: toCanonical(block.consumed),
+    expired: toCanonical(block.expired),
+    voided: toCanonical(block.voided),
+    moved_out: toCanonical(block.movedOut),
+    amended: toCanonical(block.amended),
+  };
+}
+
+export function accountBalanceView(state: AccountState): AccountBalanceView {
+  return {
+    subscription_id: state.key.subscriptionId,
+    unit: state.key.unit,
+    current: toCanonical(state.current),
+    pending: toCanonical(state.pending),
+    available: toCanonical(state.available),
+    deficit: toCanonical(state.deficit),
+    blocks: state.blocks.map((block) => blockView(block, state.asOf)),
+  };
+}
+
+export function entryView(replayed: ReplayedEntry): EntryView {
+  const entry = replayed.entry;
+  return {
+    id: entry.sourceId,
+    source: entry.source,
+    subscription_id: entry.subscriptionId,
+    unit: entry.unit,
+    ledger_sequence_number: replayed.sequence,
+    kind: entry.kind,
+    status: entry.status,
+    amount: toCanonical(entry.amount),
+    applied_amount: toCanonical(replayed.appliedAmount),
+    created_at: formatInstant(entry.at),
+    starting_balance: toCanonical(replayed.startingBalance),
+    ending_balance: toCanonical(replayed.endingBalance),
+    pending_balance: toCanonical(replayed.pendingBalance),
+    block_id: entry.kind === 'increment' ? (entry.blockId ?? entry.sourceId) : entry.blockId,
+    effective_at: formatOptionalInstant(entry.effectiveAt),
+    expires_at: formatOptionalInstant(entry.expiresAt),
+    cost_basis: entry.costBasis === null ? null : toCanonical(entry.costBasis),
+    target_expires_at: formatOptionalInstant(entry.targetExpiresAt),
+    void_reason: entry.voidReason,
+    description: entry.description,
+    generated: replayed.generated,
+    effects: replayed.effects.map((effect) => ({
+      type: effect.type,
+      block_id: effect.blockId,
+      amount: toCanonical(effect.amount),
+    })),
+  };
+}

@@ -1,0 +1,212 @@
+import { Decimal } from '../money/decimal.js';
+import { normalizeUnit } from '../money/units.js';
+import type { EntryKind, LedgerEntry } from '../ledger/types.js';
+import { readCsv } from './csv.js';
+import {
+  DecimalReader,
+  describeValue,
+  isRecord,
+  POSTED_OR_PENDING,
+  readEnum,
+  readInstant,
+  readObject,
+  readString,
+  readUnit,
+  type CanonicalDecimal,
+  type JsonRecord,
+} from './fields.js';
+import { parseJsonExact, toPlainJson } from './lossless-json.js';
+import { fileProblem, RecordScope } from './problems.js';
+import { ParsedRecord } from './parsed-entry.js';
+import { forEachDocumentRecord, forEachJsonLine, type Shape } from './records.js';
+import type { ImportProblem, ParsedEntry } from './types.js';
+
+/**
+ * Moesif balance transactions (DESIGN §5): the API body's fields plus created_at, optional status and
+ * currency, as a JSON array, JSON Lines or CSV with a header.
+ */
+
+type MoesifType = 'credit' | 'promotion' | 'adjustment' | 'debit';
+const MOESIF_TYPES: Readonly<Record<string, MoesifType>> = {
+  credit: 'credit',
+  promotion: 'promotion',
+  adjustment: 'adjustment',
+  debit: 'debit',
+};
+
+export const MOESIF_REQUIRED_COLUMNS = ['company_id', 'transaction_id', 'type', 'amount', 'created_at'] as const;
+
+// A credit is paid in the unit's own currency: one unit of credit costs one unit of money.
+const COST_BASIS_PAID: CanonicalDecimal = { value: new Decimal(1), canonical: '1', zero: false };
+// A promotion is free credit.
+const COST_BASIS_FREE: CanonicalDecimal = { value: new Decimal(0), canonical: '0', zero: true };
+
+class MoesifReader {
+  readonly scope: RecordScope;
+  readonly amounts = new DecimalReader();
+  readonly entries: ParsedEntry[] = [];
+
+  constructor(
+    file: string,
+    problems: ImportProblem[],
+    /** Moesif bodies name no currency: `currency`, else the import's --unit, else USD. */
+    private readonly defaultUnit: string,
+  ) {
+    this.scope = new RecordScope(file, problems);
+  }
+
+  /** Reads one record (the scope already points at it) and appends its entry when it is good. */
+  read(value: unknown, raw: string, lossless: boolean): void {
+    const scope = this.scope;
+    if (!isRecord(value)) {
+      scope.fail('-', `expected a JSON object (one balance transaction), found ${describeValue(value)}`);
+      return;
+    }
+    const record = value;
+    const customerId = readString(scope, record, 'company_id', true);
+    const subscriptionId = readString(scope, record, 'subscription_id', false);
+    const sourceId = readString(scope, record, 'transaction_id', true);
+    const type = readEnum(scope, record, 'type', MOESIF_TYPES, true);
+    const amount = this.amounts.read(scope, record, 'amount', true);
+    const sign = this.amounts.sign;
+    const at = readInstant(scope, record, 'created_at', true);
+    const activeAt = readInstant(scope, record, 'active_at', false);
+    const expireAt = readInstant(scope, record, 'expire_at', false);
+    const description = readString(scope, record, 'description', false);
+    const status = readEnum(scope, record, 'status', POSTED_OR_PENDING, false) ?? 'posted';
+    const unit = readUnit(scope, record, 'currency', this.defaultUnit);
+    const metadata = readObject(scope, record, 'metadata', false);
+
+    let kind: EntryKind = 'increment';
+    let costBasis: CanonicalDecimal | null = null;
+    if (type !== null && amount !== null) {
+      if (sign === 0) {
+        scope.fail('amount', `must not be zero (a ${type} moves credit), found ${describeValue(record.amount)}`);
+      } else if (type === 'credit' || type === 'promotion') {
+        if (sign < 0) scope.fail('amount', `Moesif ${type}s carry positive amounts, found ${describeValue(record.amount)}`);
+        costBasis = type === 'credit' ? COST_BASIS_PAID : COST_BASIS_FREE;
+      } else if (type === 'debit') {
+        if (sign > 0) scope.fail('amount', `Moesif debits carry negative amounts, found ${describeValue(record.amount)}`);
+        kind = 'decrement';
+      } else if (sign < 0) {
+        kind = 'decrement'; // a negative adjustment takes credit away like a debit
+      } // a positive adjustment is an increment of unknown cost (cost basis null)
+    }
+    // Only an increment opens a block, so only its active_at/expire_at matter; on a debit they are ignored.
+    const increment = kind === 'increment';
+    if (increment && at !== null && expireAt !== null && expireAt <= (activeAt ?? at)) {
+      scope.fail('expire_at', `must be after ${activeAt !== null ? 'active_at' : 'created_at'} (the credit would never be usable), found ${describeValue(record.expire_at)}`);
+    }
+    if (scope.failed || customerId === null || sourceId === null || amount === null || at === null) return;
+
+    const entry: LedgerEntry = {
+      source: 'moesif',
+      sourceId,
+      customerId,
+      subscriptionId,
+      unit,
+      kind,
+      status,
+      amount: amount.value,
+      at,
+      ordinal: this.entries.length,
+      blockId: increment ? sourceId : null, // a Moesif credit's block id is its transaction_id
+      effectiveAt: increment ? activeAt : null,
+      expiresAt: increment ? expireAt : null,
+      costBasis: costBasis === null ? null : costBasis.value,
+      priority: null,
+      targetExpiresAt: null,
+      sourceExpiresAt: null,
+      voidReason: null,
+      description,
+    };
+    this.entries.push(
+      new ParsedRecord(
+        entry,
+        scope.origin(),
+        raw,
+        metadata === null ? null : lossless ? (toPlainJson(metadata) as JsonRecord) : metadata,
+        null,
+        amount.canonical,
+        costBasis === null ? null : costBasis.canonical,
+      ),
+    );
+  }
+}
+
+export function parseMoesif(file: string, text: string, shape: Shape, unit: string | undefined, problems: ImportProblem[]): ParsedEntry[] {
+  const defaultUnit = unit === undefined ? 'USD' : normalizeUnit(unit);
+  if (defaultUnit === '') {
+    problems.push(fileProblem(file, `--unit: expected a currency code or unit name, found ${JSON.stringify(unit)}`));
+    return [];
+  }
+  const reader = new MoesifReader(file, problems, defaultUnit);
+  switch (shape.kind) {
+    case 'empty':
+      break;
+    case 'jsonl':
+      forEachJsonLine(text, reader.scope, (value, raw, lossless) => reader.read(value, raw, lossless));
+      break;
+    case 'document': {
+      const scope = reader.scope;
+      const wrong = forEachDocumentRecord(shape.value, shape.lossless, false, (value, pointer, raw, lossless) => {
+        scope.moveTo(null, pointer);
+        reader.read(value, raw, lossless);
+      });
+      if (wrong !== null) problems.push(fileProblem(file, wrong));
+      break;
+    }
+    case 'broken-document':
+      problems.push(fileProblem(file, `not valid JSON (line ${shape.error.line}, column ${shape.error.column}): ${shape.error.message}`, shape.error.line));
+      break;
+    case 'csv':
+      readMoesifCsv(file, text, reader, problems);
+      break;
+  }
+  return reader.entries;
+}
+
+/** CSV: an empty cell is an absent field; unknown columns are ignored; a `metadata` cell holds JSON. */
+function readMoesifCsv(file: string, text: string, reader: MoesifReader, problems: ImportProblem[]): void {
+  const scope = reader.scope;
+  let header: string[] | null = null;
+  readCsv(text, {
+    row(row) {
+      if (header === null) {
+        header = row.cells.map((cell) => cell.trim());
+        const missing = MOESIF_REQUIRED_COLUMNS.filter((column) => !header?.includes(column));
+        for (const column of missing) {
+          problems.push({ file, line: row.line, pointer: null, field: column, message: 'required column is missing from the header' });
+        }
+        const seen = new Set<string>();
+        for (const column of header) {
+          if (seen.has(column) && column !== '') problems.push({ file, line: row.line, pointer: null, field: column, message: 'column appears twice in the header' });
+          seen.add(column);
+        }
+        return missing.length === 0; // without a required column no row can be read: stop here
+      }
+      scope.moveTo(row.line, null);
+      if (row.cells.length !== header.length) {
+        scope.fail('-', `expected ${header.length} cells as in the header, found ${row.cells.length}`);
+        return;
+      }
+      const record: JsonRecord = {};
+      for (let i = 0; i < header.length; i++) {
+        const cell = row.cells[i] as string;
+        if (cell !== '') record[header[i] as string] = cell;
+      }
+      const metadata = record.metadata;
+      if (typeof metadata === 'string') {
+        try {
+          record.metadata = parseJsonExact(metadata);
+        } catch {
+          // left as text: the reader reports "expected an object"
+        }
+      }
+      reader.read(record, row.raw, true);
+    },
+    error(error) {
+      problems.push({ file, line: error.line, pointer: null, field: '-', message: error.message });
+    },
+  });
+}

@@ -1,0 +1,212 @@
+import { toCanonical } from '../money/decimal.js';
+import type { AccountKey, EntrySource, LedgerEntry } from '../ledger/types.js';
+import type { RecordOrigin, StatedBalances } from '../sources/types.js';
+import type { Instant } from '../time/instant.js';
+import { toAccountKey } from './entries-read.js';
+import { DecimalInterner, decodeEntryRow, ENTRY_COLUMN_COUNT, entryColumns, type EntryRow } from './entry-row.js';
+import type { LedgerDb } from './open.js';
+import { prepared } from './statements.js';
+
+/*
+ * Write repository for imports. The caller (core/service/import-files) holds the transaction: these
+ * functions only run inside it, so a failure anywhere leaves the database as it was.
+ */
+
+/** A new entry with the evidence stored beside it. ParsedEntry (core/sources) has this shape. */
+export interface NewEntryRecord {
+  /** entry.ordinal is the global ordinal it is stored under. */
+  entry: LedgerEntry;
+  origin: { line: number | null; pointer: string | null };
+  raw: string;
+  metadata: Record<string, unknown> | null;
+  stated: StatedBalances | null;
+  externalCustomerId?: string | null;
+}
+
+export interface ImportFileRecord {
+  path: string;
+  format: string;
+  /** Entries the file held (inserted, unchanged and deduplicated alike). */
+  records: number;
+}
+
+export interface ImportRecord {
+  startedAt: Instant;
+  /** `--source` as given; null when every file's format was detected. */
+  sourceOption: string | null;
+  /** `--unit` as given. */
+  unitOption: string | null;
+  inserted: number;
+  unchanged: number;
+  accountsTouched: number;
+  files: readonly ImportFileRecord[];
+}
+
+/** The highest ordinal stored (0 for an empty database): new entries are numbered after it. */
+export function maxOrdinal(db: LedgerDb): number {
+  return (prepared(db, 'SELECT coalesce(max(ordinal), 0) FROM entries').pluck().get() as number);
+}
+
+/** Sources that have at least one stored entry: a source with none needs no L5 lookup at all. */
+export function sourcesWithEntries(db: LedgerDb): Set<EntrySource> {
+  const sources = new Set<EntrySource>();
+  const statement = prepared(db, 'SELECT 1 FROM entries WHERE source = ? LIMIT 1').pluck();
+  for (const source of ['moesif', 'orb', 'stripe', 'ledgerscope'] as const) {
+    if (statement.get(source) !== undefined) sources.add(source);
+  }
+  return sources;
+}
+
+/** A stored entry met again by an import (L5), with where and when it was first imported. */
+export interface StoredEntry {
+  entry: LedgerEntry;
+  origin: RecordOrigin;
+  importedAt: Instant;
+}
+
+/** Source ids per lookup query: one statement per chunk, never one per id. */
+const LOOKUP_CHUNK = 2_000;
+
+/**
+ * Calls `fn` for each stored entry among `sourceIds` of one source. Ids go to SQLite as one JSON array
+ * per chunk (json_each), so a million ids cost a few hundred queries, and only one chunk's stored
+ * entries are in memory at a time.
+ */
+export function forEachStoredEntry(
+  db: LedgerDb,
+  source: EntrySource,
+  sourceIds: readonly string[],
+  fn: (stored: StoredEntry) => void,
+): void {
+  const statement = prepared(
+    db,
+    `SELECT ${entryColumns('e')}, a.customer_id, a.subscription_id, a.unit, f.path, e.origin_line, e.origin_pointer, i.started_at
+       FROM entries e JOIN accounts a ON a.id = e.account_id
+       JOIN import_files f ON f.id = e.file_id JOIN imports i ON i.id = f.import_id
+      WHERE e.source = ? AND e.source_id IN (SELECT value FROM json_each(?))`,
+  ).raw();
+  const decimals = new DecimalInterner();
+  for (let start = 0; start < sourceIds.length; start += LOOKUP_CHUNK) {
+    const rows = statement.all(source, JSON.stringify(sourceIds.slice(start, start + LOOKUP_CHUNK))) as unknown[][];
+    for (const row of rows) {
+      const [customerId, subscriptionId, unit, file, line, pointer, importedAt] = row.slice(ENTRY_COLUMN_COUNT) as [
+        string, string, string, string, number | null, string | null, number,
+      ];
+      const entry = decodeEntryRow(row.slice(0, ENTRY_COLUMN_COUNT) as EntryRow, toAccountKey(customerId, subscriptionId, unit), decimals);
+      fn({ entry, origin: { file, line, pointer }, importedAt });
+    }
+  }
+}
+
+/** Records the import and its files; returns their ids (file ids in the order given). */
+export function insertImport(db: LedgerDb, record: ImportRecord): { importId: number; fileIds: number[] } {
+  const importId = Number(
+    prepared(
+      db,
+      'INSERT INTO imports (started_at, source_option, unit_option, entries_inserted, entries_unchanged, accounts_touched) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(record.startedAt, record.sourceOption, record.unitOption, record.inserted, record.unchanged, record.accountsTouched).lastInsertRowid,
+  );
+  const insertFile = prepared(db, 'INSERT INTO import_files (import_id, position, path, format, records) VALUES (?, ?, ?, ?, ?)');
+  const fileIds = record.files.map((file, position) =>
+    Number(insertFile.run(importId, position, file.path, file.format, file.records).lastInsertRowid),
+  );
+  return { importId, fileIds };
+}
+
+const INSERT_ENTRY_SQL = `INSERT INTO entries (
+  ordinal, source, source_id, account_id, kind, status, amount, at, block_id, effective_at, expires_at, cost_basis,
+  priority, target_expires_at, source_expires_at, void_reason, description, metadata, external_customer_id,
+  stated_sequence, stated_starting_balance, stated_ending_balance, raw, file_id, origin_line, origin_pointer
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The same INSERT for the common record with none of the rarer fields: 9 fewer arguments to bind. */
+const INSERT_PLAIN_ENTRY_SQL = `INSERT INTO entries (
+  ordinal, source, source_id, account_id, kind, status, amount, at, block_id, effective_at, expires_at, cost_basis,
+  description, metadata, raw, file_id, origin_line
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const UPSERT_ACCOUNT_SQL =
+  'INSERT INTO accounts (customer_id, subscription_id, unit, entry_count) VALUES (?, ?, ?, ?) ' +
+  'ON CONFLICT (customer_id, subscription_id, unit) DO UPDATE SET entry_count = entry_count + excluded.entry_count ' +
+  'RETURNING id';
+
+/** An account the import adds entries to, and how many. */
+export interface AccountInsert {
+  key: AccountKey;
+  entries: number;
+}
+
+function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey): void {
+  // Programmer errors, not user errors: the parsers and the replay check have validated the data.
+  if (!Number.isSafeInteger(entry.ordinal) || entry.ordinal <= 0) throw new Error(`entry "${entry.sourceId}": ordinal ${entry.ordinal} is not a positive integer`);
+  if (!Number.isSafeInteger(entry.at)) throw new Error(`entry "${entry.sourceId}": at ${entry.at} is not an integer instant`);
+  if (amount === '' || entry.sourceId === '') throw new Error(`entry "${entry.sourceId}": not storable (amount "${amount}")`);
+  if (entry.customerId !== key.customerId || entry.subscriptionId !== key.subscriptionId || entry.unit !== key.unit) {
+    throw new Error(`entry "${entry.sourceId}" is not in the account it is written to (${key.customerId}/${key.subscriptionId ?? ''}/${key.unit})`);
+  }
+}
+
+/**
+ * Inserts an import's entries with one prepared INSERT (two shapes) and positional arguments. The
+ * accounts and their new entry counts are declared up front; finish() asserts each got exactly that.
+ */
+export class EntryWriter {
+  private readonly insertEntry;
+  private readonly insertPlainEntry;
+  private readonly accountIds: number[];
+  private readonly written: Int32Array;
+  inserted = 0;
+
+  constructor(
+    db: LedgerDb,
+    private readonly accounts: readonly AccountInsert[],
+  ) {
+    this.insertEntry = prepared(db, INSERT_ENTRY_SQL);
+    this.insertPlainEntry = prepared(db, INSERT_PLAIN_ENTRY_SQL);
+    const upsert = prepared(db, UPSERT_ACCOUNT_SQL).pluck();
+    this.accountIds = accounts.map((account) => {
+      if (account.key.subscriptionId === '') throw new Error('an empty subscription id must be null');
+      return upsert.get(account.key.customerId, account.key.subscriptionId ?? '', account.key.unit, account.entries) as number;
+    });
+    this.written = new Int32Array(accounts.length);
+  }
+
+  /** Inserts one entry into accounts[account]. */
+  insert(record: NewEntryRecord, fileId: number, account: number): void {
+    const e = record.entry;
+    const amount = toCanonical(e.amount);
+    assertStorable(e, amount, this.accounts[account]!.key);
+    const costBasis = e.costBasis === null ? null : toCanonical(e.costBasis);
+    const metadata = record.metadata === null ? null : JSON.stringify(record.metadata);
+    const accountId = this.accountIds[account]!;
+    const stated = record.stated;
+    const externalCustomerId = record.externalCustomerId ?? null;
+    if (
+      e.priority === null && e.targetExpiresAt === null && e.sourceExpiresAt === null && e.voidReason === null &&
+      externalCustomerId === null && stated === null && record.origin.pointer === null
+    ) {
+      this.insertPlainEntry.run(
+        e.ordinal, e.source, e.sourceId, accountId, e.kind, e.status, amount, e.at, e.blockId, e.effectiveAt, e.expiresAt,
+        costBasis, e.description, metadata, record.raw, fileId, record.origin.line,
+      );
+    } else {
+      this.insertEntry.run(
+        e.ordinal, e.source, e.sourceId, accountId, e.kind, e.status, amount, e.at, e.blockId, e.effectiveAt, e.expiresAt,
+        costBasis, e.priority, e.targetExpiresAt, e.sourceExpiresAt, e.voidReason, e.description, metadata,
+        externalCustomerId, stated === null ? null : stated.sequence, stated === null ? null : stated.startingBalance,
+        stated === null ? null : stated.endingBalance, record.raw, fileId, record.origin.line, record.origin.pointer,
+      );
+    }
+    this.written[account]!++;
+    this.inserted++;
+  }
+
+  /** Asserts every declared account received exactly its declared number of entries. */
+  finish(): void {
+    this.accounts.forEach((account, i) => {
+      if (this.written[i] !== account.entries) {
+        throw new Error(`account ${account.key.customerId}: declared ${account.entries} new entries, wrote ${this.written[i]}`);
+      }
+    });
+  }
+}
