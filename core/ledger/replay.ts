@@ -163,7 +163,8 @@ class AccountReplay {
       this.takeFrom(block, taken, 'void', step);
       this.pending = this.pending.minus(taken);
       block.voidedOut = block.remaining.isZero();
-      step.applied = taken;
+      // appliedAmount is what moved the posted balance (I1); the pending balance moved instead.
+      step.applied = ZERO;
       return;
     }
     const taken = minDecimal(entry.amount, block.remaining);
@@ -180,7 +181,7 @@ class AccountReplay {
   private amend(entry: LedgerEntry, step: Step): void {
     const block = this.namedBlock(entry, 'L6');
     const added = minDecimal(entry.amount, block.initial.minus(block.remaining));
-    step.applied = added;
+    step.applied = block.pending ? ZERO : added;
     if (added.isZero()) return;
     const wasEmpty = block.remaining.isZero();
     block.remaining = block.remaining.plus(added);
@@ -299,7 +300,8 @@ class AccountReplay {
       if (block.pending) this.pending = this.pending.minus(amount);
       else this.current = this.current.minus(amount);
     }
-    step.applied = amount;
+    // A posted entry expiring a pending block moves only the pending balance (I1 counts posted moves).
+    step.applied = block.pending && entry.status === 'posted' ? ZERO : amount;
     this.record(step);
   }
 

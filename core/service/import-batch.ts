@@ -26,6 +26,8 @@ export interface ImportBatch {
   /** Every file's entries, files in the order given, each file in its replay order. */
   entries: ParsedEntry[];
   status: Uint8Array;
+  /** The ordinal of entries[0] (set by numberEntries): the first of the range this import reserves. */
+  firstOrdinal: number;
 }
 
 export interface ParseBatchOptions {
@@ -56,7 +58,7 @@ export function parseBatch(
     batchFiles.push({ path: file.path, format: result.format, start: entries.length, count: parsed.length });
     entries = entries.length === 0 ? parsed : entries.concat(parsed);
   }
-  return { batch: { files: batchFiles, entries, status: new Uint8Array(entries.length) }, problems };
+  return { batch: { files: batchFiles, entries, status: new Uint8Array(entries.length), firstOrdinal: 1 }, problems };
 }
 
 /**
@@ -65,6 +67,7 @@ export function parseBatch(
  */
 export function numberEntries(batch: ImportBatch, maxStoredOrdinal: number): void {
   const entries = batch.entries;
+  batch.firstOrdinal = maxStoredOrdinal + 1;
   for (let i = 0; i < entries.length; i++) entries[i]!.entry.ordinal = maxStoredOrdinal + 1 + i;
 }
 

@@ -127,6 +127,7 @@ function writeBatch(
   let inserted = 0;
   for (let i = 0; i < status.length; i++) if (status[i] === INSERT) inserted++;
   const files = batch.files.map((file) => ({ path: file.path, format: file.format, records: file.count }));
+  const firstOrdinal = batch.firstOrdinal;
   const { importId, fileIds } = insertImport(db, {
     startedAt: options.now,
     sourceOption: options.source ?? null,
@@ -134,26 +135,34 @@ function writeBatch(
     inserted,
     unchanged: entries.length - inserted,
     accountsTouched: touched.accounts.length,
+    firstOrdinal,
+    lastOrdinal: firstOrdinal + entries.length - 1,
     files,
   });
+  const fileIdOf = new Int32Array(entries.length);
+  batch.files.forEach((file, f) => fileIdOf.fill(fileIds[f]!, file.start, file.start + file.count));
+
   const progress = options.onProgress;
   progress?.({ phase: 'write', done: 0, total: inserted });
+  const accounts = touched.accounts;
   const writer = new EntryWriter(
     db,
-    touched.accounts.map((account) => ({ key: account.key, entries: account.positions.length })),
+    accounts.map((account) => ({ key: account.key, entries: account.positions.length })),
   );
-  const accountOf = touched.accountOf;
+  // Account by account (by accounts.id, so a new database's rows come out in index order), each in
+  // replay order: an account's rows then share pages, and building the account index sorts little.
+  const accountOrder = accounts.map((_, index) => index).sort((a, b) => writer.accountIds[a]! - writer.accountIds[b]!);
   const fill = (): void => {
-    batch.files.forEach((file, f) => {
-      const fileId = fileIds[f]!;
-      for (let i = file.start; i < file.start + file.count; i++) {
-        if (status[i] !== INSERT) continue;
-        writer.insert(entries[i]!, fileId, accountOf[i]!);
+    for (const account of accountOrder) {
+      const positions = accounts[account]!.positions;
+      if (!isInReplayOrder(batch, positions)) positions.sort((a, b) => entries[a]!.entry.at - entries[b]!.entry.at || a - b);
+      for (const position of positions) {
+        writer.insert(entries[position]!, fileIdOf[position]!, account);
         if (progress !== undefined && writer.inserted % PROGRESS_EVERY === 0) {
           progress({ phase: 'write', done: writer.inserted, total: inserted });
         }
       }
-    });
+    }
   };
   if (rebuildIndexes) withIndexesRebuilt(db, 'entries', fill);
   else fill();
@@ -161,5 +170,13 @@ function writeBatch(
   // Assert right after writing: what was written is what was checked.
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
-  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: touched.accounts.length };
+  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length };
+}
+
+/** True when the positions (ascending) are also in ascending `at` order: the common case, no sort. */
+function isInReplayOrder(batch: ImportBatch, positions: readonly number[]): boolean {
+  for (let i = 1; i < positions.length; i++) {
+    if (batch.entries[positions[i - 1]!]!.entry.at > batch.entries[positions[i]!]!.entry.at) return false;
+  }
+  return true;
 }

@@ -86,7 +86,8 @@ export function readInteger(scope: RecordScope, record: JsonRecord, field: strin
     if (required) scope.fail(field, MISSING);
     return null;
   }
-  const number = typeof value === 'number' ? value : isLosslessNumber(value) && /^-?\d+$/.test(value.value) ? Number(value.value) : NaN;
+  // "3.0" reads as 3 on both paths (JSON.parse cannot tell them apart, so the lossless path must not either).
+  const number = typeof value === 'number' ? value : isLosslessNumber(value) && /^-?\d+(\.0*)?$/.test(value.value) ? Number(value.value) : NaN;
   if (!Number.isSafeInteger(number)) {
     scope.fail(field, `expected an integer, found ${describeValue(value)}`);
     return null;

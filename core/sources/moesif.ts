@@ -81,7 +81,7 @@ class MoesifReader {
     let costBasis: CanonicalDecimal | null = null;
     if (type !== null && amount !== null) {
       if (sign === 0) {
-        scope.fail('amount', `must not be zero (a ${type} moves credit), found ${describeValue(record.amount)}`);
+        scope.fail('amount', `must not be zero (a transaction of 0 moves no credit), found ${describeValue(record.amount)}`);
       } else if (type === 'credit' || type === 'promotion') {
         if (sign < 0) scope.fail('amount', `Moesif ${type}s carry positive amounts, found ${describeValue(record.amount)}`);
         costBasis = type === 'credit' ? COST_BASIS_PAID : COST_BASIS_FREE;

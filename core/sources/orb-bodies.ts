@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntryKind, EntryStatus, LedgerEntry } from '../ledger/types.js';
+import type { Instant } from '../time/instant.js';
 import {
   DecimalReader,
   describeValue,
@@ -10,6 +11,7 @@ import {
   readObject,
   readString,
   readUnit,
+  type CanonicalDecimal,
   type JsonRecord,
 } from './fields.js';
 import { entryFingerprint } from './fingerprint.js';
@@ -71,18 +73,18 @@ class OrbBodyReader {
     const status = this.readStatus(record);
     const blockIdGiven = readString(scope, record, 'block_id', false);
 
-    let effectiveAt: number | null = null;
-    let expiresAt: number | null = null;
-    let costBasis = null;
+    let effectiveAt: Instant | null = null;
+    let expiresAt: Instant | null = null;
+    let costBasis: CanonicalDecimal | null = null;
     let priority: number | null = null;
-    let targetExpiresAt: number | null = null;
-    let sourceExpiresAt: number | null = null;
+    let targetExpiresAt: Instant | null = null;
+    let sourceExpiresAt: Instant | null = null;
     let voidReason: string | null = null;
 
     if (amount !== null && kind !== null) {
       if (sign === 0) scope.fail('amount', `must not be zero, found ${describeValue(record.amount)}`);
       // Decrements appear with either sign in the wild: the magnitude is what is burned.
-      else if (sign < 0 && kind !== 'decrement') scope.fail('amount', `must be greater than zero for ${kind === 'increment' ? 'an' : 'a'} ${kind}, found ${describeValue(record.amount)}`);
+      else if (sign < 0 && kind !== 'decrement') scope.fail('amount', `must be greater than zero for ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}, found ${describeValue(record.amount)}`);
     }
     switch (kind) {
       case 'increment': {

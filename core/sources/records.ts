@@ -57,7 +57,9 @@ export function readShape(text: string): Shape {
   return parseDocument(text);
 }
 
-function parseDocument(text: string): Shape {
+function parseDocument(textWithBom: string): Shape {
+  // A byte-order mark is not JSON whitespace; a space in its place keeps every error position.
+  const text = textWithBom.charCodeAt(0) === 0xfeff ? ` ${textWithBom.slice(1)}` : textWithBom;
   try {
     const lossless = needsLosslessParse(text);
     return { kind: 'document', value: lossless ? parseJsonLosslessly(text) : JSON.parse(text), lossless };

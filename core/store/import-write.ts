@@ -39,12 +39,15 @@ export interface ImportRecord {
   inserted: number;
   unchanged: number;
   accountsTouched: number;
+  /** The ordinals this import reserved: one per record read, first..last (last = first - 1 for none). */
+  firstOrdinal: number;
+  lastOrdinal: number;
   files: readonly ImportFileRecord[];
 }
 
-/** The highest ordinal stored (0 for an empty database): new entries are numbered after it. */
+/** The highest ordinal any import reserved (0 for an empty database): new entries are numbered after it. */
 export function maxOrdinal(db: LedgerDb): number {
-  return (prepared(db, 'SELECT coalesce(max(ordinal), 0) FROM entries').pluck().get() as number);
+  return prepared(db, 'SELECT coalesce(max(last_ordinal), 0) FROM imports').pluck().get() as number;
 }
 
 /** Sources that have at least one stored entry: a source with none needs no L5 lookup at all. */
@@ -103,8 +106,12 @@ export function insertImport(db: LedgerDb, record: ImportRecord): { importId: nu
   const importId = Number(
     prepared(
       db,
-      'INSERT INTO imports (started_at, source_option, unit_option, entries_inserted, entries_unchanged, accounts_touched) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(record.startedAt, record.sourceOption, record.unitOption, record.inserted, record.unchanged, record.accountsTouched).lastInsertRowid,
+      'INSERT INTO imports (started_at, source_option, unit_option, entries_inserted, entries_unchanged, accounts_touched, first_ordinal, last_ordinal) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      record.startedAt, record.sourceOption, record.unitOption, record.inserted, record.unchanged, record.accountsTouched,
+      record.firstOrdinal, record.lastOrdinal,
+    ).lastInsertRowid,
   );
   const insertFile = prepared(db, 'INSERT INTO import_files (import_id, position, path, format, records) VALUES (?, ?, ?, ?, ?)');
   const fileIds = record.files.map((file, position) =>
@@ -149,11 +156,13 @@ function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey): vo
 /**
  * Inserts an import's entries with one prepared INSERT (two shapes) and positional arguments. The
  * accounts and their new entry counts are declared up front; finish() asserts each got exactly that.
+ * Rows are stored in insertion order: insert account by account (see the schema's note on `id`).
  */
 export class EntryWriter {
   private readonly insertEntry;
   private readonly insertPlainEntry;
-  private readonly accountIds: number[];
+  /** accounts.id of each declared account, in the order declared. */
+  readonly accountIds: number[];
   private readonly written: Int32Array;
   inserted = 0;
 

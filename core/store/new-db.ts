@@ -1,10 +1,9 @@
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Instant } from '../time/instant.js';
 import { applyMigrations } from './migrate.js';
-import { BUSY_TIMEOUT_MS, CACHE_SIZE_KIB, type LedgerDb } from './open.js';
+import { BUSY_TIMEOUT_MS, type LedgerDb } from './open.js';
 
 /*
  * A first import into a path that does not exist yet is built in a private temporary file, with no
@@ -16,6 +15,12 @@ import { BUSY_TIMEOUT_MS, CACHE_SIZE_KIB, type LedgerDb } from './open.js';
 
 /** Page size of a new database: SQLite's default; 8 and 16 KiB measured no faster for ~350-byte rows. */
 export const NEW_DB_PAGE_SIZE = 4096;
+
+/**
+ * Page cache of the build (KiB). Appending rows needs little; index builds sort in this much memory
+ * and spill the rest to temporary files. 16 MiB measured as fast as 64 MiB, with ~90 MB less peak RSS.
+ */
+const BUILD_CACHE_SIZE_KIB = 16_384;
 
 const BUILD_MARKER = '.importing-';
 let buildCounter = 0;
@@ -112,10 +117,7 @@ export function buildNewLedgerDb<T>(path: string, now: Instant, fill: (db: Ledge
     db.pragma('journal_mode = OFF'); // a private file: nothing to roll back to, it is deleted on failure
     db.pragma('synchronous = OFF'); // synced once, below, before it is published
     db.pragma('foreign_keys = ON');
-    db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-    db.pragma('temp_store = MEMORY');
-    // Index builds sort a million keys: let SQLite's sorter use helper threads.
-    db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
+    db.pragma(`cache_size = -${BUILD_CACHE_SIZE_KIB}`);
     applyMigrations(db, temporary, now);
     const value = db.transaction(() => fill(db as LedgerDb))();
     db.pragma('journal_mode = WAL'); // what openLedgerDb expects; persistent in the file header

@@ -39,7 +39,6 @@ export function openLedgerDb(path: string, options: OpenLedgerDbOptions): Ledger
     const missing = checkMigrations(db, path);
     db.pragma('foreign_keys = ON');
     db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-    db.pragma('temp_store = MEMORY');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     if (missing > 0) applyMigrations(db, path, options.now);

@@ -2,7 +2,7 @@
 // the replayed entries, never through core/ledger/invariants.ts. Each throws an Error naming what broke.
 import { Decimal, ZERO, toCanonical } from '../../core/money/decimal.js';
 import type { Instant } from '../../core/time/instant.js';
-import type { AccountState, LedgerEntry, ReplayedEntry } from '../../core/ledger/types.js';
+import type { AccountState, ReplayedEntry } from '../../core/ledger/types.js';
 
 function fail(message: string): never {
   throw new Error(message);
@@ -33,8 +33,9 @@ export function postedBalanceDelta(replayed: ReplayedEntry): Decimal {
   }
 }
 
-/** What a pending entry adds to the pending balance (L4). */
-export function pendingDelta(entry: LedgerEntry): Decimal {
+/** What a pending entry adds to the pending balance (L4); a pending block's expiry removes what it applied. */
+export function pendingDelta(replayed: ReplayedEntry): Decimal {
+  const entry = replayed.entry;
   switch (entry.kind) {
     case 'increment':
     case 'amendment':
@@ -43,8 +44,9 @@ export function pendingDelta(entry: LedgerEntry): Decimal {
     case 'void':
       return entry.amount.negated();
     case 'expiration_change':
-    case 'expiry':
       return ZERO;
+    case 'expiry':
+      return replayed.appliedAmount.negated();
   }
 }
 
@@ -84,12 +86,13 @@ export function checkAccount(state: AccountState): void {
   same('I1 current vs Σ remaining of posted blocks − deficit', state.current, fromBlocks.minus(state.deficit));
   let fromEntries = ZERO;
   let pending = ZERO;
+  const pendingBlocks = pendingBlockIds(state);
   for (const replayed of state.entries) {
     if (replayed.entry.status === 'posted') fromEntries = fromEntries.plus(postedBalanceDelta(replayed));
-    else pending = pending.plus(pendingDelta(replayed.entry));
+    pending = pending.plus(pendingMove(replayed, pendingBlocks));
   }
   same('I1 current vs Σ increments − decrements − expiries − voids + amendments (posted, applied)', state.current, fromEntries);
-  same('L4 pending vs Σ pending entries', state.pending, pending);
+  same('L4 pending vs Σ pending effects (pending entries, and posted entries on pending blocks)', state.pending, pending);
   same('L4 available vs current + pending', state.available, state.current.plus(state.pending));
   if (state.deficit.lt(ZERO)) fail(`I2 deficit ${toCanonical(state.deficit)} < 0`);
 }
@@ -109,8 +112,28 @@ export function checkDeficitOnlyWhenNothingDrawable(state: AccountState, at: Ins
   }
 }
 
+function pendingBlockIds(state: AccountState): Set<string> {
+  return new Set(state.blocks.filter((block) => block.pending).map((block) => block.id));
+}
+
+/**
+ * How an entry moves the pending balance: a pending entry by its own delta; a posted void,
+ * amendment or expiry of a block still pending payment by its effects on that block.
+ */
+function pendingMove(replayed: ReplayedEntry, pendingBlocks: Set<string>): Decimal {
+  if (replayed.entry.status === 'pending') return pendingDelta(replayed);
+  let move = ZERO;
+  for (const effect of replayed.effects) {
+    if (effect.blockId === null || !pendingBlocks.has(effect.blockId)) continue;
+    if (effect.type === 'void' || effect.type === 'expire') move = move.minus(effect.amount);
+    if (effect.type === 'amend') move = move.plus(effect.amount);
+  }
+  return move;
+}
+
 /** L8: sequence 1..n in order, time order, balances chain from 0, pending entries leave the balance alone. */
 export function checkSequence(state: AccountState): void {
+  const pendingBlocks = pendingBlockIds(state);
   let balance = ZERO;
   let pending = ZERO;
   let previousAt = Number.NEGATIVE_INFINITY;
@@ -124,8 +147,8 @@ export function checkSequence(state: AccountState): void {
       same(`L8 ${label}: ending − starting vs signed appliedAmount`, replayed.endingBalance.minus(replayed.startingBalance), postedBalanceDelta(replayed));
     } else {
       same(`L4 ${label}: pending entry's ending vs starting balance`, replayed.endingBalance, replayed.startingBalance);
-      pending = pending.plus(pendingDelta(replayed.entry));
     }
+    pending = pending.plus(pendingMove(replayed, pendingBlocks));
     same(`L4 ${label}: pendingBalance`, replayed.pendingBalance, pending);
     balance = replayed.endingBalance;
   });
@@ -134,6 +157,7 @@ export function checkSequence(state: AccountState): void {
 
 /** L1/L2/L6: effects are positive, and a decrement's or void's effects add up to its amount. */
 export function checkEffects(state: AccountState): void {
+  const pendingBlocks = pendingBlockIds(state);
   for (const replayed of state.entries) {
     const label = entryLabel(replayed);
     for (const effect of replayed.effects) {
@@ -142,6 +166,11 @@ export function checkEffects(state: AccountState): void {
     if (replayed.entry.status !== 'posted') continue;
     const total = (types: string[]): Decimal =>
       replayed.effects.filter((effect) => types.includes(effect.type)).reduce((acc, effect) => acc.plus(effect.amount), ZERO);
+    // appliedAmount counts what moved the posted balance; effects on blocks pending payment do not.
+    const postedTotal = (types: string[]): Decimal =>
+      replayed.effects
+        .filter((effect) => types.includes(effect.type) && (effect.blockId === null || !pendingBlocks.has(effect.blockId)))
+        .reduce((acc, effect) => acc.plus(effect.amount), ZERO);
     const blocksTouched = replayed.effects.filter((effect) => effect.blockId !== null).map((effect) => `${effect.type}:${effect.blockId}`);
     if (new Set(blocksTouched).size !== blocksTouched.length) fail(`L1 ${label}: more than one effect of a type on one block: ${blocksTouched.join(', ')}`);
     switch (replayed.entry.kind) {
@@ -158,7 +187,7 @@ export function checkEffects(state: AccountState): void {
         same(`${label}: credit effect`, total(['credit']), replayed.entry.amount);
         break;
       case 'expiry':
-        same(`L3 ${label}: expire effect vs appliedAmount`, total(['expire']), replayed.appliedAmount);
+        same(`L3 ${label}: expire effect vs appliedAmount`, postedTotal(['expire']), replayed.appliedAmount);
         break;
       case 'expiration_change':
         same(`L7 ${label}: move_out`, total(['move_out']), replayed.entry.amount);
@@ -166,8 +195,8 @@ export function checkEffects(state: AccountState): void {
         break;
       case 'amendment': {
         // The split between 'amend' and 'repay' when a deficit is repaid is the engine's choice.
-        const amended = total(['amend']);
-        const viaRepay = amended.plus(total(['repay']));
+        const amended = postedTotal(['amend']);
+        const viaRepay = amended.plus(postedTotal(['repay']));
         if (!amended.eq(replayed.appliedAmount) && !viaRepay.eq(replayed.appliedAmount)) {
           fail(`L6 ${label}: amend (+ repay) effects ${toCanonical(amended)} / ${toCanonical(viaRepay)} vs appliedAmount ${toCanonical(replayed.appliedAmount)}`);
         }

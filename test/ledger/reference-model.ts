@@ -1,6 +1,6 @@
 // A deliberately simple reference implementation of DESIGN §4 (L1–L4, L6–L9) for the property tests.
 // It shares no code with core/ledger: it walks time instant by instant, rescans every block at every
-// step and sorts with a plain comparator. Slow and obvious on purpose; only core/money is reused.
+// step and sorts with a plain comparator. Slow and obvious on purpose; only core/money and the entry types are reused.
 import { Decimal, ZERO } from '../../core/money/decimal.js';
 import type { Instant } from '../../core/time/instant.js';
 import type { BlockStatus, EntryKind, LedgerEntry } from '../../core/ledger/types.js';

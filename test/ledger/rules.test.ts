@@ -457,6 +457,41 @@ describe('L4 pending', () => {
     expect(state.blocks.filter((candidate) => !candidate.pending).map((candidate) => candidate.id)).toEqual(['a']);
   });
 
+  // A posted entry naming a block still awaiting payment: the rules say nothing of its effect, but
+  // I1 says current = Σ signed appliedAmount over posted entries, and L8 that the chain follows it.
+  it('L4 a posted void of a pending block keeps I1 over posted entries (appliedAmount matches the balance change)', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('credit', '50', day(0));
+    ledger.increment('unpaid', '100', day(1), { status: 'pending' });
+    ledger.void('cancel', 'unpaid', '100', day(2));
+    const state = ledger.replay();
+    const cancel = replayed(state, 'cancel');
+    expectAmount(state.current, '50');
+    expectAmount(cancel.endingBalance.minus(cancel.startingBalance).negated(), toCanonical(cancel.appliedAmount));
+    checkAll(state, day(2));
+  });
+
+  it('L4 a posted imported expiry of a pending block keeps I1 over posted entries', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('credit', '50', day(0));
+    ledger.increment('unpaid', '100', day(1), { status: 'pending', expiresAt: day(5) });
+    ledger.expiry('orb-expiry', 'unpaid', '100', day(5));
+    const state = ledger.replay();
+    const expiry = replayed(state, 'orb-expiry');
+    expectAmount(state.current, '50');
+    expectAmount(expiry.endingBalance.minus(expiry.startingBalance).negated(), toCanonical(expiry.appliedAmount));
+    checkAll(state, day(5));
+  });
+
+  it('L4 a pending block that expires leaves the pending balance', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('unpaid', '100', day(1), { status: 'pending', expiresAt: day(5) });
+    const state = ledger.replay();
+    expectAmount(state.pending, '0');
+    expectAmount(state.current, '0');
+    checkAll(state, day(5));
+  });
+
   it('L4 pending entries keep the posted chain intact and take their place in the sequence', () => {
     const ledger = new LedgerBuilder();
     ledger.increment('a', '100', day(0));

@@ -55,6 +55,13 @@ describe('format detection from content', () => {
     expect(line).toContain('--source moesif|orb-bodies|orb-export|stripe|stripe-csv');
   });
 
+  it('a byte-order mark before a JSON document is ignored', () => {
+    const result = parseImportFile('bom.json', `\ufeff${fixture('orb-export/ledger-page.json')}`);
+    expect(result.format).toBe('orb-export');
+    expect(result.problems).toEqual([]);
+    expect(result.entries).toHaveLength(9);
+  });
+
   it('an empty file is a problem, not an empty import of some format', () => {
     expect(detectFormat('empty.jsonl', '\n  \n')).toEqual({ file: 'empty.jsonl', line: null, pointer: null, field: '-', message: 'the file is empty: nothing to import' });
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCanonical } from '../../core/money/decimal.js';
 import { parseImportFile } from '../../core/sources/parse.js';
@@ -98,6 +99,22 @@ describe('Moesif balance transactions', () => {
     expect(problemLines(parseImportFile('u.jsonl', jsonl(debit()), { unit: ' ' }))).toEqual(['u.jsonl: -: --unit: expected a currency code or unit name, found " "']);
   });
 
+  it('a line read by JSON.parse and the same line read by lossless-json give the same entry', () => {
+    const amount = fc.tuple(fc.integer({ min: -99_999_999, max: 99_999_999 }), fc.integer({ min: 0, max: 4 })).map(([units, scale]) => (units / 10 ** scale).toFixed(scale));
+    fc.assert(
+      fc.property(amount, fc.constantFrom('credit', 'debit', 'adjustment', 'promotion'), fc.integer({ min: 1, max: 9 }), (literal, type, n) => {
+        const fast = `{"company_id":"c${n}","transaction_id":"t","type":"${type}","amount":${literal},"created_at":"2025-01-0${n}T00:00:00Z","metadata":{"n":${n}}}`;
+        // An unknown field with a 20-digit number sends the line down the lossless path.
+        const lossless = fast.replace('{', '{"pad":12345678901234567890,');
+        const [a, b] = [fast, lossless].map((line) => parseImportFile('p.jsonl', `${line}\n`, { source: 'moesif' }));
+        // Problems agree by field; a message may quote the literal ("0.0") where JSON.parse saw 0.
+        expect(b!.problems.map((p) => p.field)).toEqual(a!.problems.map((p) => p.field));
+        expect(b!.entries.map((e) => [plain(e.entry), e.fingerprint, e.metadata])).toEqual(a!.entries.map((e) => [plain(e.entry), e.fingerprint, e.metadata]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('numbers in metadata stay exact and plain when the line needed the lossless parser', () => {
     const text = jsonl('{"company_id":"c","transaction_id":"t","type":"credit","amount":5,"created_at":"2025-01-01T00:00:00Z","metadata":{"order":123456789012345678901,"qty":2,"note":"x"}}');
     const [parsed] = parseImportFile('m.jsonl', text).entries;
@@ -117,7 +134,7 @@ describe('Moesif balance transactions', () => {
       ['a zoneless date-time', { created_at: '2025-01-01T10:00:00' }, 'created_at: a date-time needs a zone ("Z" or an offset like "+02:00"), found "2025-01-01T10:00:00"'],
       ['a debit with a positive amount', { amount: 4.5 }, 'amount: Moesif debits carry negative amounts, found 4.5'],
       ['a credit with a negative amount', { type: 'credit', amount: '-10' }, 'amount: Moesif credits carry positive amounts, found "-10"'],
-      ['an amount of zero', { type: 'adjustment', amount: 0 }, 'amount: must not be zero (a adjustment moves credit), found 0'],
+      ['an amount of zero', { type: 'adjustment', amount: 0 }, 'amount: must not be zero (a transaction of 0 moves no credit), found 0'],
       ['an unknown status', { status: 'void' }, 'status: expected one of "posted", "pending", found "void"'],
       ['metadata that is not an object', { metadata: 'x' }, 'metadata: expected an object, found "x"'],
       ['a credit expiring before it is active', { type: 'credit', amount: 5, active_at: '2025-02-01T00:00:00Z', expire_at: '2025-02-01T00:00:00Z' }, 'expire_at: must be after active_at (the credit would never be usable), found "2025-02-01T00:00:00Z"'],

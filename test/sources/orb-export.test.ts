@@ -102,6 +102,12 @@ describe('Orb ledger export', () => {
     expect(result.entries.map((e) => [e.entry.sourceId, e.entry.ordinal])).toEqual([['a', 0], ['c', 1], ['d', 2], ['b', 3]]);
   });
 
+  it('a sequence number written 3.0 reads as 3 whichever JSON path reads the line', () => {
+    const fast = jsonl('{"id":"a","ledger_sequence_number":3.0,"entry_type":"decrement","amount":1,"created_at":"2022-11-01T00:00:00Z","customer":{"id":"c"}}');
+    const lossless = fast.replace('"amount":1', '"amount":1.000000000000000000');
+    for (const text of [fast, lossless]) expect(parseImportFile('s.jsonl', text).entries.map((e) => e.stated?.sequence)).toEqual([3]);
+  });
+
   it('JSON Lines whose lines are pages name entries by line and pointer', () => {
     const pageLine = (...data: unknown[]) => JSON.stringify({ data, pagination_metadata: { has_more: true } });
     const text = `${pageLine(entry({ id: 'p1' }))}\n${pageLine(entry({ id: 'p2', ledger_sequence_number: 2 }), entry({ id: 'p3', amount: '12,50' }))}\n`;

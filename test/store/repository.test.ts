@@ -31,6 +31,8 @@ function writeRecords(db: LedgerDb, records: readonly NewEntryRecord[]): void {
       inserted: records.length,
       unchanged: 0,
       accountsTouched: 0,
+      firstOrdinal: 1,
+      lastOrdinal: records.length,
       files: [{ path: 'generated.jsonl', format: 'orb-export', records: records.length }],
     });
     const accounts: { key: AccountKey; entries: number }[] = [];

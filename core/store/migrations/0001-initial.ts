@@ -10,7 +10,11 @@ import type { Migration } from './types.js';
  *   took 2.3 s with the strings, and reading an account needs no per-row key strings.
  * - No subscription is '' (NOT NULL), so the UNIQUE account key works with plain `=`; parsers turn an
  *   empty subscription id into null, so '' never names a real subscription.
- * - `ordinal` is the rowid: global, monotonic ingestion order, the replay tie-break after `at`.
+ * - `ordinal` is the global, monotonic ingestion order, the replay tie-break after `at`. Each import
+ *   reserves the range first_ordinal..last_ordinal (one per record it read, skipped ones leave gaps); the
+ *   next import numbers after the highest last_ordinal. It is not the rowid: `id` is the storage order,
+ *   and an import writes its rows account by account, so reading one account touches a few pages,
+ *   not one page per entry (a million-entry import read back 2x faster).
  * - The L5 fingerprint is not stored: it is a function of the canonical columns (sources/fingerprint.ts),
  *   recomputed from them when a re-import meets a stored id. Storing it would add ~80 bytes to each row.
  * - Origin file and import are one `file_id`; `import_files` holds the path and the import it belongs to.
@@ -27,7 +31,9 @@ CREATE TABLE imports (
   unit_option TEXT,
   entries_inserted INTEGER NOT NULL CHECK (entries_inserted >= 0),
   entries_unchanged INTEGER NOT NULL CHECK (entries_unchanged >= 0),
-  accounts_touched INTEGER NOT NULL CHECK (accounts_touched >= 0)
+  accounts_touched INTEGER NOT NULL CHECK (accounts_touched >= 0),
+  first_ordinal INTEGER NOT NULL CHECK (first_ordinal > 0),
+  last_ordinal INTEGER NOT NULL CHECK (last_ordinal >= first_ordinal - 1)
 ) STRICT;
 
 CREATE TABLE import_files (
@@ -51,7 +57,8 @@ CREATE TABLE accounts (
 ) STRICT;
 
 CREATE TABLE entries (
-  ordinal INTEGER PRIMARY KEY CHECK (ordinal > 0),
+  id INTEGER PRIMARY KEY,
+  ordinal INTEGER NOT NULL CHECK (ordinal > 0),
   source TEXT NOT NULL CHECK (source = 'moesif' OR source = 'orb' OR source = 'stripe' OR source = 'ledgerscope'),
   source_id TEXT NOT NULL CHECK (source_id <> ''),
   account_id INTEGER NOT NULL REFERENCES accounts (id),
@@ -88,7 +95,7 @@ CREATE INDEX entries_by_account ON entries (account_id, at, ordinal);
 
 -- For people reading the file with sqlite3: every entry with its account spelled out.
 CREATE VIEW ledger_entries AS
-SELECT e.ordinal, e.source, e.source_id, a.customer_id, a.subscription_id, a.unit, e.kind, e.status, e.amount,
+SELECT e.id, e.ordinal, e.source, e.source_id, a.customer_id, a.subscription_id, a.unit, e.kind, e.status, e.amount,
        e.at, e.block_id, e.effective_at, e.expires_at, e.cost_basis, e.priority, e.target_expires_at,
        e.source_expires_at, e.void_reason, e.description, e.metadata, e.external_customer_id, e.stated_sequence,
        e.stated_starting_balance, e.stated_ending_balance, e.raw, f.path AS origin_file, e.origin_line,
