@@ -1,61 +1,82 @@
-// `npm start`: prepare better-sqlite3 for Electron, build the app, open the window.
-// Without the Electron binary it explains how to get it and exits 0.
+// `npm start [-- --db <path>]`: build the app and open it. With Electron's binary: prepare better-sqlite3
+// for Electron and open the desktop window. Without it: say so, and open browser mode instead
+// (`ledgerscope serve` on 127.0.0.1), printing the URL to open.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { findElectronBinary } from './lib/electron-binary.mjs';
 import { ensureElectronBinding } from './lib/electron-native.mjs';
+import { ensureCli, startServe } from './lib/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binName = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
 
+const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' } }, strict: false });
+
+/** --db, else $LEDGERSCOPE_DB, else ledger.sqlite in the user's data directory (created if missing). */
+function databasePath() {
+  if (typeof values.db === 'string') return resolve(values.db);
+  if (process.env.LEDGERSCOPE_DB) return resolve(process.env.LEDGERSCOPE_DB);
+  const dataDir =
+    process.platform === 'win32' && process.env.APPDATA
+      ? join(process.env.APPDATA, 'Ledgerscope')
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Application Support', 'Ledgerscope')
+        : join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'ledgerscope');
+  mkdirSync(dataDir, { recursive: true });
+  return join(dataDir, 'ledger.sqlite');
+}
+
+function buildApp() {
+  const build = spawnSync(binName('electron-vite'), ['build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    shell: process.platform === 'win32',
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
 const electron = findElectronBinary(root);
+const db = databasePath();
+
 if (electron.executablePath === null) {
   console.log(
     [
       `Ledgerscope cannot open its desktop window: ${electron.reason}.`,
       `To get Electron ${electron.version}, run \`npm install\` on a machine with network access`,
       `(or \`node node_modules/electron/install.js\` to fetch just the binary), then \`npm start\` again.`,
-      browserModeSentence(),
+      `Meanwhile, browser mode (\`npx ledgerscope serve --db <path>\`) opens the same app in your browser; starting it now on ${db}.`,
     ].join(' '),
   );
-  process.exit(0);
-}
-
-let bindingPath;
-try {
-  bindingPath = ensureElectronBinding({ root, electronVersion: electron.version });
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  console.error('Check your network and a C++ toolchain (python3, make, a compiler), then run `npm start` again.');
-  process.exit(1);
-}
-
-const build = spawnSync(binName('electron-vite'), ['build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-if (build.status !== 0) process.exit(build.status ?? 1);
-
-const child = spawn(electron.executablePath, [root, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, LEDGERSCOPE_SQLITE_BINDING: bindingPath },
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-
-/**
- * Browser mode is `ledgerscope serve` (bin/ledgerscope.mjs → dist/cli.mjs). Until it lands the CLI answers
- * "not available in this version yet"; a real `serve` answers `--help` or at least names its --db option.
- */
-function browserModeSentence() {
-  const command = 'npx ledgerscope serve --db <path>';
-  const bin = join(root, 'bin', 'ledgerscope.mjs');
-  if (existsSync(join(root, 'dist', 'cli.mjs')) && existsSync(bin)) {
-    const probe = spawnSync(process.execPath, [bin, 'serve', '--help'], { cwd: root, encoding: 'utf8', timeout: 10_000 });
-    const output = `${probe.stdout ?? ''}${probe.stderr ?? ''}`;
-    if (probe.error === undefined && !/not available|not built/i.test(output) && /--db\b/.test(output)) {
-      return `Meanwhile, browser mode opens the same app in your browser: \`${command}\` (it prints the URL to open).`;
-    }
+  buildApp();
+  ensureCli(root);
+  const port = typeof values.port === 'string' ? Number(values.port) : 0;
+  try {
+    const serve = await startServe({ root, db, port, stdio: 'inherit' });
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void serve.stop().then(() => process.exit(0)));
+    serve.child.on('exit', (code) => process.exit(code ?? 0));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
   }
-  return `Browser mode (\`${command}\`, which needs no Electron) is not built yet in this checkout.`;
+} else {
+  let bindingPath;
+  try {
+    bindingPath = ensureElectronBinding({ root, electronVersion: electron.version });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    console.error('Check your network and a C++ toolchain (python3, make, a compiler), then run `npm start` again.');
+    process.exit(1);
+  }
+  buildApp();
+  const child = spawn(electron.executablePath, [root], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, LEDGERSCOPE_SQLITE_BINDING: bindingPath, LEDGERSCOPE_DB: db },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

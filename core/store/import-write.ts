@@ -143,9 +143,17 @@ export interface AccountInsert {
   entries: number;
 }
 
-function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey): void {
+/** The ordinals an import reserved (ImportRecord.firstOrdinal..lastOrdinal). */
+export interface OrdinalRange {
+  first: number;
+  last: number;
+}
+
+function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey, ordinals: OrdinalRange): void {
   // Programmer errors, not user errors: the parsers and the replay check have validated the data.
-  if (!Number.isSafeInteger(entry.ordinal) || entry.ordinal <= 0) throw new Error(`entry "${entry.sourceId}": ordinal ${entry.ordinal} is not a positive integer`);
+  if (!Number.isSafeInteger(entry.ordinal) || entry.ordinal < ordinals.first || entry.ordinal > ordinals.last) {
+    throw new Error(`entry "${entry.sourceId}": ordinal ${entry.ordinal} is outside the import's range ${ordinals.first}..${ordinals.last}`);
+  }
   if (!Number.isSafeInteger(entry.at)) throw new Error(`entry "${entry.sourceId}": at ${entry.at} is not an integer instant`);
   if (amount === '' || entry.sourceId === '') throw new Error(`entry "${entry.sourceId}": not storable (amount "${amount}")`);
   if (entry.customerId !== key.customerId || entry.subscriptionId !== key.subscriptionId || entry.unit !== key.unit) {
@@ -169,6 +177,7 @@ export class EntryWriter {
   constructor(
     db: LedgerDb,
     private readonly accounts: readonly AccountInsert[],
+    private readonly ordinals: OrdinalRange,
   ) {
     this.insertEntry = prepared(db, INSERT_ENTRY_SQL);
     this.insertPlainEntry = prepared(db, INSERT_PLAIN_ENTRY_SQL);
@@ -184,7 +193,7 @@ export class EntryWriter {
   insert(record: NewEntryRecord, fileId: number, account: number): void {
     const e = record.entry;
     const amount = toCanonical(e.amount);
-    assertStorable(e, amount, this.accounts[account]!.key);
+    assertStorable(e, amount, this.accounts[account]!.key, this.ordinals);
     const costBasis = e.costBasis === null ? null : toCanonical(e.costBasis);
     const metadata = record.metadata === null ? null : JSON.stringify(record.metadata);
     const accountId = this.accountIds[account]!;

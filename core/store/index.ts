@@ -24,6 +24,7 @@ export {
   type ImportFileRecord,
   type ImportRecord,
   type NewEntryRecord,
+  type OrdinalRange,
   type StoredEntry,
 } from './import-write.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';

@@ -1,7 +1,9 @@
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Instant } from '../time/instant.js';
+import { LedgerDbError } from './errors.js';
 import { applyMigrations } from './migrate.js';
 import { BUSY_TIMEOUT_MS, type LedgerDb } from './open.js';
 
@@ -56,15 +58,21 @@ function removeStaleBuilds(path: string): void {
   }
 }
 
-function fsyncPath(path: string): void {
+function fsyncFile(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
-  } catch (error) {
-    // Directories cannot be fsynced on some platforms (Windows): durability there is the OS's.
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Makes the new directory entry durable where the platform allows it (not on Windows). */
+function fsyncDirectory(path: string): void {
+  try {
+    fsyncFile(path);
+  } catch (error) {
+    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
 }
 
@@ -79,7 +87,11 @@ function publish(temporary: string, path: string): boolean {
     renameSync(temporary, path);
     return true;
   }
-  rmSync(temporary);
+  try {
+    rmSync(temporary); // the second name only: the database lives on at `path`
+  } catch {
+    // Left for removeStaleBuilds; the import itself has succeeded.
+  }
   return true;
 }
 
@@ -107,12 +119,20 @@ export type NewDbBuild<T> = { created: true; value: T } | { created: false };
  */
 export function buildNewLedgerDb<T>(path: string, now: Instant, fill: (db: LedgerDb) => T): NewDbBuild<T> {
   if (existsSync(path)) return { created: false };
+  if (!existsSync(dirname(path))) {
+    throw new LedgerDbError(path, `${path}: cannot create the ledger database, the directory ${dirname(path)} does not exist`);
+  }
   removeStaleBuilds(path);
-  const temporary = join(dirname(path), `.${basename(path)}${BUILD_MARKER}${process.pid}-${buildCounter++}`);
+  // pid first (removeStaleBuilds reads it), then thread and counter: unique among concurrent builds.
+  const temporary = join(dirname(path), `.${basename(path)}${BUILD_MARKER}${process.pid}-${threadId}-${buildCounter++}`);
   removeDbFiles(temporary);
   let db: LedgerDb | null = null;
   try {
-    db = new Database(temporary, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db = new Database(temporary, { timeout: BUSY_TIMEOUT_MS });
+    } catch (error) {
+      throw new LedgerDbError(path, `${path}: cannot create the ledger database (${(error as Error).message})`);
+    }
     db.pragma(`page_size = ${NEW_DB_PAGE_SIZE}`);
     db.pragma('journal_mode = OFF'); // a private file: nothing to roll back to, it is deleted on failure
     db.pragma('synchronous = OFF'); // synced once, below, before it is published
@@ -123,12 +143,12 @@ export function buildNewLedgerDb<T>(path: string, now: Instant, fill: (db: Ledge
     db.pragma('journal_mode = WAL'); // what openLedgerDb expects; persistent in the file header
     db.close();
     db = null;
-    fsyncPath(temporary);
+    fsyncFile(temporary);
     if (!publish(temporary, path)) {
       removeDbFiles(temporary);
       return { created: false };
     }
-    fsyncPath(dirname(path));
+    fsyncDirectory(dirname(path));
     return { created: true, value };
   } catch (error) {
     db?.close();

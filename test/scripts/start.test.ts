@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,25 +7,50 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 
 describe('npm start without the Electron binary', () => {
-  it('explains how to get it in one paragraph and exits 0', () => {
+  it('explains how to get it, then starts browser mode on the database it names and prints the URL', async () => {
     // An empty override directory stands in for a missing binary on every machine.
-    const emptyDist = mkdtempSync(join(tmpdir(), 'ledgerscope-no-electron-'));
+    const work = mkdtempSync(join(tmpdir(), 'ledgerscope-no-electron-'));
+    const db = join(work, 'start.sqlite');
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: work, LEDGERSCOPE_DB: db },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     try {
-      const result = spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs')], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: emptyDist },
-        timeout: 30_000,
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL within 60 s; stdout: ${stdout}; stderr: ${stderr}`)), 60_000);
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const match = /http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/.exec(stdout);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[0]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
       });
-      expect(result.status).toBe(0);
-      const lines = result.stdout.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(result.stdout).toContain('npm install');
-      expect(result.stdout).toContain('node node_modules/electron/install.js');
-      expect(result.stdout).toContain('ledgerscope serve --db <path>');
-      expect(result.stderr).not.toMatch(/^\s+at /m);
+      const [first] = stdout.split('\n');
+      expect(first).toContain('npm install');
+      expect(first).toContain('node node_modules/electron/install.js');
+      expect(first).toContain('ledgerscope serve --db <path>');
+      expect(first).toContain(db);
+      const token = url.slice(url.indexOf('#token=') + '#token='.length);
+      const response = await fetch(new URL('/api/app.info', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-ledgerscope-token': token },
+        body: '{}',
+      });
+      expect(await response.json()).toMatchObject({ ok: true, value: { host: 'browser', database: { name: 'start.sqlite', exists: false } } });
+      expect((await fetch(new URL('/', url))).status).toBe(200);
+      expect(stderr).not.toMatch(/^\s+at /m);
     } finally {
-      rmSync(emptyDist, { recursive: true, force: true });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(work, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });

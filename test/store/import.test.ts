@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImportRejected, importFiles } from '../../core/service/import-files.js';
 import { formatProblem } from '../../core/sources/index.js';
-import { countEntries, loadAccountEntries, openLedgerDb } from '../../core/store/index.js';
+import { countEntries, LedgerDbError, loadAccountEntries, openLedgerDb } from '../../core/store/index.js';
 import { dumpDb, fileBytes, jsonl, moesifLine, NOW, tempDir } from './store-fixtures.js';
 
 const DAY = 86_400_000;
@@ -146,7 +146,7 @@ describe('import: one user action, one transaction (DESIGN §5)', () => {
     expect(existsSync(other)).toBe(false);
   });
 
-  it('a rule broken on replay (a void naming an unknown block) names the file, line and field', () => {
+  it('L6 a void naming an unknown block, found on replay, is reported at its file, line and field', () => {
     const dir = tempDir();
     const db = join(dir, 'ledger.sqlite');
     const orb = (lines: object[]) => jsonl(lines.map((line) => JSON.stringify(line)));
@@ -173,7 +173,7 @@ describe('import: one user action, one transaction (DESIGN §5)', () => {
     );
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatchObject({ file: 'voids.jsonl', line: 2, field: 'block_id' });
-    expect(error.problems[0]!.message).toContain('no-such-block');
+    expect(error.problems[0]!.message).toMatch(/^L6: .*no-such-block/);
     expect(dumpDb(db)).toBe(before);
   });
 
@@ -229,5 +229,12 @@ describe('import: one user action, one transaction (DESIGN §5)', () => {
     );
     // Same instant: replay order is ingestion order (t2, then b.jsonl's t3, then c.jsonl's t4).
     expect(entriesOf(db, 'cus_a').map((e) => [e.sourceId, e.ordinal])).toEqual([['t1', 1], ['t2', 2], ['t3', 3], ['t4', 4]]);
+  });
+
+  it('a new database in a directory that does not exist is refused, naming the path', () => {
+    const db = join(tempDir(), 'no-such-dir', 'ledger.sqlite');
+    const run = () => importFiles(db, [{ path: 'a.jsonl', text: jsonl([credit('t1', '100')]) }], { now: NOW });
+    expect(run).toThrow(LedgerDbError);
+    expect(run).toThrow(db);
   });
 });

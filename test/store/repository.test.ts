@@ -43,7 +43,7 @@ function writeRecords(db: LedgerDb, records: readonly NewEntryRecord[]): void {
       accounts[index]!.entries++;
       return index;
     });
-    const writer = new EntryWriter(db, accounts);
+    const writer = new EntryWriter(db, accounts, { first: 1, last: records.length });
     records.forEach((record, i) => writer.insert(record, fileIds[0]!, accountOf[i]!));
     writer.finish();
   })();

@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import * as s from './schemas.js';
+import type {
+  AccountDetail,
+  AccountsPage,
+  AccountTimeline,
+  AppInfo,
+  CustomerTimelinePage,
+  EntriesPage,
+  EntryEvidence,
+  ExportResult,
+  JobStatus,
+  SettingsView,
+  Upload,
+} from './types.js';
+
+/*
+ * The one contract between the UI and the engine (DESIGN §2): method name ('domain.verb') → zod input
+ * schema → output type. The Electron IPC bridge, the HTTP bridge and the renderer are all typed from
+ * this map, so a method one side lacks fails to compile (core/host/dispatch.ts's Handlers type).
+ */
+
+/** A method: its input schema at run time, its output type at compile time only. */
+export interface MethodSpec<Input extends z.ZodType, Output> {
+  readonly input: Input;
+  /** Never set: carries the output type. */
+  readonly output?: Output;
+}
+
+function method<Output>() {
+  return <Input extends z.ZodType>(input: Input): MethodSpec<Input, Output> => ({ input });
+}
+
+export const contract = {
+  /** Which host answers, its clock, and the database it serves. */
+  'app.info': method<AppInfo>()(s.empty),
+  /** Every account with balances, next expiry and amount expiring at as_of; searched, sorted, filtered and paged by the service. */
+  'accounts.list': method<AccountsPage>()(s.accountsListInput),
+  /** One account's balances and credit blocks at as_of. */
+  'account.get': method<AccountDetail>()(s.accountGetInput),
+  /** One account's entries at or before as_of, paged, filtered by kind and status. */
+  'entries.list': method<EntriesPage>()(s.entriesListInput),
+  /** The raw record an entry was imported from. */
+  'entries.evidence': method<EntryEvidence>()(s.entriesEvidenceInput),
+  /** The balance step series, purchases, expiries and upcoming expirations of one account (computed by core). */
+  'timeline.get': method<AccountTimeline>()(s.timelineGetInput),
+  /** One customer's ledger entries (and, once sources land, payments, refunds, disputes) on one time axis. */
+  'customer.timeline': method<CustomerTimelinePage>()(s.customerTimelineInput),
+  /** Browser mode and drag-and-drop: the page hands over file contents (never a path). */
+  'import.upload': method<Upload>()(s.importUploadInput),
+  /** Desktop: main shows the open dialog and reads the files itself; null when the user cancelled. */
+  'import.pick': method<Upload | null>()(s.empty),
+  /** Starts a dry run of an upload: detected formats, first rows, every problem; nothing is written. */
+  'import.preview': method<JobStatus>()(s.importJobInput),
+  /** Starts the import of an upload (one transaction; any problem and nothing is written). */
+  'import.run': method<JobStatus>()(s.importJobInput),
+  'jobs.get': method<JobStatus>()(s.jobRef),
+  'jobs.cancel': method<JobStatus>()(s.jobRef),
+  /** Reconciliation window and tolerances; API keys masked. */
+  'settings.get': method<SettingsView>()(s.empty),
+  'settings.set': method<SettingsView>()(s.settingsSetInput),
+  /** Every account's balances at as_of as CSV or JSON: downloaded by the page, or saved by main. */
+  'export.balances': method<ExportResult>()(s.exportBalancesInput),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+/** What a handler receives: the input after its schema parsed it. */
+export type MethodInput<M extends MethodName> = z.output<Contract[M]['input']>;
+/** What a caller sends. */
+export type MethodParams<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = Exclude<Contract[M]['output'], undefined>;
+
+/** A host's implementation of one method: receives the parsed input. */
+export type Handler<M extends MethodName> = (input: MethodInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M>;
+
+/** One handler per contract method: a host that lacks one fails to compile. */
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(contract, name);
+}
+
+/** Error codes every host answers with; the renderer shows `message`. */
+export type ApiErrorCode =
+  | 'unknown_method'
+  | 'invalid_input'
+  | 'forbidden'
+  | 'not_found'
+  | 'unavailable'
+  | 'conflict'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'internal';
+
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** Every call resolves to a value; errors are values the renderer can show, never a thrown IPC error. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };

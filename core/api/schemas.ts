@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import {
+  ACCOUNT_SORT_KEYS,
+  ENTRY_KIND_NAMES,
+  ENTRY_SOURCE_NAMES,
+  ENTRY_STATUS_NAMES,
+  JOB_KINDS,
+  KEY_PROVIDERS,
+  SOURCE_FORMAT_NAMES,
+} from './types.js';
+
+/*
+ * Input schemas of the contract. Every object is strict: a key the contract does not name is an error,
+ * not silently dropped. Bounds on every string and list (TigerBeetle habit: a bound on everything).
+ * Only zod is imported, so the renderer may bundle this module.
+ */
+
+/** ISO 8601 with "Z" or an offset, or a date (00:00 UTC). The calendar check is the service's (core/time). */
+export const instantText = z
+  .string()
+  .max(40)
+  .regex(
+    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?))?$/,
+    'expected an ISO 8601 instant with a zone, like "2025-01-10T00:00:00Z", or a date like "2025-01-10"',
+  );
+
+/** A strict decimal literal: digits, optional fraction; no exponent, no grouping (DESIGN §3). */
+export const decimalText = z
+  .string()
+  .max(64)
+  .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a decimal number like "12.50" (no exponent, no thousands separator)');
+
+const id = z.string().min(1).max(512);
+const optionalAsOf = { as_of: instantText.optional() };
+
+export const accountRef = z.strictObject({
+  customer_id: id,
+  subscription_id: id.nullable(),
+  unit: z.string().min(1).max(64),
+});
+
+export const empty = z.strictObject({});
+
+export const accountsListInput = z.strictObject({
+  ...optionalAsOf,
+  search: z.string().max(200).optional(),
+  sort: z.strictObject({ key: z.enum(ACCOUNT_SORT_KEYS), direction: z.enum(['asc', 'desc']) }).optional(),
+  filter: z
+    .strictObject({
+      /** Available balance strictly below this amount. */
+      low_balance_below: decimalText.optional(),
+      in_deficit: z.boolean().optional(),
+      /** Something expires within this many days after as_of. */
+      expiring_within_days: z.number().int().min(0).max(3650).optional(),
+      unit: z.string().min(1).max(64).optional(),
+    })
+    .optional(),
+  offset: z.number().int().min(0).max(10_000_000),
+  limit: z.number().int().min(1).max(1000),
+});
+
+export const accountGetInput = z.strictObject({ account: accountRef, ...optionalAsOf });
+
+export const entriesListInput = z.strictObject({
+  account: accountRef,
+  ...optionalAsOf,
+  kinds: z.array(z.enum(ENTRY_KIND_NAMES)).max(ENTRY_KIND_NAMES.length).optional(),
+  statuses: z.array(z.enum(ENTRY_STATUS_NAMES)).max(ENTRY_STATUS_NAMES.length).optional(),
+  /** desc: newest first (the default). */
+  order: z.enum(['asc', 'desc']).optional(),
+  offset: z.number().int().min(0).max(100_000_000),
+  limit: z.number().int().min(1).max(1000),
+});
+
+export const entriesEvidenceInput = z.strictObject({ source: z.enum(ENTRY_SOURCE_NAMES), id });
+
+export const timelineGetInput = z.strictObject({
+  account: accountRef,
+  ...optionalAsOf,
+  max_points: z.number().int().min(10).max(20_000).optional(),
+});
+
+export const customerTimelineInput = z.strictObject({
+  customer_id: id,
+  ...optionalAsOf,
+  offset: z.number().int().min(0).max(100_000_000),
+  limit: z.number().int().min(1).max(1000),
+});
+
+/** Bytes of text one browser-mode upload may carry in all (the HTTP host's body limit is set from it). */
+export const UPLOAD_MAX_CHARS = 512 * 1024 * 1024;
+export const UPLOAD_MAX_FILES = 50;
+
+export const importUploadInput = z.strictObject({
+  files: z
+    .array(
+      z.strictObject({
+        // A display name only: never a path, so it cannot name a file on this machine.
+        name: z.string().min(1).max(255).regex(/^[^/\\\u0000]+$/, 'a file name without a directory'),
+        text: z.string().max(UPLOAD_MAX_CHARS),
+      }),
+    )
+    .min(1)
+    .max(UPLOAD_MAX_FILES),
+});
+
+export const importJobInput = z.strictObject({
+  upload_id: z.string().min(1).max(64),
+  source: z.enum(SOURCE_FORMAT_NAMES).optional(),
+  unit: z.string().min(1).max(64).optional(),
+});
+
+export const jobRef = z.strictObject({ job_id: z.string().min(1).max(64) });
+export const jobKind = z.enum(JOB_KINDS);
+
+export const settingsSetInput = z.strictObject({
+  reconciliation: z
+    .strictObject({
+      date_window_days: z.number().int().min(0).max(90).optional(),
+      amount_tolerance: decimalText.refine((text) => !text.startsWith('-'), 'a tolerance cannot be negative').optional(),
+    })
+    .optional(),
+  /** A key to store (desktop only); null removes it. */
+  keys: z.partialRecord(z.enum(KEY_PROVIDERS), z.string().min(8).max(512).regex(/^\S+$/, 'a key has no spaces').nullable()).optional(),
+});
+
+export const exportBalancesInput = z.strictObject({ ...optionalAsOf, format: z.enum(['csv', 'json']) });

@@ -1,0 +1,379 @@
+/*
+ * What crosses the contract (core/api/contract.ts), as the renderer receives it. Pure types, no imports:
+ * the renderer may import this module and nothing else from core.
+ *
+ * Conventions (DESIGN §3): an amount is a canonical decimal string ("12.5", "-0.0001"), never a number;
+ * an instant is ISO 8601 UTC with milliseconds ("2025-01-10T00:00:00.000Z"); keys are snake_case as in
+ * the CLI's JSON (DESIGN §7).
+ */
+
+/** A canonical decimal string. */
+export type DecimalText = string;
+/** ISO 8601 UTC with milliseconds. */
+export type InstantText = string;
+
+export const ENTRY_KIND_NAMES = ['increment', 'decrement', 'expiration_change', 'void', 'amendment', 'expiry'] as const;
+export type EntryKindName = (typeof ENTRY_KIND_NAMES)[number];
+export const ENTRY_STATUS_NAMES = ['posted', 'pending'] as const;
+export type EntryStatusName = (typeof ENTRY_STATUS_NAMES)[number];
+export const BLOCK_STATUS_NAMES = ['scheduled', 'active', 'depleted', 'expired', 'voided', 'pending_payment'] as const;
+export type BlockStatusName = (typeof BLOCK_STATUS_NAMES)[number];
+export const ENTRY_SOURCE_NAMES = ['moesif', 'orb', 'stripe', 'ledgerscope'] as const;
+export type EntrySourceName = (typeof ENTRY_SOURCE_NAMES)[number];
+export const SOURCE_FORMAT_NAMES = ['moesif', 'orb-bodies', 'orb-export', 'stripe', 'stripe-csv'] as const;
+export type SourceFormatName = (typeof SOURCE_FORMAT_NAMES)[number];
+
+// ----- app -----
+
+export interface AppInfo {
+  host: 'desktop' | 'browser';
+  version: string;
+  /** The host's clock when it answered: what "now" means for as-of defaults. */
+  now: InstantText;
+  database: { name: string; exists: boolean; entry_count: number; account_count: number };
+  /** Screens whose engines are not built yet say so instead of failing. */
+  features: { reconciliation: boolean; payments: boolean };
+}
+
+// ----- accounts -----
+
+/** An account is (customer, subscription or none, unit). */
+export interface AccountRef {
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+}
+
+export interface AccountBalances {
+  current: DecimalText;
+  pending: DecimalText;
+  available: DecimalText;
+  deficit: DecimalText;
+}
+
+export interface AccountSummary extends AccountRef, AccountBalances {
+  /** The soonest expiry after as_of of a block with something remaining, or null. */
+  next_expiry_at: InstantText | null;
+  /** What remains in the blocks that expire at next_expiry_at ("0" when none). */
+  amount_expiring: DecimalText;
+  /** Entries at or before as_of (generated expiries included). */
+  entry_count: number;
+  last_entry_at: InstantText | null;
+}
+
+export const ACCOUNT_SORT_KEYS = [
+  'customer_id', 'unit', 'current', 'pending', 'available', 'deficit', 'next_expiry_at', 'amount_expiring', 'last_entry_at',
+] as const;
+export type AccountSortKey = (typeof ACCOUNT_SORT_KEYS)[number];
+
+export interface AccountsPage {
+  as_of: InstantText;
+  /** Accounts that existed at as_of. */
+  total_accounts: number;
+  /** Accounts matching search and filters. */
+  total: number;
+  offset: number;
+  rows: AccountSummary[];
+}
+
+export interface BlockDetail {
+  id: string;
+  subscription_id: string | null;
+  unit: string;
+  initial: DecimalText;
+  remaining: DecimalText;
+  consumed: DecimalText;
+  expired: DecimalText;
+  voided: DecimalText;
+  moved_out: DecimalText;
+  amended: DecimalText;
+  effective_at: InstantText;
+  expires_at: InstantText | null;
+  cost_basis: DecimalText | null;
+  priority: number | null;
+  status: BlockStatusName;
+}
+
+export interface AccountDetail {
+  as_of: InstantText;
+  account: AccountRef & AccountBalances;
+  blocks: BlockDetail[];
+  /** Entries at or before as_of (generated expiries included). */
+  entry_count: number;
+  first_entry_at: InstantText | null;
+  last_entry_at: InstantText | null;
+}
+
+// ----- entries -----
+
+export interface EffectRow {
+  type: string;
+  block_id: string | null;
+  amount: DecimalText;
+}
+
+/** One ledger entry with its place in the account (the same keys as `entries --json`). */
+export interface EntryRow {
+  id: string;
+  source: string;
+  subscription_id: string | null;
+  unit: string;
+  ledger_sequence_number: number;
+  kind: string;
+  status: string;
+  amount: DecimalText;
+  applied_amount: DecimalText;
+  created_at: InstantText;
+  starting_balance: DecimalText;
+  ending_balance: DecimalText;
+  pending_balance: DecimalText;
+  block_id: string | null;
+  effective_at: InstantText | null;
+  expires_at: InstantText | null;
+  cost_basis: DecimalText | null;
+  target_expires_at: InstantText | null;
+  void_reason: string | null;
+  description: string | null;
+  generated: boolean;
+  effects: EffectRow[];
+}
+
+export interface EntriesPage {
+  as_of: InstantText;
+  /** Entries matching the filters. */
+  total: number;
+  /** Entries at or before as_of, unfiltered. */
+  total_unfiltered: number;
+  offset: number;
+  rows: EntryRow[];
+}
+
+/** The raw record stored beside an entry when it was imported (DESIGN §5: evidence). */
+export interface EntryEvidence {
+  source: string;
+  id: string;
+  /** The record exactly as read: a JSON Lines line, a CSV row, a JSON element. */
+  raw: string;
+  file: string;
+  line: number | null;
+  pointer: string | null;
+  imported_at: InstantText;
+  metadata: Record<string, unknown> | null;
+  stated: { sequence: number | null; starting_balance: DecimalText | null; ending_balance: DecimalText | null } | null;
+  external_customer_id: string | null;
+}
+
+// ----- timeline -----
+
+/**
+ * One step of a balance series: the balance holds from `at` until the next point. `t` and `y` are chart
+ * coordinates (milliseconds, and a float of the balance for plotting only); the amount is `balance`.
+ */
+export interface SeriesPoint {
+  at: InstantText;
+  t: number;
+  balance: DecimalText;
+  y: number;
+}
+
+/** A purchase, an expiry or an upcoming expiry on the chart. */
+export interface TimelineMarker {
+  at: InstantText;
+  t: number;
+  amount: DecimalText;
+  block_id: string | null;
+  entry_id: string | null;
+  /** The balance right after it (chart position). */
+  balance: DecimalText;
+  y: number;
+}
+
+export interface AccountTimeline {
+  as_of: InstantText;
+  unit: string;
+  /** Posted balance after each entry up to as_of, thinned to at most max_points keeping every step's extremes. */
+  series: SeriesPoint[];
+  /** From as_of on: the balance if nothing but the scheduled expiries happened. */
+  projected: SeriesPoint[];
+  purchases: TimelineMarker[];
+  expiries: TimelineMarker[];
+  /** Expiries after as_of of blocks with something remaining, soonest first. */
+  upcoming: TimelineMarker[];
+  /** True when the series was thinned (an account with more entries than max_points). */
+  thinned: boolean;
+}
+
+// ----- customer timeline (support) -----
+
+export interface CustomerLedgerItem {
+  type: 'ledger_entry';
+  at: InstantText;
+  account: AccountRef;
+  entry: EntryRow;
+  /** The account's posted balance right after this entry. */
+  balance_after: DecimalText;
+}
+
+/**
+ * Stripe money beside the ledger (payments, refunds, disputes). The shape is fixed now; items appear
+ * once the Stripe sources land (issue 3), linked to an account when reconciliation can tell which.
+ */
+export interface CustomerMoneyItem {
+  type: 'payment' | 'refund' | 'dispute';
+  at: InstantText;
+  account: AccountRef | null;
+  id: string;
+  amount: DecimalText;
+  currency: string;
+  status: string;
+  description: string | null;
+  balance_after: DecimalText | null;
+}
+
+export type CustomerTimelineItem = CustomerLedgerItem | CustomerMoneyItem;
+
+export interface CustomerTimelinePage {
+  customer_id: string;
+  as_of: InstantText;
+  accounts: (AccountRef & AccountBalances)[];
+  total: number;
+  offset: number;
+  /** Oldest first. */
+  items: CustomerTimelineItem[];
+}
+
+// ----- import -----
+
+export interface UploadedFile {
+  name: string;
+  size_bytes: number;
+}
+
+export interface Upload {
+  upload_id: string;
+  files: UploadedFile[];
+}
+
+export interface ImportProblemRow {
+  file: string;
+  line: number | null;
+  pointer: string | null;
+  field: string;
+  message: string;
+  /** One line as the CLI prints it: `file:line: field: message`. */
+  text: string;
+}
+
+export interface PreviewRow {
+  line: number | null;
+  pointer: string | null;
+  id: string;
+  kind: string;
+  status: string;
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  amount: DecimalText;
+  created_at: InstantText;
+  raw: string;
+}
+
+export interface PreviewFile {
+  name: string;
+  format: SourceFormatName | null;
+  records: number;
+  first_rows: PreviewRow[];
+}
+
+export interface ImportPreview {
+  files: PreviewFile[];
+  /** Every problem, up to problems_limit; problem_count says how many there are in all. */
+  problems: ImportProblemRow[];
+  problem_count: number;
+  /** True when importing would write (no problem in the files nor against the database). */
+  ok: boolean;
+}
+
+export interface ImportResult {
+  files: { name: string; format: SourceFormatName; records: number }[];
+  inserted: number;
+  unchanged: number;
+  accounts_touched: number;
+}
+
+export const JOB_KINDS = ['import.preview', 'import.run'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  phase: 'read' | 'parse' | 'check' | 'write';
+  done: number;
+  total: number;
+}
+
+export interface JobStatus {
+  job_id: string;
+  kind: JobKind;
+  state: JobState;
+  progress: JobProgress | null;
+  started_at: InstantText;
+  finished_at: InstantText | null;
+  /** import.preview, succeeded. */
+  preview: ImportPreview | null;
+  /** import.run, succeeded. */
+  result: ImportResult | null;
+  /** import.run, failed: the problems that stopped it (nothing was written). */
+  problems: ImportProblemRow[];
+  problem_count: number;
+  /** failed for another reason. */
+  error: string | null;
+}
+
+/** Pushed by the host while jobs run (Electron: the event channel; browser mode: the /api/events stream). */
+export type HostEvent =
+  | { type: 'job'; job: Omit<JobStatus, 'preview' | 'result' | 'problems'> }
+  | { type: 'data_changed' }
+  | { type: 'menu'; command: MenuCommand };
+
+export const MENU_COMMANDS = ['open_database', 'import_files', 'export_balances', 'go_accounts', 'go_import', 'go_settings', 'go_customer'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+// ----- settings -----
+
+export const KEY_PROVIDERS = ['stripe', 'orb', 'moesif'] as const;
+export type KeyProvider = (typeof KEY_PROVIDERS)[number];
+
+export interface ReconciliationSettings {
+  /** DESIGN §6: payments match credits within ± this many days. */
+  date_window_days: number;
+  /** Largest difference still reported as matched (in the account's unit), a decimal string. */
+  amount_tolerance: DecimalText;
+}
+
+export interface KeyStatus {
+  provider: KeyProvider;
+  configured: boolean;
+  /** Last four characters behind a mask ("rk_live_…a1b2"), never the key. */
+  masked: string | null;
+  /** Where it is kept: the OS keychain via Electron safeStorage, or the environment (browser mode). */
+  stored_in: 'safe_storage' | 'environment' | null;
+}
+
+export interface SettingsView {
+  reconciliation: ReconciliationSettings;
+  keys: KeyStatus[];
+  /** Browser mode reads keys from the environment only; the desktop app stores them with safeStorage. */
+  keys_editable: boolean;
+  /** Where keys come from when not editable: the variable names to set. */
+  key_environment: Record<KeyProvider, string>;
+}
+
+// ----- export -----
+
+export interface ExportResult {
+  file_name: string;
+  /** Browser mode: the file's text, for the page to download. Desktop: null (main saved it). */
+  text: string | null;
+  /** Desktop: where main saved it, or null when the user cancelled the dialog. */
+  saved_to: string | null;
+}

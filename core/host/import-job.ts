@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import type { ImportPreview, ImportProblemRow, ImportResult, JobKind, JobProgress, PreviewFile, SourceFormatName } from '../api/types.js';
+import { toCanonical } from '../money/decimal.js';
+import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
+import { formatProblem, parseImportFile, type ImportProblem, type SourceFormat } from '../sources/index.js';
+import { formatInstant, type Instant } from '../time/instant.js';
+
+/*
+ * The long work behind import.preview and import.run, written to run in a worker thread (core/host/
+ * job-worker.ts) or inline in tests: plain data in, plain data out, progress through a callback and
+ * cancellation through a flag checked at every progress step.
+ */
+
+/** A file to import: its contents (uploaded by the page) or a path main chose in its own dialog. */
+export type JobFile = { name: string; text: string } | { name: string; path: string; sizeBytes: number };
+
+export interface JobRequest {
+  kind: JobKind;
+  dbPath: string;
+  files: JobFile[];
+  source?: SourceFormatName | undefined;
+  unit?: string | undefined;
+  now: Instant;
+}
+
+export type JobOutcome =
+  | { type: 'preview'; preview: ImportPreview }
+  | { type: 'imported'; result: ImportResult }
+  | { type: 'rejected'; problems: ImportProblemRow[]; problem_count: number }
+  | { type: 'cancelled' }
+  | { type: 'error'; message: string };
+
+/** How many problems travel to the page; the count says how many there are in all. */
+export const PROBLEMS_LIMIT = 5000;
+/** Rows shown per file in the preview. */
+export const PREVIEW_ROWS = 20;
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+/** Thrown from the progress hook once every check passed, so the dry run writes nothing. */
+class DryRunPassed extends Error {}
+
+function problemRows(problems: readonly ImportProblem[]): ImportProblemRow[] {
+  return problems.slice(0, PROBLEMS_LIMIT).map((p) => ({ ...p, text: formatProblem(p) }));
+}
+
+function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void, check: () => void): ImportFileInput[] {
+  return files.map((file, index) => {
+    check();
+    progress({ phase: 'read', done: index, total: files.length });
+    if ('text' in file) return { path: file.name, text: file.text };
+    try {
+      return { path: file.name, text: readFileSync(file.path, 'utf8') };
+    } catch (error) {
+      throw new Error(`${file.name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  });
+}
+
+export function runImportJob(request: JobRequest, onProgress: (progress: JobProgress) => void, isCancelled: () => boolean): JobOutcome {
+  const check = (): void => {
+    if (isCancelled()) throw new JobCancelled();
+  };
+  const options = {
+    ...(request.source === undefined ? {} : { source: request.source as SourceFormat }),
+    ...(request.unit === undefined ? {} : { unit: request.unit }),
+    now: request.now,
+  };
+  try {
+    const inputs = readFiles(request.files, onProgress, check);
+    if (request.kind === 'import.preview') return { type: 'preview', preview: preview(request.dbPath, inputs, options, onProgress, check) };
+    const summary = importFiles(request.dbPath, inputs, {
+      ...options,
+      onProgress: (progress) => {
+        check();
+        onProgress(progress);
+      },
+    });
+    return {
+      type: 'imported',
+      result: {
+        files: summary.files.map((file) => ({ name: file.path, format: file.format, records: file.records })),
+        inserted: summary.inserted,
+        unchanged: summary.unchanged,
+        accounts_touched: summary.accountsTouched,
+      },
+    };
+  } catch (error) {
+    if (error instanceof JobCancelled) return { type: 'cancelled' };
+    if (error instanceof ImportRejected) {
+      return { type: 'rejected', problems: problemRows(error.problems), problem_count: error.problems.length };
+    }
+    return { type: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Detected formats, first rows and every problem, writing nothing: each file is parsed for its rows,
+ * then, when the files parse, the real import runs as a dry run (stopped once its checks against the
+ * database have passed, before it writes), so the preview finds exactly what the import would.
+ */
+function preview(
+  dbPath: string,
+  inputs: readonly ImportFileInput[],
+  options: { source?: SourceFormat; unit?: string; now: Instant },
+  onProgress: (progress: JobProgress) => void,
+  check: () => void,
+): ImportPreview {
+  const files: PreviewFile[] = [];
+  const problems: ImportProblem[] = [];
+  inputs.forEach((input, index) => {
+    check();
+    onProgress({ phase: 'parse', done: index, total: inputs.length });
+    const parsed = parseImportFile(input.path, input.text, options);
+    problems.push(...parsed.problems);
+    files.push({
+      name: input.path,
+      format: parsed.format,
+      records: parsed.entries.length,
+      first_rows: parsed.entries.slice(0, PREVIEW_ROWS).map(({ entry, origin, raw }) => ({
+        line: origin.line,
+        pointer: origin.pointer,
+        id: entry.sourceId,
+        kind: entry.kind,
+        status: entry.status,
+        customer_id: entry.customerId,
+        subscription_id: entry.subscriptionId,
+        unit: entry.unit,
+        amount: toCanonical(entry.amount),
+        created_at: formatInstant(entry.at),
+        raw,
+      })),
+    });
+  });
+  if (problems.length === 0) {
+    let checks = 0;
+    try {
+      importFiles(dbPath, inputs, {
+        ...options,
+        onProgress: (progress) => {
+          check();
+          onProgress(progress);
+          // importFiles reports 'check' once before its checks and once after they all passed.
+          if (progress.phase === 'write' || (progress.phase === 'check' && ++checks === 2)) throw new DryRunPassed();
+        },
+      });
+      throw new Error('the import dry run was not stopped before writing');
+    } catch (error) {
+      if (error instanceof ImportRejected) problems.push(...error.problems);
+      else if (!(error instanceof DryRunPassed)) throw error;
+    }
+  }
+  return { files, problems: problemRows(problems), problem_count: problems.length, ok: problems.length === 0 };
+}

@@ -1,0 +1,235 @@
+import type { AccountDetail, AccountRef, EntriesPage, EntryEvidence } from '../api/types.js';
+import { ApiError } from '../api/errors.js';
+import { accountKeyString } from '../ledger/account-key.js';
+import { replayAccount } from '../ledger/replay.js';
+import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
+import { toCanonical } from '../money/decimal.js';
+import { loadAccountEntries, loadEntryEvidence, type LedgerDb } from '../store/index.js';
+import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
+import { blockDetailView, entryView } from './views.js';
+
+/*
+ * One account at an instant, for the account screen: replayed once and kept, so paging through a
+ * 100,000-entry account, its blocks and its chart share one replay (L9: every answer as of an instant).
+ */
+
+export function accountKeyOf(ref: AccountRef): AccountKey {
+  return { customerId: ref.customer_id, subscriptionId: ref.subscription_id, unit: ref.unit };
+}
+
+export function accountRefOf(key: AccountKey): AccountRef {
+  return { customer_id: key.customerId, subscription_id: key.subscriptionId, unit: key.unit };
+}
+
+/** A replay at `asOf` answers for every instant in [asOf, validUntil): nothing happens in between. */
+export interface CachedState {
+  state: AccountState;
+  validUntil: Instant;
+}
+
+/** The first instant after `asOf` at which the account can change: its next entry or block event. */
+export function nextChangeAfter(entries: readonly LedgerEntry[], state: AccountState, asOf: Instant): Instant {
+  let next = Number.POSITIVE_INFINITY;
+  // Entries are in replay order (at, ordinal): binary search for the first one after asOf.
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle]!.at <= asOf) low = middle + 1;
+    else high = middle;
+  }
+  if (low < entries.length) next = entries[low]!.at;
+  for (const block of state.blocks) {
+    if (block.effectiveAt > asOf && block.effectiveAt < next) next = block.effectiveAt;
+    if (block.expiresAt !== null && block.expiresAt > asOf && block.expiresAt < next) next = block.expiresAt;
+  }
+  return next;
+}
+
+/** Number of entries at or before `asOf` (entries in replay order). */
+export function countThrough(entries: readonly LedgerEntry[], asOf: Instant): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle]!.at <= asOf) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface FilteredOrder {
+  state: AccountState;
+  filter: string;
+  /** Positions in state.entries, in the order asked. */
+  positions: Int32Array;
+}
+
+/**
+ * Bounded caches of loaded entries and replayed states, a few accounts at a time. Cleared whenever the
+ * database changes (AppService watches it).
+ */
+export class AccountReplays {
+  private readonly entries = new Map<string, LedgerEntry[]>();
+  private readonly states = new Map<string, CachedState[]>();
+  private readonly projections = new Map<string, AccountState>();
+  private filtered: FilteredOrder | null = null;
+
+  constructor(private readonly maxAccounts = 4) {}
+
+  clear(): void {
+    this.entries.clear();
+    this.states.clear();
+    this.projections.clear();
+    this.filtered = null;
+  }
+
+  /** The account's stored entries in replay order; [] for an account with none. */
+  entriesOf(db: LedgerDb, key: AccountKey): LedgerEntry[] {
+    const id = accountKeyString(key);
+    let list = this.entries.get(id);
+    if (list === undefined) {
+      list = loadAccountEntries(db, key);
+      remember(this.entries, id, list, this.maxAccounts);
+    } else {
+      touch(this.entries, id, list);
+    }
+    return list;
+  }
+
+  /** The account as it stood at `asOf`: a cached replay when one answers for that instant. */
+  stateAt(db: LedgerDb, key: AccountKey, asOf: Instant): AccountState {
+    const id = accountKeyString(key);
+    const entries = this.entriesOf(db, key);
+    const cached = this.states.get(id) ?? [];
+    for (const candidate of cached) {
+      if (candidate.state.asOf <= asOf && asOf < candidate.validUntil) {
+        return candidate.state.asOf === asOf ? candidate.state : { ...candidate.state, asOf };
+      }
+    }
+    const state = replayAccount(key, entries, { asOf });
+    // At most four instants per account (the as-of control moving back and forth).
+    const kept = [{ state, validUntil: nextChangeAfter(entries, state, asOf) }, ...cached].slice(0, 4);
+    remember(this.states, id, kept, this.maxAccounts);
+    return state;
+  }
+
+  /**
+   * The account's entries up to `asOf` replayed with no end: the expiries still scheduled then appear as
+   * generated entries after asOf (what would happen if nothing else did).
+   */
+  projectionAt(db: LedgerDb, key: AccountKey, asOf: Instant): AccountState {
+    const entries = this.entriesOf(db, key);
+    const count = countThrough(entries, asOf);
+    const id = `${accountKeyString(key)}\u001e${count}`;
+    let state = this.projections.get(id);
+    if (state === undefined) {
+      state = replayAccount(key, count === entries.length ? entries : entries.slice(0, count));
+      remember(this.projections, id, state, 2);
+    }
+    return state;
+  }
+
+  /** Positions of the entries matching the filter, in the order asked; cached for the last filter. */
+  filteredOrder(state: AccountState, kinds: readonly string[] | undefined, statuses: readonly string[] | undefined, order: 'asc' | 'desc'): Int32Array {
+    const filter = `${kinds?.join(',') ?? '*'}|${statuses?.join(',') ?? '*'}|${order}`;
+    if (this.filtered !== null && this.filtered.state === state && this.filtered.filter === filter) return this.filtered.positions;
+    const kindSet = kinds === undefined || kinds.length === 0 ? null : new Set<string>(kinds);
+    const statusSet = statuses === undefined || statuses.length === 0 ? null : new Set<string>(statuses);
+    const all = state.entries;
+    const positions = new Int32Array(all.length);
+    let count = 0;
+    for (let step = 0; step < all.length; step++) {
+      const index = order === 'asc' ? step : all.length - 1 - step;
+      const entry = all[index]!.entry;
+      if (kindSet !== null && !kindSet.has(entry.kind)) continue;
+      if (statusSet !== null && !statusSet.has(entry.status)) continue;
+      positions[count++] = index;
+    }
+    const result = positions.subarray(0, count);
+    this.filtered = { state, filter, positions: result };
+    return result;
+  }
+}
+
+function remember<T>(map: Map<string, T>, id: string, value: T, capacity: number): void {
+  map.delete(id);
+  map.set(id, value);
+  while (map.size > capacity) map.delete(map.keys().next().value as string);
+}
+
+function touch<T>(map: Map<string, T>, id: string, value: T): void {
+  map.delete(id);
+  map.set(id, value);
+}
+
+function requireEntries(replays: AccountReplays, db: LedgerDb, key: AccountKey): void {
+  if (replays.entriesOf(db, key).length === 0) {
+    const sub = key.subscriptionId === null ? 'no subscription' : `subscription ${JSON.stringify(key.subscriptionId)}`;
+    throw new ApiError('not_found', `no account for customer ${JSON.stringify(key.customerId)}, ${sub}, unit ${key.unit} in this database`);
+  }
+}
+
+export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: AccountRef, asOf: Instant): AccountDetail {
+  const key = accountKeyOf(ref);
+  requireEntries(replays, db, key);
+  const state = replays.stateAt(db, key, asOf);
+  const entries = state.entries;
+  return {
+    as_of: formatInstant(asOf),
+    account: {
+      ...accountRefOf(key),
+      current: toCanonical(state.current),
+      pending: toCanonical(state.pending),
+      available: toCanonical(state.available),
+      deficit: toCanonical(state.deficit),
+    },
+    blocks: state.blocks.map((block) => blockDetailView(state, block)),
+    entry_count: entries.length,
+    first_entry_at: formatOptionalInstant(entries[0]?.entry.at),
+    last_entry_at: formatOptionalInstant(entries[entries.length - 1]?.entry.at),
+  };
+}
+
+export interface EntriesQuery {
+  account: AccountRef;
+  kinds?: EntryKind[] | undefined;
+  statuses?: EntryStatus[] | undefined;
+  order?: 'asc' | 'desc' | undefined;
+  offset: number;
+  limit: number;
+}
+
+export function entriesPage(replays: AccountReplays, db: LedgerDb, query: EntriesQuery, asOf: Instant): EntriesPage {
+  const key = accountKeyOf(query.account);
+  requireEntries(replays, db, key);
+  const state = replays.stateAt(db, key, asOf);
+  const positions = replays.filteredOrder(state, query.kinds, query.statuses, query.order ?? 'desc');
+  const end = Math.min(positions.length, query.offset + query.limit);
+  const rows = [];
+  for (let i = query.offset; i < end; i++) rows.push(entryView(state.entries[positions[i]!]!));
+  return { as_of: formatInstant(asOf), total: positions.length, total_unfiltered: state.entries.length, offset: query.offset, rows };
+}
+
+export function entryEvidence(db: LedgerDb, source: EntrySource, sourceId: string): EntryEvidence {
+  if (source === 'ledgerscope') {
+    throw new ApiError('not_found', `entry ${JSON.stringify(sourceId)} was recorded by the ledger engine (an expiry at its block's expires_at); it has no imported record`);
+  }
+  const evidence = loadEntryEvidence(db, source, sourceId);
+  if (evidence === null) throw new ApiError('not_found', `no ${source} entry ${JSON.stringify(sourceId)} in this database`);
+  return {
+    source: evidence.source,
+    id: evidence.sourceId,
+    raw: evidence.raw,
+    file: evidence.origin.file,
+    line: evidence.origin.line,
+    pointer: evidence.origin.pointer,
+    imported_at: formatInstant(evidence.importedAt),
+    metadata: evidence.metadata,
+    stated:
+      evidence.stated === null
+        ? null
+        : { sequence: evidence.stated.sequence, starting_balance: evidence.stated.startingBalance, ending_balance: evidence.stated.endingBalance },
+    external_customer_id: evidence.externalCustomerId,
+  };
+}

@@ -1,0 +1,189 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Handlers, MethodInput } from '../api/contract.js';
+import { ApiError } from '../api/errors.js';
+import type { AppInfo, ExportResult } from '../api/types.js';
+import { csvRecord } from '../report/csv-write.js';
+import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
+import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
+import { AccountReplays, accountDetail, entriesPage, entryEvidence } from './account-queries.js';
+import { accountsPage, computeSummaries, summaryViews, type Summaries } from './summary-queries.js';
+import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
+
+/*
+ * The application API behind the contract (DESIGN §2): what the Electron main process and the HTTP host
+ * call for every read. It keeps one read connection and caches replays per (database, as-of window) in
+ * memory, so a keystroke in the accounts search never replays the ledger; any change to the database
+ * file (an import here, or the CLI writing to it meanwhile) drops the caches.
+ */
+
+export interface AppServiceOptions {
+  dbPath: string;
+  /** The host's clock: core never reads it itself. */
+  clock: () => Instant;
+}
+
+/** Enough of a file's identity to tell that a commit happened: size and mtime of the file and its WAL. */
+function fileStamp(path: string): string {
+  const part = (file: string): string => {
+    try {
+      const stat = statSync(file);
+      return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    } catch {
+      return '-';
+    }
+  };
+  return `${part(path)}|${part(`${path}-wal`)}`;
+}
+
+export class AppService {
+  private db: LedgerDb | null = null;
+  private stamp = '';
+  private readonly replays = new AccountReplays();
+  private readonly customerTimelines = new CustomerTimelineCache();
+  private summaries: Summaries[] = [];
+  private counts: { entries: number; accounts: number } | null = null;
+
+  constructor(private readonly options: AppServiceOptions) {}
+
+  get dbPath(): string {
+    return this.options.dbPath;
+  }
+
+  now(): Instant {
+    return this.options.clock();
+  }
+
+  /** Drops every cache: call after writing to the database. */
+  invalidate(): void {
+    this.replays.clear();
+    this.customerTimelines.clear();
+    this.summaries = [];
+    this.counts = null;
+    this.stamp = '';
+  }
+
+  close(): void {
+    this.invalidate();
+    this.db?.close();
+    this.db = null;
+  }
+
+  /** The read connection, or null while the database file does not exist (nothing imported yet). */
+  private connection(): LedgerDb | null {
+    const stamp = fileStamp(this.options.dbPath);
+    if (stamp !== this.stamp) {
+      this.invalidate();
+      this.stamp = stamp;
+    }
+    if (this.db === null) {
+      if (!existsSync(this.options.dbPath)) return null;
+      try {
+        this.db = openLedgerDb(this.options.dbPath, { create: false });
+      } catch (error) {
+        if (error instanceof LedgerDbError) throw new ApiError('unavailable', error.message);
+        throw error;
+      }
+    }
+    return this.db;
+  }
+
+  private requireDb(): LedgerDb {
+    const db = this.connection();
+    if (db === null) {
+      throw new ApiError('not_found', `${basename(this.options.dbPath)} has no ledger yet: import a file first`);
+    }
+    return db;
+  }
+
+  asOf(text: string | undefined): Instant {
+    if (text === undefined) return this.now();
+    try {
+      return parseInstant(text);
+    } catch (error) {
+      if (error instanceof InstantParseError) throw new ApiError('invalid_input', `as_of: ${error.message}`);
+      throw error;
+    }
+  }
+
+  databaseInfo(): AppInfo['database'] {
+    const db = this.connection();
+    if (db === null) return { name: basename(this.options.dbPath), exists: false, entry_count: 0, account_count: 0 };
+    this.counts ??= { entries: countEntries(db), accounts: listAccounts(db).length };
+    return { name: basename(this.options.dbPath), exists: true, entry_count: this.counts.entries, account_count: this.counts.accounts };
+  }
+
+  private summariesAt(db: LedgerDb, asOf: Instant): Summaries {
+    const cached = this.summaries.find((s) => s.asOf <= asOf && asOf < s.validUntil);
+    if (cached !== undefined) return cached;
+    const computed = computeSummaries(db, asOf);
+    // Two instants kept: "now" and the one the as-of control points at.
+    this.summaries = [computed, ...this.summaries].slice(0, 2);
+    return computed;
+  }
+
+  accountsList(input: MethodInput<'accounts.list'>) {
+    const asOf = this.asOf(input.as_of);
+    const db = this.connection();
+    if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [] };
+    return accountsPage(this.summariesAt(db, asOf), input, asOf);
+  }
+
+  accountGet(input: MethodInput<'account.get'>) {
+    return accountDetail(this.replays, this.requireDb(), input.account, this.asOf(input.as_of));
+  }
+
+  entriesList(input: MethodInput<'entries.list'>) {
+    return entriesPage(this.replays, this.requireDb(), input, this.asOf(input.as_of));
+  }
+
+  entriesEvidence(input: MethodInput<'entries.evidence'>) {
+    return entryEvidence(this.requireDb(), input.source, input.id);
+  }
+
+  timelineGet(input: MethodInput<'timeline.get'>) {
+    return accountTimeline(this.replays, this.requireDb(), input.account, this.asOf(input.as_of), input.max_points ?? DEFAULT_MAX_POINTS);
+  }
+
+  customerTimeline(input: MethodInput<'customer.timeline'>) {
+    return customerTimeline(this.customerTimelines, this.replays, this.requireDb(), input.customer_id, this.asOf(input.as_of), input.offset, input.limit);
+  }
+
+  /** Every account's balances at as_of, as a file (CSV: RFC 4180 with a header; JSON: like `balances --json`). */
+  exportBalances(input: MethodInput<'export.balances'>): { file_name: string; text: string } {
+    const asOf = this.asOf(input.as_of);
+    const db = this.requireDb();
+    const views = summaryViews(this.summariesAt(db, asOf));
+    const stamp = formatInstant(asOf).replace(/[:.]/g, '-');
+    const base = `${basename(this.options.dbPath).replace(/\.[^.]*$/, '')}-balances-${stamp}`;
+    if (input.format === 'json') {
+      return { file_name: `${base}.json`, text: JSON.stringify({ as_of: formatInstant(asOf), accounts: views }, null, 2) + '\n' };
+    }
+    const columns = [
+      'customer_id', 'subscription_id', 'unit', 'current', 'pending', 'available', 'deficit', 'next_expiry_at', 'amount_expiring',
+    ] as const;
+    let text = csvRecord([...columns, 'as_of']);
+    for (const view of views) text += csvRecord([...columns.map((column) => view[column]), formatInstant(asOf)]);
+    return { file_name: `${base}.csv`, text };
+  }
+}
+
+/** The contract methods the service answers the same way in every host. */
+export type ServiceMethod = 'accounts.list' | 'account.get' | 'entries.list' | 'entries.evidence' | 'timeline.get' | 'customer.timeline';
+
+export function serviceHandlers(service: AppService): Pick<Handlers, ServiceMethod> {
+  return {
+    'accounts.list': (input) => service.accountsList(input),
+    'account.get': (input) => service.accountGet(input),
+    'entries.list': (input) => service.entriesList(input),
+    'entries.evidence': (input) => service.entriesEvidence(input),
+    'timeline.get': (input) => service.timelineGet(input),
+    'customer.timeline': (input) => service.customerTimeline(input),
+  };
+}
+
+/** The browser host answers export.balances with the file's text; the desktop host saves it itself. */
+export function exportForDownload(service: AppService, input: MethodInput<'export.balances'>): ExportResult {
+  const file = service.exportBalances(input);
+  return { file_name: file.file_name, text: file.text, saved_to: null };
+}
