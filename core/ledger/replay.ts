@@ -20,6 +20,11 @@ export interface ReplayOptions {
   asOf?: Instant;
   /** Assert I1/I2 after every step (tests); I1/I2 are always asserted once at the end. */
   checkEveryStep?: boolean;
+  /**
+   * Keep each entry's sequence, balances and effects (default true). Balance and block queries
+   * don't need them; skipping them keeps a whole-database replay free of per-entry garbage.
+   */
+  keepEntries?: boolean;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
@@ -35,7 +40,7 @@ export function compareReplayOrder(a: LedgerEntry, b: LedgerEntry): number {
 export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   const ordered = isSorted(entries) ? entries : [...entries].sort(compareReplayOrder);
-  const replay = new AccountReplay(key, ordered, options.checkEveryStep === true);
+  const replay = new AccountReplay(key, ordered, options.checkEveryStep === true, options.keepEntries !== false);
   for (const entry of ordered) {
     if (entry.at > asOf) break;
     replay.runEventsThrough(entry.at);
@@ -70,6 +75,7 @@ class AccountReplay {
     private readonly key: AccountKey,
     entries: readonly LedgerEntry[],
     private readonly checkEveryStep: boolean,
+    private readonly keepEntries: boolean,
   ) {
     for (const entry of entries) {
       if (entry.kind === 'expiry' && entry.blockId !== null) this.sourceExpiredBlocks.add(entry.blockId);
@@ -90,7 +96,7 @@ class AccountReplay {
   }
 
   apply(entry: LedgerEntry): void {
-    const step = new Step(entry, ++this.sequence, this.current);
+    const step = new Step(entry, ++this.sequence, this.current, this.keepEntries);
     if (entry.status === 'pending') this.applyPending(entry, step);
     else {
       switch (entry.kind) {
@@ -128,6 +134,7 @@ class AccountReplay {
       pending: this.pending,
       available: this.current.plus(this.pending),
       deficit: this.deficit,
+      entryCount: this.sequence,
       entries: this.replayed,
     };
   }
@@ -293,7 +300,7 @@ class AccountReplay {
     block.expiredOut = true;
     if (recorded === null && amount.isZero()) return;
     const entry = recorded?.entry ?? this.generatedExpiry(block, amount, at);
-    const step = recorded?.step ?? new Step(entry, ++this.sequence, this.current);
+    const step = recorded?.step ?? new Step(entry, ++this.sequence, this.current, this.keepEntries);
     step.generated = recorded === null;
     if (!amount.isZero()) {
       this.takeFrom(block, amount, 'expire', step);
@@ -474,6 +481,7 @@ class AccountReplay {
   private record(step: Step): void {
     if (step.recorded) return;
     step.recorded = true;
+    if (!this.keepEntries) return;
     this.replayed.push({
       entry: step.entry,
       sequence: step.sequence,
@@ -502,9 +510,10 @@ class Step {
     readonly entry: LedgerEntry,
     readonly sequence: number,
     readonly startingBalance: Decimal,
+    private readonly keep: boolean,
   ) {}
 
   effect(type: EffectType, blockId: string | null, amount: Decimal): void {
-    this.effects.push({ type, blockId, amount });
+    if (this.keep) this.effects.push({ type, blockId, amount });
   }
 }

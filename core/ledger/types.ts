@@ -140,6 +140,9 @@ export interface AccountState {
   available: Decimal;
   /** Usage not covered by any block (≥ 0). */
   deficit: Decimal;
+  /** Entries applied (imported and generated): the last ledger sequence number, 0 before the first. */
+  entryCount: number;
+  /** The applied entries with their sequence, balances and effects; empty when replayed without them. */
   entries: ReplayedEntry[];
 }
 

@@ -187,7 +187,7 @@ export function checkByReplay(db: LedgerDb | null, batch: ImportBatch, accounts:
     const incoming = account.positions.map((position) => entries[position]!.entry);
     const stored = db === null ? [] : loadAccountEntries(db, account.key);
     try {
-      replayAccount(account.key, stored.length === 0 ? incoming : stored.concat(incoming));
+      replayAccount(account.key, stored.length === 0 ? incoming : stored.concat(incoming), { keepEntries: false });
     } catch (error) {
       if (!(error instanceof LedgerRuleError)) throw error;
       found.push(ruleProblem(db, batch, account, stored, error));

@@ -33,7 +33,7 @@ function customerAccounts(db: Database.Database, customerId: string): AccountKey
 }
 
 export function replayCustomer(db: Database.Database, customerId: string, asOf: Instant): AccountState[] {
-  return customerAccounts(db, customerId).map((key) => replayAccount(key, loadAccountEntries(db, key), { asOf }));
+  return customerAccounts(db, customerId).map((key) => replayAccount(key, loadAccountEntries(db, key), { asOf, keepEntries: false }));
 }
 
 export interface CustomerBalanceView {
@@ -58,9 +58,9 @@ export interface AllBalancesView {
 export function allBalances(db: Database.Database, asOf: Instant): AllBalancesView {
   const accounts: CustomerAccountBalanceView[] = [];
   forEachAccountEntries(db, (key, entries) => {
-    const state = replayAccount(key, entries, { asOf });
+    const state = replayAccount(key, entries, { asOf, keepEntries: false });
     // Accounts whose first entry is after asOf did not exist yet.
-    if (state.entries.length === 0) return;
+    if (state.entryCount === 0) return;
     accounts.push({ customer_id: key.customerId, ...accountBalanceView(state) });
   });
   return { as_of: formatInstant(asOf), accounts };

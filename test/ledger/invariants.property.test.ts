@@ -187,6 +187,13 @@ describe('ledger invariants over random operation sequences (DESIGN §4)', () =>
         if (first !== fromShuffled) throw new Error(`I3: shuffled input (seed ${shuffleSeed}) gives a different state`);
         const reversed = JSON.stringify(replay(key, [...entries].reverse()));
         if (first !== reversed) throw new Error('I3: reversed input gives a different state');
+        // Balance queries replay without per-entry records: the balances and blocks must not change.
+        const { entries: _kept, ...withEntries } = replay(key, entries);
+        const { entries: none, ...withoutEntries } = replayAccount(key, entries, { keepEntries: false });
+        if (none.length !== 0) throw new Error('keepEntries false still recorded entries');
+        if (JSON.stringify(withEntries) !== JSON.stringify(withoutEntries)) {
+          throw new Error('I3: replaying without per-entry records gives different balances or blocks');
+        }
       });
     }, 200);
   }, PROPERTY_TIMEOUT_MS);
