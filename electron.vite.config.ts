@@ -23,7 +23,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: resolve(root, 'electron/main/index.ts') },
+      // The job worker is its own entry: imports run in a worker thread, off the window's main thread.
+      lib: { entry: { index: resolve(root, 'electron/main/index.ts'), 'job-worker': resolve(root, 'electron/main/job-worker.ts') } },
       // Loaded at run time with an Electron-ABI nativeBinding (docs/native-module.md); never bundled.
       rolldownOptions: { external: ['better-sqlite3'] },
     },
@@ -42,6 +43,8 @@ export default defineConfig({
     plugins: [react(), devContentSecurityPolicy()],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      // Browser mode serves this over HTTP and the first paint of the account view is a target (DESIGN §8).
+      minify: true,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

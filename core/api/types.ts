@@ -335,7 +335,7 @@ export type HostEvent =
   | { type: 'data_changed' }
   | { type: 'menu'; command: MenuCommand };
 
-export const MENU_COMMANDS = ['open_database', 'import_files', 'export_balances', 'go_accounts', 'go_import', 'go_settings', 'go_customer'] as const;
+export const MENU_COMMANDS = ['import_files', 'export_balances', 'go_accounts', 'go_import', 'go_settings', 'go_customer', 'show_shortcuts'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 // ----- settings -----

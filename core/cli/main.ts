@@ -4,6 +4,7 @@ import { LedgerDbError } from '../store/errors.js';
 import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
 import { runLiabilityReport } from './report-command.js';
+import { runServe } from './serve-command.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 
@@ -16,6 +17,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   blocks: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
+  serve: { db: { type: 'string' }, port: { type: 'string' } },
   report: {
     db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
     json: { type: 'boolean' }, csv: { type: 'boolean' },
@@ -26,7 +28,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 const POSITIONAL = new Set(['import', 'audit', 'report']);
 
 /** Commands DESIGN §7 names that later work adds; they answer clearly instead of "unknown command". */
-const NOT_YET = new Set(['reconcile', 'sync', 'serve']);
+const NOT_YET = new Set(['reconcile', 'sync']);
 
 function required(values: Record<string, unknown>, name: string, command: string): string {
   const value = values[name];
@@ -71,6 +73,8 @@ export function runCli(argv: string[], io: CliIo, now: number): number {
         return runBlocks(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'entries':
         return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
+      case 'serve':
+        return runServe(ctx, { db, port: optional(values, 'port') });
       case 'report': {
         const [name, ...extra] = parsed.positionals;
         if (name !== 'liability' || extra.length > 0) throw new UsageError('report: the only report is "liability"');

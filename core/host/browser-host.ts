@@ -71,6 +71,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
   };
+  // Open the database (and count it) now, not on the page's first request.
+  service.databaseInfo();
   const token = randomBytes(32).toString('hex');
   const http = await startHttpHost({
     handlers,

@@ -29,13 +29,13 @@ export type JobWorkerMessage = { type: 'progress'; progress: JobProgress } | { t
 
 /**
  * A worker thread per job, running `script` (a module that imports core/host/job-worker.ts: the CLI
- * bundle itself, or Electron's out/main/job-worker.js).
+ * bundle itself, or Electron's out/main/job-worker.js, which reads `extraWorkerData.sqliteBinding`).
  */
-export function workerExecutor(script: URL): JobExecutor {
+export function workerExecutor(script: URL, extraWorkerData: Record<string, unknown> = {}): JobExecutor {
   return (request, onProgress, cancelFlag) =>
     new Promise((resolve) => {
       const data: JobWorkerData = { ledgerscopeJob: true, request, cancelFlag };
-      const worker = new Worker(script, { workerData: data });
+      const worker = new Worker(script, { workerData: { ...extraWorkerData, ...data } });
       let settled = false;
       const settle = (outcome: JobOutcome): void => {
         if (settled) return;

@@ -49,10 +49,12 @@ export function maskKey(key: string): string {
   return `${prefix}…${key.slice(-4)}`;
 }
 
-interface StoredSettings {
+export interface StoredSettings {
   reconciliation?: Partial<ReconciliationSettings>;
   /** Desktop: keys encrypted by the vault, base64. Written only by an editable vault. */
   encrypted_keys?: Partial<Record<KeyProvider, string>>;
+  /** Desktop: the database opened last (File > Open database). */
+  last_database?: string;
 }
 
 /** The settings file: written whole to a temporary file and renamed, so it is never half-written. */

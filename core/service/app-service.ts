@@ -71,11 +71,6 @@ export class AppService {
 
   /** The read connection, or null while the database file does not exist (nothing imported yet). */
   private connection(): LedgerDb | null {
-    const stamp = fileStamp(this.options.dbPath);
-    if (stamp !== this.stamp) {
-      this.invalidate();
-      this.stamp = stamp;
-    }
     if (this.db === null) {
       if (!existsSync(this.options.dbPath)) return null;
       try {
@@ -84,6 +79,12 @@ export class AppService {
         if (error instanceof LedgerDbError) throw new ApiError('unavailable', error.message);
         throw error;
       }
+    }
+    // Stamped after opening: opening in WAL mode creates the -wal file, which is not a change.
+    const stamp = fileStamp(this.options.dbPath);
+    if (stamp !== this.stamp) {
+      this.invalidate();
+      this.stamp = stamp;
     }
     return this.db;
   }

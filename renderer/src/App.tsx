@@ -1,57 +1,184 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
+import type { MenuCommand } from '../../core/api/types';
+import { call, isDesktop, subscribeEvents } from './api/client';
+import { errorMessage } from './api/hooks';
+import { AsOfControl } from './components/AsOfControl';
+import { ShortcutsDialog } from './components/ShortcutsDialog';
+import { formatCount } from './format';
+import { AccountScreen } from './screens/AccountScreen';
+import { AccountsScreen } from './screens/AccountsScreen';
+import { CustomerScreen } from './screens/CustomerScreen';
+import { exportBalances } from './screens/export';
+import { ImportScreen, requestPick } from './screens/ImportScreen';
+import { ReconciliationScreen } from './screens/ReconciliationScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
+import { navigate, parseRoute, routeHref, type Route } from './state/route';
+import { useApp } from './state/store';
 
-type Host = { kind: 'desktop'; version: string } | { kind: 'browser' } | { kind: 'pending' };
+const NAV: { label: string; route: Route; key: string }[] = [
+  { label: 'Accounts', route: { screen: 'accounts' }, key: '1' },
+  { label: 'Customer timeline', route: { screen: 'customer', customerId: null }, key: '2' },
+  { label: 'Import', route: { screen: 'import' }, key: '3' },
+  { label: 'Reconciliation', route: { screen: 'reconciliation' }, key: '4' },
+  { label: 'Settings', route: { screen: 'settings' }, key: '5' },
+];
 
-/** Which host serves us: the Electron window exposes `window.ledgerscope`, browser mode does not. */
-function useHost(): Host {
-  const [host, setHost] = useState<Host>(() => (window.ledgerscope ? { kind: 'pending' } : { kind: 'browser' }));
-  useEffect(() => {
-    const bridge = window.ledgerscope;
-    if (!bridge) return;
-    let live = true;
-    void bridge.invoke('app.version').then((result) => {
-      if (live && result.ok) setHost({ kind: 'desktop', version: result.value.version });
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
-  return host;
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-function hostLabel(host: Host): string {
-  switch (host.kind) {
-    case 'desktop':
-      return `Desktop ${host.version}`;
-    case 'browser':
-      return 'Browser mode';
-    case 'pending':
-      return 'Desktop';
+function onMenu(command: MenuCommand): void {
+  switch (command) {
+    case 'go_accounts':
+      return navigate({ screen: 'accounts' });
+    case 'go_customer':
+      return navigate({ screen: 'customer', customerId: null });
+    case 'go_import':
+      return navigate({ screen: 'import' });
+    case 'go_settings':
+      return navigate({ screen: 'settings' });
+    case 'import_files':
+      navigate({ screen: 'import' });
+      return requestPick();
+    case 'export_balances':
+      return void exportBalances(useApp.getState().asOf, 'csv');
+    case 'show_shortcuts':
+      return useApp.getState().setShortcutsOpen(true);
+  }
+}
+
+function useHostConnection(): void {
+  const setInfo = useApp((state) => state.setInfo);
+  const dataVersion = useApp((state) => state.dataVersion);
+  useEffect(() => {
+    call('app.info', {}).then(
+      (info) => setInfo(info),
+      (error: unknown) => setInfo(null, errorMessage(error)),
+    );
+  }, [dataVersion, setInfo]);
+  useEffect(
+    () =>
+      subscribeEvents((event) => {
+        const state = useApp.getState();
+        if (event.type === 'job') state.jobUpdated(event.job);
+        else if (event.type === 'data_changed') state.dataChanged();
+        else onMenu(event.command);
+      }),
+    [],
+  );
+}
+
+function useGlobalKeys(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.altKey && !event.ctrlKey && !event.metaKey) {
+        const target = NAV.find((item) => item.key === event.key || `Digit${item.key}` === event.code);
+        if (target !== undefined) {
+          event.preventDefault();
+          navigate(target.route);
+          return;
+        }
+        if (event.code === 'KeyA') {
+          event.preventDefault();
+          document.getElementById('as-of-input')?.focus();
+          return;
+        }
+      }
+      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === '?') {
+        event.preventDefault();
+        useApp.getState().setShortcutsOpen(true);
+      } else if (event.key === '/') {
+        event.preventDefault();
+        if (useApp.getState().route.screen !== 'accounts') navigate({ screen: 'accounts' });
+        setTimeout(() => document.getElementById('accounts-search')?.focus(), 0);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function useRouteSync(): void {
+  const setRoute = useApp((state) => state.setRoute);
+  useEffect(() => {
+    const onHash = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [setRoute]);
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.screen) {
+    case 'accounts':
+      return <AccountsScreen />;
+    case 'account':
+      return <AccountScreen account={route.account} />;
+    case 'customer':
+      return <CustomerScreen customerId={route.customerId} />;
+    case 'import':
+      return <ImportScreen />;
+    case 'reconciliation':
+      return <ReconciliationScreen />;
+    case 'settings':
+      return <SettingsScreen />;
   }
 }
 
 export function App() {
-  const host = useHost();
+  useHostConnection();
+  useGlobalKeys();
+  useRouteSync();
+  const route = useApp((state) => state.route);
+  const info = useApp((state) => state.info);
+  const infoError = useApp((state) => state.infoError);
+  const current = route.screen === 'account' ? 'accounts' : route.screen;
+
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="app-header">
         <h1 className="app-name">Ledgerscope</h1>
-        <span className="app-host" data-testid="host">
-          {hostLabel(host)}
-        </span>
+        <nav aria-label="Screens">
+          <ul className="nav">
+            {NAV.map((item) => (
+              <li key={item.label}>
+                <a href={routeHref(item.route)} aria-current={item.route.screen === current ? 'page' : undefined} title={`Alt+${item.key}`}>
+                  {item.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="app-host" data-testid="host">
+          {info === null
+            ? infoError === null
+              ? isDesktop()
+                ? 'Desktop'
+                : 'Browser mode'
+              : 'Not connected'
+            : `${info.host === 'desktop' ? 'Desktop' : 'Browser mode'} · ${info.database.name}${
+                info.database.exists ? ` · ${formatCount(info.database.entry_count)} entries` : ' · empty'
+              }`}
+        </div>
       </header>
-      <main className="app-main">
-        <section className="empty-state" aria-labelledby="empty-title">
-          <h2 id="empty-title">No ledger yet</h2>
-          <p>
-            Import a ledger to begin: an Orb ledger export, Moesif balance transactions or Stripe export files.
-            Everything stays on this machine.
-          </p>
-          <p className="hint">
-            From a terminal: <code>ledgerscope import &lt;file&gt; --db &lt;path&gt;</code>
-          </p>
-        </section>
+      <div className="toolbar">
+        <AsOfControl />
+        <button type="button" className="link-button" onClick={() => useApp.getState().setShortcutsOpen(true)}>
+          Keyboard shortcuts (?)
+        </button>
+      </div>
+      {infoError !== null ? (
+        <div className="error-banner" role="alert">
+          {infoError}
+        </div>
+      ) : null}
+      <main id="main" className="app-main" tabIndex={-1}>
+        <Screen route={route} />
       </main>
+      <ShortcutsDialog />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { LedgerscopeBridge } from '../../electron/contract';
+import type { LedgerscopeBridge } from '../../electron/bridge';
 
 declare global {
   interface Window {

@@ -1,3 +1,5 @@
+// boot first: ES modules run in import order, so the opening request leaves before React starts.
+import './boot';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 
 export function ensureCli(root: string): void;
-export function serveCommand(root: string): Promise<{ args: string[]; fallback: boolean }>;
 
 export interface RunningServe {
   /** http://127.0.0.1:<port>/#token=<token> */
@@ -11,8 +10,6 @@ export interface RunningServe {
   port: number;
   token: string;
   child: ChildProcess;
-  /** True while the CLI does not route `serve` and a bundle of core/cli/serve-command.ts stands in. */
-  fallback: boolean;
   stop(): Promise<void>;
 }
 

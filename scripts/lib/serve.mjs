@@ -14,56 +14,13 @@ export function ensureCli(root) {
 }
 
 /**
- * The command that runs `serve`: the CLI itself, or, while the CLI does not route `serve` yet, a bundle
- * of core/cli/serve-command.ts made here with esbuild (dist/serve-fallback.mjs).
- */
-export async function serveCommand(root) {
-  ensureCli(root);
-  const bin = join(root, 'bin', 'ledgerscope.mjs');
-  const probe = spawnSync(process.execPath, [bin, 'serve'], { cwd: root, encoding: 'utf8', timeout: 20_000 });
-  if (!/not available/i.test(`${probe.stdout}${probe.stderr}`)) return { args: [bin, 'serve'], fallback: false };
-  const { build } = await import('esbuild');
-  const outfile = join(root, 'dist', 'serve-fallback.mjs');
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      resolveDir: root,
-      sourcefile: 'serve-fallback.ts',
-      loader: 'ts',
-      contents: [
-        "import { parseArgs } from 'node:util';",
-        "import { runServe } from './core/cli/serve-command.ts';",
-        "import { processIo } from './core/cli/io.ts';",
-        "import { UsageError } from './core/cli/cli-error.ts';",
-        "const { values } = parseArgs({ args: process.argv.slice(3), options: { db: { type: 'string' }, port: { type: 'string' } }, strict: true });",
-        'try {',
-        "  if (!values.db) throw new UsageError('serve: --db is required');",
-        '  process.exitCode = runServe({ io: processIo, now: Date.now() }, { db: values.db, port: values.port });',
-        '} catch (error) {',
-        '  if (!(error instanceof UsageError)) throw error;',
-        "  for (const line of error.lines) processIo.err(line + '\\n');",
-        '  process.exitCode = 2;',
-        '}',
-      ].join('\n'),
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return { args: [outfile, 'serve'], fallback: true };
-}
-
-/**
  * Spawns serve on `db` (port 0: a free one) and resolves once it printed its URL.
- * @returns {Promise<{ url: string, origin: string, port: number, token: string, child: import('node:child_process').ChildProcess, fallback: boolean, stop(): Promise<void> }>}
+ * @returns {Promise<{ url: string, origin: string, port: number, token: string, child: import('node:child_process').ChildProcess, stop(): Promise<void> }>}
  */
 export async function startServe({ root, db, port = 0, env = process.env, timeoutMs = 30_000, stdio = 'pipe' }) {
-  const command = await serveCommand(root);
-  const child = spawn(process.execPath, [...command.args, '--db', db, '--port', String(port)], {
+  ensureCli(root);
+  const bin = join(root, 'bin', 'ledgerscope.mjs');
+  const child = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', String(port)], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', stdio === 'inherit' ? 'inherit' : 'pipe'],
@@ -93,7 +50,6 @@ export async function startServe({ root, db, port = 0, env = process.env, timeou
     port: Number(found[2]),
     token: found[3],
     child,
-    fallback: command.fallback,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -14,7 +14,7 @@ export const NOW = Date.parse('2025-03-01T00:00:00.000Z');
  * cus_B (USD): credit 50 then debit 80: deficit 30, balance -30 (L2).
  * cus_C (USD, sub_1): credit 10, pending debit 4: current 10, pending -4, available 6 (L4).
  */
-export const LEDGER_LINES = [
+export const LEDGER_LINES: Record<string, string>[] = [
   { company_id: 'cus_A', transaction_id: 'a-credit', type: 'credit', amount: '100', created_at: '2025-01-01T00:00:00Z', expire_at: '2025-06-01T00:00:00Z' },
   { company_id: 'cus_A', transaction_id: 'a-promo', type: 'promotion', amount: '20', created_at: '2025-01-05T00:00:00Z', expire_at: '2025-02-01T00:00:00Z' },
   { company_id: 'cus_A', transaction_id: 'a-debit', type: 'debit', amount: '-10', created_at: '2025-01-10T00:00:00Z' },

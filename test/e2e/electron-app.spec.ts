@@ -1,8 +1,12 @@
 // The real desktop window, when this machine has the Electron binary (node_modules/electron/dist).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 import { findElectronBinary } from '../../scripts/lib/electron-binary.mjs';
 import { ensureElectronBinding } from '../../scripts/lib/electron-native.mjs';
-import type { InvokeResult, LedgerscopeBridge } from '../../electron/contract.js';
+import type { ApiResult } from '../../core/api/contract.js';
+import type { LedgerscopeBridge } from '../../electron/bridge.js';
 import { projectRoot } from './support/environment.js';
 
 const binary = findElectronBinary(projectRoot);
@@ -28,7 +32,8 @@ test.beforeAll(async () => {
   app = await electron.launch({
     executablePath: binary.executablePath ?? '',
     args,
-    env: { ...process.env, LEDGERSCOPE_SQLITE_BINDING: bindingPath } as Record<string, string>,
+    // A database of its own: the test never touches the user's.
+    env: { ...process.env, LEDGERSCOPE_SQLITE_BINDING: bindingPath, LEDGERSCOPE_DB: join(mkdtempSync(join(tmpdir(), 'ledgerscope-electron-')), 'ledger.sqlite') } as Record<string, string>,
   });
   page = await app.firstWindow();
 });
@@ -39,8 +44,9 @@ test.afterAll(async () => {
 
 test('window renders the app through the preload bridge', async () => {
   await expect(page).toHaveTitle('Ledgerscope');
-  await expect(page.getByText('Import a ledger to begin:')).toBeVisible();
-  await expect(page.getByTestId('host')).toHaveText(/^Desktop \d/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Ledgerscope' })).toBeVisible();
+  // The contract answers over the one IPC channel: app.info names the desktop host and its database.
+  await expect(page.getByTestId('host')).toHaveText(/^Desktop · /);
 });
 
 test('window is isolated: no Node in the page, only the narrow bridge', async () => {
@@ -49,13 +55,13 @@ test('window is isolated: no Node in the page, only the narrow bridge', async ()
     const bridge = scope['ledgerscope'] as Record<string, unknown>;
     return { require: typeof scope['require'], process: typeof scope['process'], bridgeKeys: Object.keys(bridge) };
   });
-  expect(seen).toEqual({ require: 'undefined', process: 'undefined', bridgeKeys: ['invoke'] });
+  expect(seen).toEqual({ require: 'undefined', process: 'undefined', bridgeKeys: ['invoke', 'onEvent'] });
 });
 
 test('an unknown method is refused over the one IPC channel', async () => {
   const result = await page.evaluate(() => {
     const bridge = (globalThis as unknown as { ledgerscope: LedgerscopeBridge }).ledgerscope;
-    return bridge.invoke('ledger.drop' as never) as Promise<InvokeResult<unknown>>;
+    return bridge.invoke('ledger.drop' as never, {} as never) as Promise<ApiResult<unknown>>;
   });
   expect(result).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
 });

@@ -1,0 +1,17 @@
+import { amountParts } from '../format';
+
+/**
+ * An amount as the ledger holds it: every digit, its unit, and a negative one unmistakable (a true
+ * minus sign, colour, and "negative" for screen readers).
+ */
+export function Amount({ value, unit, showUnit = true, signed = false }: { value: string; unit: string; showUnit?: boolean; signed?: boolean }) {
+  const parts = amountParts(value, unit);
+  const sign = parts.negative ? '−' : signed && !/^[+-]?0*(\.0*)?$/.test(value) ? '+' : '';
+  return (
+    <span className={`amount${parts.negative ? ' negative' : ''}`} title={`${value} ${unit}`} aria-label={`${parts.negative ? 'negative ' : ''}${parts.magnitude} ${unit}`}>
+      {sign}
+      {parts.magnitude}
+      {showUnit ? <span className="unit"> {unit}</span> : null}
+    </span>
+  );
+}

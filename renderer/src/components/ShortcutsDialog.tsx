@@ -1,0 +1,46 @@
+import { useEffect, useRef } from 'react';
+import { useApp } from '../state/store';
+
+export const SHORTCUTS: [string, string][] = [
+  ['Alt+1 … Alt+5', 'Accounts, Customer timeline, Import, Reconciliation, Settings'],
+  ['/', 'Search accounts'],
+  ['↑ ↓ PageUp PageDown Home End', 'Move in a table'],
+  ['Enter', 'Open the selected account, or show the selected entry’s record'],
+  ['Escape', 'Close a panel or this dialog'],
+  ['Alt+A', 'Set the as-of instant'],
+  ['?', 'This list'],
+];
+
+export function ShortcutsDialog() {
+  const open = useApp((state) => state.shortcutsOpen);
+  const setOpen = useApp((state) => state.setShortcutsOpen);
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element === null) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+  return (
+    <dialog ref={dialog} className="dialog" aria-labelledby="shortcuts-title" onClose={() => setOpen(false)}>
+      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="dialog">
+        <button type="submit" autoFocus>
+          Close
+        </button>
+      </form>
+    </dialog>
+  );
+}

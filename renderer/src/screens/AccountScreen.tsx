@@ -1,0 +1,78 @@
+import { lazy, Suspense } from 'react';
+import type { AccountDetail, AccountRef } from '../../../core/api/types';
+import { call } from '../api/client';
+import { useLoad } from '../api/hooks';
+import { Amount } from '../components/Amount';
+import { ErrorBanner, Loading } from '../components/Feedback';
+import { formatCount, formatInstant } from '../format';
+import { routeHref } from '../state/route';
+import { asOfParam, useApp } from '../state/store';
+import { BlocksTable } from './account/BlocksTable';
+import { EntriesSection } from './account/EntriesSection';
+
+// recharts is the heaviest part of the page: loaded after the tables, so they paint first.
+const TimelineChart = lazy(() => import('./account/TimelineChart'));
+
+function BalanceCards({ detail }: { detail: AccountDetail }) {
+  const { account } = detail;
+  const cards: [string, string, string][] = [
+    ['Current', account.current, 'Posted balance'],
+    ['Pending', account.pending, 'Sum of pending entries'],
+    ['Available', account.available, 'Current + pending'],
+    ['Deficit', account.deficit, 'Usage no block covered'],
+  ];
+  return (
+    <dl className="cards" data-testid="balance-cards">
+      {cards.map(([label, value, hint]) => (
+        <div key={label} className="card" title={hint}>
+          <dt>{label}</dt>
+          <dd data-testid={`balance-${label.toLowerCase()}`}>
+            <Amount value={value} unit={account.unit} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function AccountScreen({ account }: { account: AccountRef }) {
+  const asOf = useApp((state) => state.asOf);
+  const dataVersion = useApp((state) => state.dataVersion);
+  const key = JSON.stringify([account, asOf, dataVersion]);
+  const detail = useLoad(key, () => call('account.get', { account, ...asOfParam(asOf) }));
+
+  return (
+    <section className="screen" aria-labelledby="account-title">
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <a href="#/accounts">Accounts</a> <span aria-hidden="true">/</span>
+      </nav>
+      <div className="screen-head">
+        <h2 id="account-title">
+          {account.customer_id}
+          <span className="title-meta">
+            {account.subscription_id === null ? 'no subscription' : account.subscription_id} · {account.unit}
+          </span>
+        </h2>
+        <p className="screen-sub">
+          {detail.data !== null
+            ? `${formatCount(detail.data.entry_count)} entries · ${detail.data.blocks.length} blocks · as of ${formatInstant(detail.data.as_of)}`
+            : ' '}{' '}
+          <a href={routeHref({ screen: 'customer', customerId: account.customer_id })}>Customer timeline</a>
+        </p>
+      </div>
+      <ErrorBanner message={detail.error} />
+      {detail.data !== null ? <BalanceCards detail={detail.data} /> : detail.loading ? <Loading label="Loading balances" /> : null}
+      <section className="panel" aria-labelledby="blocks-title">
+        <h3 id="blocks-title">Credit blocks</h3>
+        {detail.data !== null ? <BlocksTable blocks={detail.data.blocks} unit={account.unit} /> : null}
+      </section>
+      <section className="panel" aria-labelledby="timeline-title">
+        <h3 id="timeline-title">Balance and expiry timeline</h3>
+        <Suspense fallback={<Loading label="Loading chart" />}>
+          <TimelineChart account={account} />
+        </Suspense>
+      </section>
+      <EntriesSection account={account} />
+    </section>
+  );
+}

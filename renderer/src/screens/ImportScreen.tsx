@@ -1,0 +1,249 @@
+import { useEffect, useRef, useState } from 'react';
+import { SOURCE_FORMAT_NAMES, type ImportProblemRow, type JobStatus, type PreviewFile, type SourceFormatName } from '../../../core/api/types';
+import { isDesktop } from '../api/client';
+import { Amount } from '../components/Amount';
+import { EmptyState, ErrorBanner } from '../components/Feedback';
+import { VirtualTable, type Column } from '../components/VirtualTable';
+import { formatBytes, formatCount, formatInstant, formatKind } from '../format';
+import { useImport } from '../state/import';
+import { useApp } from '../state/store';
+
+const FORMAT_LABEL: Record<SourceFormatName, string> = {
+  moesif: 'Moesif balance transactions',
+  'orb-bodies': 'Orb create-entry bodies',
+  'orb-export': 'Orb ledger export',
+  stripe: 'Stripe API objects',
+  'stripe-csv': 'Stripe dashboard CSV',
+};
+
+const PHASE_LABEL: Record<string, string> = { read: 'Reading files', parse: 'Parsing', check: 'Checking against the ledger', write: 'Writing' };
+
+/** The menu's File > Import Files… : open the host's dialog (desktop) or the page's file picker. */
+export function requestPick(): void {
+  useImport.getState().setPickRequested(true);
+}
+
+function JobProgressBar({ job, onCancel }: { job: JobStatus | null; onCancel(): void }) {
+  const progress = job?.progress ?? null;
+  const label = progress === null ? 'Starting' : PHASE_LABEL[progress.phase] ?? progress.phase;
+  const detail = progress === null || progress.total === 0 ? '' : ` ${formatCount(progress.done)} of ${formatCount(progress.total)}`;
+  return (
+    <div className="progress" data-testid="import-progress">
+      <label htmlFor="import-progress-bar">
+        {label}
+        {detail}
+      </label>
+      <progress id="import-progress-bar" max={progress?.total || 1} value={progress === null || progress.total === 0 ? undefined : progress.done} />
+      <button type="button" className="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count: number }) {
+  const columns: Column<ImportProblemRow>[] = [
+    { id: 'where', header: 'Where', width: 'minmax(10rem, 1fr)', render: (p) => `${p.file}${p.line === null ? '' : `:${p.line}`}${p.pointer === null ? '' : `#${p.pointer}`}` },
+    { id: 'field', header: 'Field', width: '9rem', render: (p) => p.field },
+    { id: 'message', header: 'Problem', width: 'minmax(16rem, 3fr)', render: (p) => <span title={p.message}>{p.message}</span> },
+  ];
+  return (
+    <section className="panel problems" aria-labelledby="problems-title" data-testid="import-problems">
+      <h3 id="problems-title" className="negative-text">
+        {formatCount(count)} problem{count === 1 ? '' : 's'}: nothing will be written
+      </h3>
+      {count > problems.length ? <p className="small">The first {formatCount(problems.length)} are listed; fix them and preview again for the rest.</p> : null}
+      <VirtualTable ariaLabel="Import problems" rowCount={problems.length} row={(i) => problems[i]} columns={columns} height={`${Math.min(10, problems.length) * 34 + 2}px`} />
+    </section>
+  );
+}
+
+function FilePreview({ file, sizeBytes }: { file: PreviewFile; sizeBytes: number | undefined }) {
+  return (
+    <section className="panel" aria-label={`Preview of ${file.name}`} data-testid="file-preview">
+      <h3>
+        {file.name}{' '}
+        <span className="title-meta">
+          {file.format === null ? 'format not recognised' : FORMAT_LABEL[file.format]} · {formatCount(file.records)} records
+          {sizeBytes === undefined ? '' : ` · ${formatBytes(sizeBytes)}`}
+        </span>
+      </h3>
+      {file.first_rows.length > 0 ? (
+        <div className="table-scroll">
+          <table className="compact">
+            <caption className="small">First {file.first_rows.length} records as the ledger will read them</caption>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col">Id</th>
+                <th scope="col">Customer</th>
+                <th scope="col">Subscription</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="right">
+                  Amount
+                </th>
+                <th scope="col">Created (UTC)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {file.first_rows.map((row, index) => (
+                <tr key={`${row.id}-${index}`} title={row.raw}>
+                  <td>{row.line ?? row.pointer}</td>
+                  <td>{row.id}</td>
+                  <td>{row.customer_id}</td>
+                  <td>{row.subscription_id ?? <span className="muted">none</span>}</td>
+                  <td>{formatKind(row.kind)}</td>
+                  <td>{row.status}</td>
+                  <td className="right">
+                    <Amount value={row.amount} unit={row.unit} />
+                  </td>
+                  <td>{formatInstant(row.created_at).replace(' UTC', '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function ImportScreen() {
+  const state = useImport();
+  const info = useApp((s) => s.info);
+  const input = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const desktop = isDesktop();
+
+  const choose = (): void => {
+    if (desktop) void state.pickOnHost();
+    else input.current?.click();
+  };
+
+  useEffect(() => {
+    if (state.pickRequested) {
+      state.setPickRequested(false);
+      choose();
+    }
+  });
+
+  const busy = state.phase === 'reading' || state.phase === 'previewing' || state.phase === 'importing';
+  const preview = state.preview?.preview ?? null;
+  const sizes = new Map(state.upload?.files.map((file) => [file.name, file.size_bytes]) ?? []);
+  const run = state.run;
+  const records = preview?.files.reduce((sum, file) => sum + file.records, 0) ?? 0;
+
+  return (
+    <section className="screen" aria-labelledby="import-title">
+      <div className="screen-head">
+        <h2 id="import-title">Import</h2>
+        <p className="screen-sub">
+          Into {info?.database.name ?? 'the open database'}. Every file is checked against the ledger before anything is written; any problem and
+          nothing is.
+        </p>
+      </div>
+      <div
+        className={`dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          if (!busy) void state.chooseFiles([...event.dataTransfer.files]);
+        }}
+        data-testid="dropzone"
+      >
+        <p>Drop Orb, Moesif or Stripe export files here, or</p>
+        <button type="button" onClick={choose} disabled={busy} data-testid="choose-files">
+          Choose files…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          multiple
+          hidden
+          accept=".json,.jsonl,.ndjson,.csv,application/json,text/csv"
+          data-testid="file-input"
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            void state.chooseFiles(files);
+          }}
+        />
+        <div className="options">
+          <label className="field">
+            <span>Format</span>
+            <select value={state.source} onChange={(event) => state.setOptions({ source: event.target.value as SourceFormatName | '' })} disabled={busy}>
+              <option value="">Detect from the content</option>
+              {SOURCE_FORMAT_NAMES.map((format) => (
+                <option key={format} value={format}>
+                  {FORMAT_LABEL[format]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Unit of Moesif records without a currency</span>
+            <input type="text" value={state.unit} placeholder="USD" onChange={(event) => state.setOptions({ unit: event.target.value })} disabled={busy} size={8} />
+          </label>
+        </div>
+      </div>
+      <ErrorBanner message={state.error} />
+      {state.phase === 'reading' ? <div className="loading">Reading {state.upload?.files.length ?? ''} files…</div> : null}
+      {state.phase === 'previewing' ? <JobProgressBar job={state.preview} onCancel={() => void state.cancel()} /> : null}
+      {state.phase === 'importing' ? <JobProgressBar job={run} onCancel={() => void state.cancel()} /> : null}
+      {state.preview?.state === 'cancelled' || run?.state === 'cancelled' ? <p className="notice">Cancelled: nothing was written.</p> : null}
+
+      {state.phase === 'done' && run?.result ? (
+        <div className="success" role="status" data-testid="import-result">
+          <strong>
+            Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present) across{' '}
+            {formatCount(run.result.accounts_touched)} accounts.
+          </strong>{' '}
+          <a href="#/accounts">See the accounts</a> ·{' '}
+          <button type="button" className="link-button" onClick={state.reset}>
+            Import more files
+          </button>
+        </div>
+      ) : null}
+      {run?.state === 'failed' ? (
+        run.problem_count > 0 ? (
+          <ProblemList problems={run.problems} count={run.problem_count} />
+        ) : (
+          <ErrorBanner message={run.error} />
+        )
+      ) : null}
+
+      {preview !== null && state.phase !== 'done' ? (
+        <>
+          {preview.problem_count > 0 ? <ProblemList problems={preview.problems} count={preview.problem_count} /> : null}
+          {preview.files.map((file) => (
+            <FilePreview key={file.name} file={file} sizeBytes={sizes.get(file.name)} />
+          ))}
+          <div className="actions">
+            <button type="button" onClick={() => void state.startRun()} disabled={!preview.ok || busy} data-testid="import-run">
+              Import {formatCount(records)} records
+            </button>
+            <button type="button" className="secondary" onClick={state.reset} disabled={busy}>
+              Start over
+            </button>
+            {!preview.ok ? <span className="negative-text">Fix the problems above, then choose the files again.</span> : null}
+          </div>
+        </>
+      ) : null}
+
+      {state.phase === 'idle' && preview === null && run === null ? (
+        <EmptyState title="Nothing chosen yet">
+          <p>
+            Ledgerscope reads Moesif balance transactions (JSON, JSON Lines, CSV), Orb create-entry bodies (JSON Lines) and Orb ledger exports.
+            The format is detected from the content; you will see the first rows and every problem before anything is written.
+          </p>
+        </EmptyState>
+      ) : null}
+    </section>
+  );
+}

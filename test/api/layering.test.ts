@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// DESIGN §2: the renderer imports nothing from core/ but the contract (core/api); the contract imports
+// nothing but zod, so the renderer can bundle it; core/ imports neither Electron nor React.
+const root = resolve(import.meta.dirname, '..', '..');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.(ts|tsx)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function imports(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2])!);
+}
+
+describe('layering (DESIGN §2)', () => {
+  it('the renderer reaches core only through core/api', () => {
+    for (const file of files(join(root, 'renderer', 'src'))) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(root, resolve(file, '..', spec));
+        if (target.startsWith('core')) expect(`${relative(root, file)} → ${target}`).toMatch(/→ core\/api\//);
+        expect(target.startsWith('electron') && !target.startsWith('electron/bridge')).toBe(false);
+      }
+    }
+  });
+
+  it('the contract imports only zod and itself', () => {
+    for (const file of files(join(root, 'core', 'api'))) {
+      for (const spec of imports(file)) expect([spec, spec.startsWith('./') || spec === 'zod']).toEqual([spec, true]);
+    }
+  });
+
+  it('core imports neither Electron nor React', () => {
+    for (const file of files(join(root, 'core'))) {
+      for (const spec of imports(file)) expect(/^(electron|react|react-dom)(\/|$)/.test(spec)).toBe(false);
+    }
+  });
+});

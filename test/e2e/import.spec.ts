@@ -1,0 +1,83 @@
+// Import through the page: a broken file shows every problem and writes nothing (checked with the CLI
+// afterwards); a good one imports, and the accounts appear. Starts from a database that does not exist.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { RunningServe } from '../../scripts/lib/serve.mjs';
+import { openApp, screenshot, watchProblems } from './support/app.js';
+import { chromiumMissingReason } from './support/environment.js';
+import { ledgerscope, serve } from './support/ledger.js';
+
+test.skip(chromiumMissingReason !== null, chromiumMissingReason ?? '');
+
+let dir: string;
+let db: string;
+let host: RunningServe;
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ledgerscope-e2e-import-'));
+  db = join(dir, 'fresh.sqlite');
+  host = await serve(db, join(dir, 'config'));
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+const GOOD = [
+  '{"company_id":"cus_new","transaction_id":"n-1","type":"credit","amount":250.00,"created_at":"2025-01-01T00:00:00Z","expire_at":"2026-01-01T00:00:00Z"}',
+  '{"company_id":"cus_new","transaction_id":"n-2","type":"debit","amount":-0.0001,"created_at":"2025-01-02T00:00:00Z"}',
+].join('\n');
+
+const BROKEN = [
+  '{"company_id":"cus_bad","transaction_id":"b-1","type":"credit","amount":100,"created_at":"2025-01-01T00:00:00Z"}',
+  '{"company_id":"cus_bad","transaction_id":"b-2","type":"debit","amount":"12,50","created_at":"2025-01-02T00:00:00Z"}',
+  '{"company_id":"cus_bad","transaction_id":"b-3","type":"debit","amount":-1,"created_at":"2025-01-03T00:00:00"}',
+].join('\n');
+
+test('an empty database says what to do; a broken file shows every problem and writes nothing; a good one imports', async ({ page }) => {
+  const problems = watchProblems(page);
+  await page.setViewportSize({ width: 1360, height: 860 });
+  await openApp(page, host, '/accounts');
+  await expect(page.getByTestId('accounts-empty')).toContainText('No ledger yet');
+  await screenshot(page, 'accounts-empty');
+  await page.getByTestId('accounts-empty').getByRole('link', { name: 'Import files' }).click();
+  await expect(page.getByRole('heading', { name: 'Import' })).toBeVisible();
+  await screenshot(page, 'import');
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'broken.jsonl', mimeType: 'application/json', buffer: Buffer.from(BROKEN) });
+  const list = page.getByTestId('import-problems');
+  await expect(list).toContainText('2 problems: nothing will be written');
+  await expect(list).toContainText('broken.jsonl:2');
+  await expect(list).toContainText('broken.jsonl:3');
+  await expect(page.getByTestId('file-preview')).toContainText('Moesif balance transactions');
+  await expect(page.getByTestId('import-run')).toBeDisabled();
+  await screenshot(page, 'import-errors');
+  // Nothing was written: the database was never even created, as the CLI confirms.
+  expect(existsSync(db)).toBe(false);
+  const balances = ledgerscope('balances', '--db', db, '--json');
+  expect(balances.status).toBe(2);
+  expect(balances.stderr).toContain('no such ledger database');
+
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.getByTestId('file-input').setInputFiles({ name: 'good.jsonl', mimeType: 'application/json', buffer: Buffer.from(GOOD) });
+  const preview = page.getByTestId('file-preview');
+  await expect(preview).toContainText('2 records');
+  await expect(preview).toContainText('250.00 USD');
+  // Full precision: a ten-thousandth of a dollar is shown as it is.
+  await expect(preview).toContainText('0.0001 USD');
+  await screenshot(page, 'import-preview');
+  expect(existsSync(db)).toBe(false);
+  await page.getByTestId('import-run').click();
+  await expect(page.getByTestId('import-result')).toContainText('Imported 2 new entries (0 already present) across 1 accounts');
+  await screenshot(page, 'import-done');
+
+  const after = ledgerscope('balance', '--db', db, '--customer', 'cus_new', '--as-of', '2025-06-01', '--json');
+  expect(after.status).toBe(0);
+  expect(JSON.parse(after.stdout).accounts[0].current).toBe('249.9999');
+  await page.getByRole('link', { name: 'See the accounts' }).click();
+  await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 accounts');
+  expect(problems).toEqual([]);
+});
