@@ -402,7 +402,8 @@ class AccountReplay {
   private drawInOrder(amount: Decimal, at: Instant, type: 'consume' | 'void', step: Step): void {
     let left = amount;
     const ordered = this.drawable.ordered;
-    let emptied = 0;
+    // Positions of blocks this draw empties, ascending: removed afterwards, last first.
+    let emptied: number[] | null = null;
     for (let i = 0; i < ordered.length && !left.isZero(); i++) {
       const block = ordered[i]!;
       if (block.expiresAt !== null && at >= block.expiresAt) continue; // expiry event not yet run at this instant
@@ -414,12 +415,10 @@ class AccountReplay {
       }
       const taken = block.remaining;
       this.takeFrom(block, taken, type, step, false);
-      emptied++;
+      (emptied ??= []).push(i);
       left = left.minus(taken);
     }
-    if (emptied > 0) {
-      for (let i = ordered.length - 1; i >= 0; i--) if (ordered[i]!.remaining.isZero()) ordered.splice(i, 1);
-    }
+    if (emptied !== null) for (let k = emptied.length - 1; k >= 0; k--) ordered.splice(emptied[k]!, 1);
     if (!left.isZero()) {
       this.deficit = this.deficit.plus(left);
       step.effect('deficit', null, left);
