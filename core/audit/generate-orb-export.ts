@@ -6,21 +6,12 @@
  * written as decimal literals without going through a float. An audit of it finds nothing.
  */
 
+import { seededRandom } from '../synthetic/seeded-random.js';
+
 export interface GenerateOrbExportOptions {
   entries: number;
   accounts: number;
   seed: number;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Whole cents as a decimal literal: 12345 → "123.45", -5 → "-0.05". */

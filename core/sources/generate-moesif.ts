@@ -5,22 +5,12 @@
  * JSON numbers as Moesif's API sends them; created_at increases from 2024-01-01T00:00:00.000Z.
  */
 
+import { seededRandom } from '../synthetic/seeded-random.js';
+
 export interface GenerateMoesifOptions {
   entries: number;
   accounts: number;
   seed: number;
-}
-
-/** mulberry32: a small seeded generator; the same seed gives the same file. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Whole cents as a two-decimal literal, without going through a float: 12345 → "123.45". */
