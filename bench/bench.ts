@@ -13,6 +13,7 @@ import { forEachAccountEntries, openLedgerDb } from '../core/store/index.js';
 import { auditExport, generateOrbExportJsonl } from '../core/audit/index.js';
 import { measureAccountFirstPaint } from './first-paint.js';
 import { measureReconcile } from './reconcile.js';
+import { measureStripeSync } from './stripe-sync.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +88,9 @@ function auditBench(): void {
   report('audit_entries_per_s', entries / seconds, 'entries/s');
 }
 
-if (wanted('import')) await importAndReplay();
+// Reconcile first: it should not pay for the import's garbage still in this process.
 if (wanted('reconcile')) report('reconcile_s', measureReconcile({ payments: tenth }), 's');
+if (wanted('import')) await importAndReplay();
 if (wanted('audit')) auditBench();
+if (wanted('sync')) report('stripe_sync_objects_per_s', await measureStripeSync({ objects: tenth }), 'objects/s');
 if (wanted('first-paint')) report('account_view_first_paint_ms', await measureAccountFirstPaint({ entries: tenth }), 'ms');

@@ -9,4 +9,4 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const { runCli, processIo } = await import(pathToFileURL(cli).href);
-process.exitCode = runCli(process.argv.slice(2), processIo, Date.now());
+process.exitCode = await runCli(process.argv.slice(2), processIo, Date.now());

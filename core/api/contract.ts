@@ -4,12 +4,18 @@ import type {
   AccountDetail,
   AccountsPage,
   AccountTimeline,
+  AdjustmentPosted,
+  AdjustmentPreview,
   AppInfo,
   CustomerTimelinePage,
   EntriesPage,
   EntryEvidence,
   ExportResult,
   JobStatus,
+  ReconcileComparison,
+  ReconcileRunPage,
+  ReconcileRunsList,
+  ReconcileRunSummary,
   SettingsView,
   Upload,
 } from './types.js';
@@ -61,6 +67,22 @@ export const contract = {
   'settings.set': method<SettingsView>()(s.settingsSetInput),
   /** Every account's balances at as_of as CSV or JSON: downloaded by the page, or saved by main. */
   'export.balances': method<ExportResult>()(s.exportBalancesInput),
+  /** Starts a reconciliation run at as_of (a job, off the host's main thread); the job's `reconcile` is the saved run. */
+  'reconcile.run': method<JobStatus>()(s.reconcileRunInput),
+  /** Saved runs, newest first, and how many payments and entries there are to reconcile. */
+  'reconcile.runs': method<ReconcileRunsList>()(s.empty),
+  /** One run: counts per category, drifting accounts, and its items (filtered, grouped by category, paged) with the payments and entries side by side. */
+  'reconcile.get': method<ReconcileRunPage>()(s.reconcileGetInput),
+  /** Differences that appeared, resolved or changed from one run to another. */
+  'reconcile.compare': method<ReconcileComparison>()(s.reconcileCompareInput),
+  /** Signs a run off once: who and a note (the host's clock says when). */
+  'reconcile.signOff': method<ReconcileRunSummary>()(s.reconcileSignOffInput),
+  /** The balances before and after a proposal (possibly edited) if it were posted now; writes nothing. */
+  'adjustment.preview': method<AdjustmentPreview>()(s.adjustmentPreviewInput),
+  /** Posts a confirmed proposal to the local ledger (one transaction; the same key twice posts once). */
+  'adjustment.post': method<AdjustmentPosted>()(s.adjustmentPostInput),
+  /** Adjustments as the providers' API request bodies (JSON Lines): downloaded by the page, or saved by main. */
+  'adjustment.export': method<ExportResult>()(s.adjustmentExportInput),
 } as const;
 
 export type Contract = typeof contract;

@@ -6,6 +6,7 @@ import {
   ENTRY_STATUS_NAMES,
   JOB_KINDS,
   KEY_PROVIDERS,
+  RECONCILE_CATEGORIES,
   SOURCE_FORMAT_NAMES,
 } from './types.js';
 
@@ -125,3 +126,68 @@ export const settingsSetInput = z.strictObject({
 });
 
 export const exportBalancesInput = z.strictObject({ ...optionalAsOf, format: z.enum(['csv', 'json']) });
+
+// ----- reconciliation -----
+
+const runId = z.string().min(1).max(128);
+
+export const reconcileRunInput = z.strictObject({ ...optionalAsOf });
+
+export const reconcileGetInput = z.strictObject({
+  run_id: runId,
+  /** Only these categories (none or empty: every category). */
+  categories: z.array(z.enum(RECONCILE_CATEGORIES)).max(RECONCILE_CATEGORIES.length).optional(),
+  /** Only differences not settled (by the run or by an adjustment posted since). */
+  open_only: z.boolean().optional(),
+  offset: z.number().int().min(0).max(10_000_000),
+  limit: z.number().int().min(1).max(500),
+});
+
+export const reconcileCompareInput = z.strictObject({ from_run_id: runId, to_run_id: runId });
+
+export const reconcileSignOffInput = z.strictObject({
+  run_id: runId,
+  by: z.string().trim().min(1, 'say who signs off').max(200),
+  note: z.string().max(4000).optional(),
+});
+
+/**
+ * A proposal as the dialog sends it back, edited. The engine checks the rest (amount > 0, the key that
+ * run and item determine, a block for void and amendment): its messages name the field.
+ */
+export const adjustmentProposalInput = z.strictObject({
+  provider: z.enum(['orb', 'moesif']),
+  customer_id: id,
+  subscription_id: id.nullable(),
+  unit: z.string().min(1).max(64),
+  kind: z.enum(['increment', 'decrement', 'void', 'amendment']),
+  amount: decimalText,
+  block_id: id.nullable(),
+  void_reason: z.string().min(1).max(64).nullable(),
+  cost_basis: decimalText.nullable(),
+  expires_at: instantText.nullable(),
+  moesif_type: z.enum(['credit', 'adjustment', 'debit']).nullable(),
+  description: z.string().max(255),
+  idempotency_key: z.string().min(1).max(128),
+  run_id: runId,
+  item_id: z.string().min(1).max(1024),
+  /** Ignored: the engine derives the body from the fields. */
+  body: z.unknown().optional(),
+});
+
+export const adjustmentPreviewInput = z.strictObject({ proposal: adjustmentProposalInput });
+
+export const adjustmentPostInput = z.strictObject({
+  proposal: adjustmentProposalInput,
+  /** The run and item the adjustment settles: must be the proposal's own. */
+  run_id: runId,
+  item_id: z.string().min(1).max(1024),
+  by: z.string().trim().min(1).max(200).optional(),
+});
+
+export const adjustmentExportInput = z.strictObject({
+  run_id: runId.optional(),
+  provider: z.enum(['orb', 'moesif']).optional(),
+  /** posted (default): adjustments posted locally; proposed: a run's open proposals (needs run_id). */
+  which: z.enum(['posted', 'proposed']).optional(),
+});

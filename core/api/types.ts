@@ -301,7 +301,7 @@ export interface ImportResult {
   accounts_touched: number;
 }
 
-export const JOB_KINDS = ['import.preview', 'import.run'] as const;
+export const JOB_KINDS = ['import.preview', 'import.run', 'reconcile.run'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -325,17 +325,19 @@ export interface JobStatus {
   /** import.run, failed: the problems that stopped it (nothing was written). */
   problems: ImportProblemRow[];
   problem_count: number;
+  /** reconcile.run, succeeded: the saved run. */
+  reconcile: ReconcileRunSummary | null;
   /** failed for another reason. */
   error: string | null;
 }
 
 /** Pushed by the host while jobs run (Electron: the event channel; browser mode: the /api/events stream). */
 export type HostEvent =
-  | { type: 'job'; job: Omit<JobStatus, 'preview' | 'result' | 'problems'> }
+  | { type: 'job'; job: Omit<JobStatus, 'preview' | 'result' | 'problems' | 'reconcile'> }
   | { type: 'data_changed' }
   | { type: 'menu'; command: MenuCommand };
 
-export const MENU_COMMANDS = ['import_files', 'export_balances', 'go_accounts', 'go_import', 'go_settings', 'go_customer', 'show_shortcuts'] as const;
+export const MENU_COMMANDS = ['import_files', 'export_balances', 'go_accounts', 'go_import', 'go_reconciliation', 'go_settings', 'go_customer', 'show_shortcuts'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 // ----- settings -----
@@ -376,4 +378,214 @@ export interface ExportResult {
   text: string | null;
   /** Desktop: where main saved it, or null when the user cancelled the dialog. */
   saved_to: string | null;
+}
+
+// ----- reconciliation (DESIGN §6) -----
+
+/** Every category an item ends in; the same list as core/reconcile's ITEM_CATEGORIES (a test checks). */
+export const RECONCILE_CATEGORIES = [
+  'matched',
+  'matched_fuzzy',
+  'matched_grouped',
+  'missing_in_ledger',
+  'missing_in_stripe',
+  'amount_mismatch',
+  'currency_mismatch',
+  'unit_error',
+  'duplicate_credit',
+  'credited_but_payment_failed',
+  'refund_not_reversed',
+  'dispute_not_reversed',
+  'dispute_won_not_restored',
+  'pending',
+] as const;
+export type ReconcileCategory = (typeof RECONCILE_CATEGORIES)[number];
+
+export interface ReconcileRunSummary {
+  /** "R<seq>-<database id>". */
+  run_id: string;
+  state: 'running' | 'complete' | 'failed';
+  created_at: InstantText;
+  as_of: InstantText;
+  settings: ReconciliationSettings;
+  /** What the run read: imports, ledger size, Stripe payments and customers, mappings, adjustments. */
+  inputs: { payment_count: number; ledger_entry_count: number; adjustment_count: number; [key: string]: unknown };
+  item_count: number;
+  /** Differences not settled by posted adjustments. */
+  open_count: number;
+  /** Accounts whose expected and actual balance differ beyond the tolerance. */
+  drift_count: number;
+  /** Items per category, and "settled". */
+  summary: Record<string, number> | null;
+  error: string | null;
+  sign_off: { by: string; at: InstantText; note: string | null } | null;
+}
+
+export interface ReconcileRunsList {
+  runs: ReconcileRunSummary[];
+  /** What there is to reconcile now: the empty states say what to import when one is 0. */
+  payment_count: number;
+  entry_count: number;
+}
+
+/** A provider request body; amounts are decimal strings. */
+export type ProviderBodyJson = Record<string, string | number | null | Record<string, string>>;
+
+/** A proposed balancing entry with its editable fields; the body is derived from them by the engine. */
+export interface AdjustmentProposal {
+  provider: 'orb' | 'moesif';
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  kind: 'increment' | 'decrement' | 'void' | 'amendment';
+  /** A magnitude (> 0): the kind gives the direction. */
+  amount: DecimalText;
+  block_id: string | null;
+  void_reason: string | null;
+  cost_basis: DecimalText | null;
+  expires_at: InstantText | null;
+  moesif_type: 'credit' | 'adjustment' | 'debit' | null;
+  description: string;
+  /** Derived from run and item: posting twice posts once. */
+  idempotency_key: string;
+  run_id: string;
+  item_id: string;
+  body: ProviderBodyJson;
+}
+
+/** An item as a run stored it (the same keys as `reconcile --json`, plus its id, state and note). */
+export interface ReconcileItemView {
+  /** Stable across runs: "payment:<stripe id>" or "entry:<source>:<id>". */
+  item_id: string;
+  category: ReconcileCategory;
+  settled: boolean;
+  customer_id: string | null;
+  subscription_id: string | null;
+  unit: string;
+  payment_ids: string[];
+  entry_ids: string[];
+  expected: DecimalText;
+  actual: DecimalText;
+  /** actual − expected: positive when the ledger holds more than Stripe says was paid. */
+  difference: DecimalText;
+  at: InstantText;
+  note: string;
+  adjustment_ids: string[];
+  proposal: AdjustmentProposal | null;
+}
+
+/** A Stripe object an item names, as stored (null fields: not stored in this database). */
+export interface ReconcilePayment {
+  id: string;
+  found: boolean;
+  kind: string | null;
+  customer_id: string | null;
+  /** Major units, a magnitude; refunds and disputes take money back. */
+  amount: DecimalText | null;
+  currency: string | null;
+  status: string | null;
+  at: InstantText | null;
+  amount_refunded: DecimalText | null;
+  description: string | null;
+}
+
+/** A ledger entry an item names. */
+export interface ReconcileEntry {
+  id: string;
+  found: boolean;
+  source: string | null;
+  kind: string | null;
+  status: string | null;
+  amount: DecimalText | null;
+  unit: string;
+  at: InstantText | null;
+  block_id: string | null;
+  cost_basis: DecimalText | null;
+  expires_at: InstantText | null;
+  description: string | null;
+}
+
+export interface ReconcileItemRow extends ReconcileItemView {
+  /** A difference neither settled by the run nor adjusted since: it needs review. */
+  open: boolean;
+  payments: ReconcilePayment[];
+  entries: ReconcileEntry[];
+  /** An adjustment posted for this item since the run: the next run shows it settled. */
+  posted: { idempotency_key: string; entry_id: string; posted_at: InstantText; posted_by: string | null } | null;
+}
+
+export interface ReconcileCategoryCount {
+  category: ReconcileCategory;
+  total: number;
+  /** Differences neither settled nor adjusted since. */
+  open: number;
+  settled: number;
+}
+
+export interface ReconcileDriftLine {
+  customer_id: string | null;
+  subscription_id: string | null;
+  unit: string;
+  expected: DecimalText;
+  actual: DecimalText;
+  difference: DecimalText;
+}
+
+export interface ReconcileRunPage {
+  run: ReconcileRunSummary;
+  /** Every category of the run, in DESIGN §6 order, whatever the filter. */
+  counts: ReconcileCategoryCount[];
+  /** Accounts whose difference is not zero. */
+  drift: ReconcileDriftLine[];
+  /** Items matching the filter; rows are grouped by category (DESIGN §6 order), then in run order. */
+  total: number;
+  offset: number;
+  rows: ReconcileItemRow[];
+}
+
+export interface ReconcileComparison {
+  from_run_id: string;
+  to_run_id: string;
+  appeared: ReconcileItemView[];
+  resolved: { item_id: string; before: ReconcileItemView; after: ReconcileItemView | null }[];
+  changed: { item_id: string; before: ReconcileItemView; after: ReconcileItemView; fields: string[] }[];
+  open_before: number;
+  open_after: number;
+}
+
+export interface BalancesText {
+  current: DecimalText;
+  pending: DecimalText;
+  available: DecimalText;
+  deficit: DecimalText;
+}
+
+export interface PreviewBlock {
+  initial: DecimalText;
+  remaining: DecimalText;
+  status: BlockStatusName;
+  expires_at: InstantText | null;
+}
+
+/** Before → after of the account if the proposal were posted now; nothing is written. */
+export interface AdjustmentPreview {
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  as_of: InstantText;
+  entry: { id: string; kind: string; amount: DecimalText; block_id: string | null; created_at: InstantText };
+  before: BalancesText;
+  after: BalancesText;
+  effects: { type: string; block_id: string | null; amount: DecimalText }[];
+  /** Blocks the entry touches or changes; before is null for the block it creates. */
+  blocks: { id: string; before: PreviewBlock | null; after: PreviewBlock }[];
+}
+
+export interface AdjustmentPosted {
+  status: 'posted' | 'already_posted';
+  idempotency_key: string;
+  entry_id: string;
+  run_id: string;
+  item_id: string;
+  posted_at: InstantText;
 }

@@ -44,6 +44,17 @@ export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions):
       ...(options.source === undefined ? {} : { source: options.source }),
       ...(options.unit === undefined ? {} : { unit: options.unit }),
     });
+    if (result.format === 'stripe' || result.format === 'stripe-csv') {
+      // Payments are reconciled against a ledger (`reconcile`), not audited as one.
+      files.push({ path: input.path, format: result.format, records: 0, audited: false });
+      findings.push({
+        rule: 'parse',
+        severity: 'error',
+        entryId: null,
+        message: `${input.path}: -: a Stripe payments file, not a credit ledger: import it and run \`ledgerscope reconcile\``,
+      });
+      return;
+    }
     const audited = result.problems.length === 0;
     files.push({ path: input.path, format: result.format, records: result.entries.length, audited });
     if (!audited) {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { openLedgerDb } from '../store/index.js';
 import { importFiles, ImportRejected } from '../service/import-files.js';
-import { formatProblem, type SourceFormat } from '../sources/index.js';
+import { detectFormat, formatProblem, type SourceFormat } from '../sources/index.js';
+import { importStripeFiles } from '../sync/stripe-file-import.js';
 import {
   allBalances,
   customerBalance,
@@ -52,12 +53,24 @@ export function runImport(
       throw new UsageError(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   });
+  const importOptions = {
+    ...(options.source === undefined ? {} : { source: options.source as SourceFormat }),
+    ...(options.unit === undefined ? {} : { unit: options.unit }),
+    now: ctx.now,
+  };
   try {
-    const summary = importFiles(options.db, inputs, {
-      ...(options.source === undefined ? {} : { source: options.source as SourceFormat }),
-      ...(options.unit === undefined ? {} : { unit: options.unit }),
-      now: ctx.now,
-    });
+    if (isStripeImport(inputs, options.source)) {
+      // Stripe files carry payments and credit grants: the Stripe importer writes both, in one transaction.
+      const summary = importStripeFiles(options.db, inputs, importOptions);
+      for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
+      const p = summary.payments;
+      ctx.io.out(
+        `imported ${summary.entries.inserted} new ledger entries (${summary.entries.unchanged} already present) and ` +
+          `${p.inserted} new payments (${p.updated} updated, ${p.unchanged} unchanged) into ${options.db}\n`,
+      );
+      return 0;
+    }
+    const summary = importFiles(options.db, inputs, importOptions);
     for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
     ctx.io.out(
       `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db}` +
@@ -73,6 +86,15 @@ export function runImport(
     }
     throw error;
   }
+}
+
+/** Stripe when asked for, or when any file's content is a Stripe export. */
+function isStripeImport(inputs: readonly { path: string; text: string }[], source: string | undefined): boolean {
+  if (source !== undefined) return source === 'stripe' || source === 'stripe-csv';
+  return inputs.some((input) => {
+    const format = detectFormat(input.path, input.text);
+    return format === 'stripe' || format === 'stripe-csv';
+  });
 }
 
 function withReadDb<T>(path: string, fn: (db: ReturnType<typeof openLedgerDb>) => T): T {

@@ -3,8 +3,10 @@ import { UsageError } from './cli-error.js';
 import { LedgerDbError } from '../store/errors.js';
 import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
+import { runReconcile } from './reconcile-command.js';
 import { runLiabilityReport } from './report-command.js';
 import { runServe } from './serve-command.js';
+import { runSync } from './sync-command.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 
@@ -18,6 +20,8 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
   serve: { db: { type: 'string' }, port: { type: 'string' } },
+  reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  sync: { db: { type: 'string' }, 'api-base': { type: 'string' } },
   report: {
     db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
     json: { type: 'boolean' }, csv: { type: 'boolean' },
@@ -25,10 +29,8 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 };
 
 /** Commands that take positional arguments (files, or the report's name). */
-const POSITIONAL = new Set(['import', 'audit', 'report']);
+const POSITIONAL = new Set(['import', 'audit', 'report', 'sync']);
 
-/** Commands DESIGN §7 names that later work adds; they answer clearly instead of "unknown command". */
-const NOT_YET = new Set(['reconcile', 'sync']);
 
 function required(values: Record<string, unknown>, name: string, command: string): string {
   const value = values[name];
@@ -41,7 +43,8 @@ function optional(values: Record<string, unknown>, name: string): string | undef
   return typeof value === 'string' ? value : undefined;
 }
 
-export function runCli(argv: string[], io: CliIo, now: number): number {
+/** Exit code, or a promise of one for commands that wait on the network (sync). */
+export function runCli(argv: string[], io: CliIo, now: number): number | Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE + '\n');
@@ -49,7 +52,6 @@ export function runCli(argv: string[], io: CliIo, now: number): number {
   }
   const ctx: CommandContext = { io, now };
   try {
-    if (NOT_YET.has(command)) throw new UsageError(`${command}: not available in this version of ledgerscope yet`);
     const options = COMMAND_OPTIONS[command];
     if (options === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "ledgerscope --help"`);
     let parsed;
@@ -73,6 +75,14 @@ export function runCli(argv: string[], io: CliIo, now: number): number {
         return runBlocks(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'entries':
         return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
+      case 'sync': {
+        const [provider, ...extra] = parsed.positionals;
+        if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');
+        const apiBase = optional(values, 'api-base');
+        return runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }).catch((error: unknown) => exitCodeFor(error, io));
+      }
+      case 'reconcile':
+        return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });
       case 'serve':
         return runServe(ctx, { db, port: optional(values, 'port') });
       case 'report': {
@@ -91,21 +101,21 @@ export function runCli(argv: string[], io: CliIo, now: number): number {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      for (const line of error.lines) io.err(`${line}\n`);
-      return 2;
-    }
-    if (isUserFacing(error)) {
-      io.err(`${(error as Error).message}\n`);
-      return 2;
-    }
-    throw error;
+    return exitCodeFor(error, io);
   }
 }
 
-/** Store errors a user can fix (missing file, newer schema) are bad input, not crashes. */
-function isUserFacing(error: unknown): boolean {
-  return error instanceof LedgerDbError;
+/** Usage errors and store errors a user can fix (missing file, newer schema) are bad input: exit 2. */
+function exitCodeFor(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    for (const line of error.lines) io.err(`${line}\n`);
+    return 2;
+  }
+  if (error instanceof LedgerDbError) {
+    io.err(`${error.message}\n`);
+    return 2;
+  }
+  throw error;
 }
 
 export { processIo };

@@ -3,11 +3,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Handlers } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import { AppService, exportForDownload, serviceHandlers } from '../service/app-service.js';
+import { adjustmentsForDownload, AppService, exportForDownload, serviceHandlers } from '../service/app-service.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 import { EventHub } from './events.js';
 import { startHttpHost } from './http-host.js';
-import { jobHandlers, Jobs, type JobExecutor } from './jobs.js';
+import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from './jobs.js';
 import { environmentKeys, Settings, SettingsFile } from './settings.js';
 
 /*
@@ -55,14 +55,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const settings = new Settings(new SettingsFile(join(options.configDir ?? defaultConfigDir(env), 'settings.json')), environmentKeys(env));
   const handlers: Handlers = {
-    ...serviceHandlers(service),
+    ...serviceHandlers(service, () => events.emit({ type: 'data_changed' })),
     ...jobHandlers(jobs),
+    'reconcile.run': reconcileRunHandler(jobs, service, () => settings.view().reconciliation),
     'app.info': () => ({
       host: 'browser',
       version: options.version,
       now: formatInstant(service.now()),
       database: service.databaseInfo(),
-      features: { reconciliation: false, payments: false },
+      features: { reconciliation: true, payments: false },
     }),
     'import.pick': () => {
       throw new ApiError('unavailable', "browser mode cannot open a file dialog on the host: choose or drop files in the page");
@@ -70,6 +71,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.get': () => settings.view(),
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
+    'adjustment.export': (input) => adjustmentsForDownload(service, input),
   };
   // Open the database (and count it) now, not on the page's first request.
   service.databaseInfo();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ImportPreview, ImportProblemRow, ImportResult, JobKind, JobProgress, PreviewFile, SourceFormatName } from '../api/types.js';
+import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, PreviewFile, ReconcileRunSummary, SourceFormatName } from '../api/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { formatProblem, parseImportFile, type ImportProblem, type SourceFormat } from '../sources/index.js';
@@ -14,8 +14,8 @@ import { formatInstant, type Instant } from '../time/instant.js';
 /** A file to import: its contents (uploaded by the page) or a path main chose in its own dialog. */
 export type JobFile = { name: string; text: string } | { name: string; path: string; sizeBytes: number };
 
-export interface JobRequest {
-  kind: JobKind;
+export interface ImportJobRequest {
+  kind: 'import.preview' | 'import.run';
   dbPath: string;
   files: JobFile[];
   source?: SourceFormatName | undefined;
@@ -26,6 +26,7 @@ export interface JobRequest {
 export type JobOutcome =
   | { type: 'preview'; preview: ImportPreview }
   | { type: 'imported'; result: ImportResult }
+  | { type: 'reconciled'; run: ReconcileRunSummary }
   | { type: 'rejected'; problems: ImportProblemRow[]; problem_count: number }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };
@@ -62,7 +63,7 @@ function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void
   });
 }
 
-export function runImportJob(request: JobRequest, onProgress: (progress: JobProgress) => void, isCancelled: () => boolean): JobOutcome {
+export function runImportJob(request: ImportJobRequest, onProgress: (progress: JobProgress) => void, isCancelled: () => boolean): JobOutcome {
   const check = (): void => {
     if (isCancelled()) throw new JobCancelled();
   };

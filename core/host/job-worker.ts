@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runImportJob } from './import-job.js';
+import { runJob } from './run-job.js';
 import type { JobWorkerData, JobWorkerMessage } from './jobs.js';
 
 /*
@@ -17,7 +17,7 @@ export function runAsJobWorker(): boolean {
   const port = parentPort;
   const { request, cancelFlag } = workerData;
   const post = (message: JobWorkerMessage): void => port.postMessage(message);
-  const outcome = runImportJob(request, (progress) => post({ type: 'progress', progress }), () => Atomics.load(cancelFlag, 0) === 1);
+  const outcome = runJob(request, (progress) => post({ type: 'progress', progress }), () => Atomics.load(cancelFlag, 0) === 1);
   post({ type: 'done', outcome });
   return true;
 }

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Handlers, MethodInput } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import type { HostEvent, JobKind, JobProgress, JobStatus, Upload } from '../api/types.js';
+import type { HostEvent, JobKind, JobProgress, JobStatus, ReconciliationSettings, Upload } from '../api/types.js';
 import { formatInstant, type Instant } from '../time/instant.js';
-import { runImportJob, type JobFile, type JobOutcome, type JobRequest } from './import-job.js';
+import type { JobFile, JobOutcome } from './import-job.js';
+import { runJob, type JobRequest } from './run-job.js';
 
 /*
  * Uploads waiting to be previewed or imported, and the jobs that do it off the host's main thread
@@ -16,7 +17,7 @@ export type JobExecutor = (request: JobRequest, onProgress: (progress: JobProgre
 
 /** The job in this thread, after the current event-loop turn (tests; the worker is the real thing). */
 export const inlineExecutor: JobExecutor = (request, onProgress, cancelFlag) =>
-  new Promise((resolve) => setImmediate(() => resolve(runImportJob(request, onProgress, () => Atomics.load(cancelFlag, 0) === 1))));
+  new Promise((resolve) => setImmediate(() => resolve(runJob(request, onProgress, () => Atomics.load(cancelFlag, 0) === 1))));
 
 /** Data a job worker receives; core/host/job-worker.ts runs it when it sees `ledgerscopeJob`. */
 export interface JobWorkerData {
@@ -48,7 +49,7 @@ export function workerExecutor(script: URL, extraWorkerData: Record<string, unkn
         else settle(message.outcome);
       });
       worker.on('error', (error) => settle({ type: 'error', message: error.message }));
-      worker.on('exit', (code) => settle({ type: 'error', message: `the import worker stopped (exit code ${code})` }));
+      worker.on('exit', (code) => settle({ type: 'error', message: `the ${request.kind === 'reconcile.run' ? 'reconciliation' : 'import'} worker stopped (exit code ${code})` }));
     });
 }
 
@@ -91,10 +92,29 @@ export class Jobs {
     };
   }
 
-  start(kind: JobKind, input: MethodInput<'import.run'>): JobStatus {
+  start(kind: 'import.preview' | 'import.run', input: MethodInput<'import.run'>): JobStatus {
     const files = this.uploads.get(input.upload_id);
     if (files === undefined) throw new ApiError('not_found', 'that upload is no longer here: choose the files again');
-    if (this.running !== null) throw new ApiError('conflict', 'another import is still running: wait for it or cancel it');
+    return this.launch(kind, input.upload_id, {
+      kind,
+      dbPath: this.options.dbPath,
+      files,
+      source: input.source,
+      unit: input.unit,
+      now: this.options.clock(),
+    });
+  }
+
+  /** A reconciliation run at `asOf` with the host's settings, in a worker like an import. */
+  startReconcile(asOf: Instant, settings: ReconciliationSettings): JobStatus {
+    return this.launch('reconcile.run', null, { kind: 'reconcile.run', dbPath: this.options.dbPath, asOf, now: this.options.clock(), settings });
+  }
+
+  private launch(kind: JobKind, uploadId: string | null, request: JobRequest): JobStatus {
+    if (this.running !== null) {
+      const what = this.running.status.kind === 'reconcile.run' ? 'a reconciliation run' : 'an import';
+      throw new ApiError('conflict', `${what} is still running: wait for it${this.running.status.kind === 'reconcile.run' ? '' : ' or cancel it'}`);
+    }
     const job: Job = {
       status: {
         job_id: newId(),
@@ -107,6 +127,7 @@ export class Jobs {
         result: null,
         problems: [],
         problem_count: 0,
+        reconcile: null,
         error: null,
       },
       cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
@@ -114,25 +135,17 @@ export class Jobs {
     this.jobs.set(job.status.job_id, job);
     while (this.jobs.size > 16) this.jobs.delete(this.jobs.keys().next().value as string);
     this.running = job;
-    const request: JobRequest = {
-      kind,
-      dbPath: this.options.dbPath,
-      files,
-      source: input.source,
-      unit: input.unit,
-      now: this.options.clock(),
-    };
     this.emit(job);
     void this.options
       .executor(request, (progress) => {
         job.status.progress = progress;
         this.emit(job);
       }, job.cancelFlag)
-      .then((outcome) => this.finish(job, input.upload_id, outcome));
+      .then((outcome) => this.finish(job, uploadId, outcome));
     return { ...job.status };
   }
 
-  private finish(job: Job, uploadId: string, outcome: JobOutcome): void {
+  private finish(job: Job, uploadId: string | null, outcome: JobOutcome): void {
     const status = job.status;
     status.finished_at = formatInstant(this.options.clock());
     switch (outcome.type) {
@@ -144,7 +157,11 @@ export class Jobs {
         status.state = 'succeeded';
         status.result = outcome.result;
         // An upload is imported once; previewing it again is pointless.
-        this.uploads.delete(uploadId);
+        if (uploadId !== null) this.uploads.delete(uploadId);
+        break;
+      case 'reconciled':
+        status.state = 'succeeded';
+        status.reconcile = outcome.run;
         break;
       case 'rejected':
         status.state = 'failed';
@@ -160,7 +177,7 @@ export class Jobs {
         break;
     }
     if (this.running === job) this.running = null;
-    if (outcome.type === 'imported') {
+    if (outcome.type === 'imported' || outcome.type === 'reconciled') {
       this.options.onDataChanged();
       this.options.emit({ type: 'data_changed' });
     }
@@ -186,12 +203,25 @@ export class Jobs {
   }
 
   private emit(job: Job): void {
-    const { preview: _preview, result: _result, problems: _problems, ...light } = job.status;
+    const { preview: _preview, result: _result, problems: _problems, reconcile: _reconcile, ...light } = job.status;
     this.options.emit({ type: 'job', job: light });
   }
 }
 
 export type JobMethod = 'import.upload' | 'import.preview' | 'import.run' | 'jobs.get' | 'jobs.cancel';
+
+/** reconcile.run: a job at as_of (default: now) with the host's reconciliation settings. */
+export function reconcileRunHandler(
+  jobs: Jobs,
+  service: { asOf(text: string | undefined): Instant; assertDatabase(): void },
+  settings: () => ReconciliationSettings,
+): Handlers['reconcile.run'] {
+  return (input) => {
+    const asOf = service.asOf(input.as_of);
+    service.assertDatabase();
+    return jobs.startReconcile(asOf, settings());
+  };
+}
 
 export function jobHandlers(jobs: Jobs): Pick<Handlers, JobMethod> {
   return {

@@ -47,4 +47,17 @@ export interface PaymentRecord {
   amountRefunded: Decimal | null;
   description: string | null;
   metadata: Record<string, string>;
+  /**
+   * customer_balance_transaction only: Stripe's amount is signed; "credit" when it was negative (it
+   * credits the customer's balance: money the customer can spend), "debit" when positive. Absent or
+   * null for other kinds.
+   */
+  balanceEffect?: 'credit' | 'debit' | null;
+  /**
+   * Dashboard CSV rows only (unified payments export): "Disputed Amount" (major units) and "Dispute
+   * Status" of the charge, which the export states without the dispute's own id. Absent or null when
+   * the row states none (API objects carry disputes as their own `dispute` records).
+   */
+  disputedAmount?: Decimal | null;
+  disputeStatus?: string | null;
 }

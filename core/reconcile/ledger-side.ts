@@ -1,14 +1,14 @@
 import { Decimal } from '../money/decimal.js';
 import { isIsoCurrency } from '../money/units.js';
-import { replayAccount } from '../ledger/replay.js';
+import { compareReplayOrder, replayAccount } from '../ledger/replay.js';
 import type { AccountKey, LedgerEntry } from '../ledger/types.js';
 import type { Instant } from '../time/instant.js';
 import { ADJUSTMENT_METADATA } from './references.js';
-import type { AdjustmentRef, EntryExtras, EntryRef, LedgerAccountInput, Provider } from './types.js';
+import type { AdjustmentRef, EntryRef, ItemAccount, LedgerAccountInput, Provider } from './types.js';
 
 /*
- * The ledger side: each account replayed as of the run's instant (the engine decides what was posted,
- * pending, and what each block holds), then its entries sorted into the roles reconciliation needs.
+ * The ledger side: each account's entries as of the run's instant, sorted into the roles reconciliation
+ * needs.
  *   credit     a paid increment (cost basis > 0, or unknown); promotional credit (cost basis 0) is left out
  *   reversal   a void or a decrement: what may take credit back for a refund or a dispute
  *   amendment  gives credit back to a block: may restore a won dispute
@@ -43,16 +43,30 @@ export interface LedgerCandidate {
 export interface LedgerAccountInfo {
   index: number;
   key: AccountKey;
+  /** The account's entries as given (replayed only when a proposal needs what a block still holds). */
+  entries: readonly LedgerEntry[];
   provider: Provider | null;
   /** Cost basis of the account's latest paid block (1 when none): converts money to credits. */
   referenceRate: Decimal;
-  blockRemaining: Map<string, Decimal>;
-  blockRate: Map<string, Decimal>;
-  blockExpiresAt: Map<string, Instant | null>;
+  /** The account as items name it (one object per account). */
+  itemAccount: ItemAccount;
+  /** Money per credit of its blocks, once any block's is not 1 (null: every block's is 1). */
+  blockRate: Map<string, Decimal> | null;
   /** Orb external customer ids seen on its entries. */
   externalIds: Set<string>;
   /** It had an entry at or before asOf. */
   existed: boolean;
+  /** What each block holds as of asOf, from the engine's replay; filled on first use (see blockRemaining). */
+  remaining: Map<string, Decimal> | null;
+}
+
+/** What `blockId` still holds as of `asOf` (the engine replays the account once, on first use). */
+export function blockRemaining(account: LedgerAccountInfo, blockId: string, asOf: Instant): Decimal | undefined {
+  if (account.remaining === null) {
+    const state = replayAccount(account.key, account.entries, { asOf, keepEntries: false });
+    account.remaining = new Map(state.blocks.map((block) => [block.id, block.remaining]));
+  }
+  return account.remaining.get(blockId);
 }
 
 export interface AdjustmentEntry {
@@ -74,7 +88,8 @@ export interface LedgerSide {
   credits: number;
 }
 
-const ONE = new Decimal(1);
+/** The one instance every rate of 1 is (identity checks are cheaper than decimal comparisons). */
+export const ONE = new Decimal(1);
 
 function providerOf(source: string): Provider | null {
   if (source === 'moesif') return 'moesif';
@@ -87,13 +102,14 @@ function adjustmentOf(
   metadata: Record<string, unknown> | null,
   byKey: ReadonlyMap<string, AdjustmentRef>,
 ): AdjustmentRef | null {
-  const keyInMetadata = metadata?.[ADJUSTMENT_METADATA.idempotencyKey];
+  if (metadata === null) return byKey.size === 0 ? null : (byKey.get(entry.sourceId) ?? null);
+  const keyInMetadata = metadata[ADJUSTMENT_METADATA.idempotencyKey];
   const key = typeof keyInMetadata === 'string' ? keyInMetadata : entry.sourceId;
   const known = byKey.get(key);
   if (known !== undefined) return known;
   // A Ledgerscope entry whose run's record was lost still says which item it settles.
-  const itemId = metadata?.[ADJUSTMENT_METADATA.itemId];
-  const runId = metadata?.[ADJUSTMENT_METADATA.runId];
+  const itemId = metadata[ADJUSTMENT_METADATA.itemId];
+  const runId = metadata[ADJUSTMENT_METADATA.runId];
   if (typeof itemId === 'string' && typeof runId === 'string' && typeof keyInMetadata === 'string') {
     return { idempotencyKey: keyInMetadata, itemId, runId };
   }
@@ -104,11 +120,17 @@ function signed(entry: LedgerEntry, amount: Decimal): Decimal {
   return entry.kind === 'increment' || entry.kind === 'amendment' ? amount : amount.neg();
 }
 
-/** Replays every account as of `asOf` and sorts its entries into roles (accounts keep their input order). */
+/**
+ * Sorts every account's entries at or before `asOf` into roles (accounts keep their input order, entries
+ * their replay order). Reading amounts, statuses and cost bases needs no replay; an account is replayed
+ * only when it holds adjustments (their applied amount is the engine's: a capped amendment adds less).
+ */
 export function collectLedgerSide(
   ledger: readonly LedgerAccountInput[],
   asOf: Instant,
   adjustmentRefs: readonly AdjustmentRef[],
+  /** Keep decrements (usage) as possible reversals: only needed when Stripe took money back. */
+  withDecrements: boolean,
 ): LedgerSide {
   const byKey = new Map(adjustmentRefs.map((ref) => [ref.idempotencyKey, ref]));
   const seenKeys = new Set<string>();
@@ -119,41 +141,55 @@ export function collectLedgerSide(
 
   for (const input of ledger) {
     const accountIndex = accounts.length;
-    const state = replayAccount(input.key, input.entries, { asOf });
-    const extrasOf = extrasLookup(input);
+    const order = replayOrder(input.entries);
     const currencyKey = isIsoCurrency(input.key.unit) ? input.key.unit : '*';
     const info: LedgerAccountInfo = {
       index: accountIndex,
       key: input.key,
+      entries: input.entries,
       provider: null,
       referenceRate: ONE,
-      blockRemaining: new Map(),
-      blockRate: new Map(),
-      blockExpiresAt: new Map(),
+      itemAccount: { customerId: input.key.customerId, subscriptionId: input.key.subscriptionId, unit: input.key.unit },
+      blockRate: null,
       externalIds: new Set(),
       existed: false,
+      remaining: null,
     };
-    for (const block of state.blocks) {
-      info.blockRemaining.set(block.id, block.remaining);
-      info.blockRate.set(block.id, block.costBasis !== null && block.costBasis.gt(0) ? block.costBasis : ONE);
-      info.blockExpiresAt.set(block.id, block.expiresAt);
-    }
-    const sources = new Map<Provider, number>();
-    for (const replayed of state.entries) {
-      if (replayed.generated) continue;
-      const entry = replayed.entry;
+    let orbEntries = 0;
+    let moesifEntries = 0;
+    let applied: Map<LedgerEntry, Decimal> | null = null;
+    for (let k = 0; k < input.entries.length; k++) {
+      const position = order === IN_ORDER ? k : order[k]!;
+      const entry = input.entries[position]!;
+      const extras = input.records?.[position] ?? null;
+      if (entry.at > asOf) break;
       info.existed = true;
-      const extras = extrasOf(entry);
       if (extras?.externalCustomerId) info.externalIds.add(extras.externalCustomerId);
       const provider = providerOf(entry.source);
-      if (provider !== null) sources.set(provider, (sources.get(provider) ?? 0) + 1);
+      if (provider === 'orb') orbEntries++;
+      else if (provider === 'moesif') moesifEntries++;
       const metadata = extras?.metadata ?? null;
-      const ref: EntryRef = { source: entry.source, sourceId: entry.sourceId };
+      // A LedgerEntry is its own EntryRef (source, sourceId): no copy per entry.
+      const ref: EntryRef = entry;
+      if (entry.kind === 'expiration_change') {
+        // The moved credit keeps its block's cost basis.
+        if (info.blockRate !== null && entry.blockId !== null) info.blockRate.set(entry.sourceId, rateOfBlock(info, entry.blockId));
+        continue;
+      }
+      if (entry.kind === 'expiry') continue;
+      if (entry.kind === 'increment') {
+        const paid = entry.costBasis !== null && !entry.costBasis.isZero() && entry.costBasis.isPositive();
+        const rate = paid ? rateOf(entry.costBasis!) : ONE;
+        if (rate !== ONE) info.blockRate ??= new Map();
+        info.blockRate?.set(entry.blockId ?? entry.sourceId, rate);
+        if (paid && entry.status === 'posted') info.referenceRate = rate;
+      }
       const adjustment = adjustmentOf(entry, metadata, byKey);
-      if (adjustment !== null && entry.kind !== 'expiry' && entry.kind !== 'expiration_change') {
+      if (adjustment !== null) {
         const copy = seenKeys.has(adjustment.idempotencyKey);
         seenKeys.add(adjustment.idempotencyKey);
-        const amount = entry.status === 'posted' ? replayed.appliedAmount : entry.amount;
+        applied ??= appliedAmounts(input, asOf);
+        const amount = entry.status === 'posted' ? (applied.get(entry) ?? entry.amount) : entry.amount;
         adjustments.push({ account: accountIndex, entry, ref, adjustment, signedAmount: signed(entry, amount), copy });
         continue;
       }
@@ -164,22 +200,23 @@ export function collectLedgerSide(
         case 'increment':
           if (entry.costBasis !== null && entry.costBasis.isZero()) continue; // promotional: excluded (DESIGN §6)
           role = 'credit';
-          rate = entry.costBasis ?? ONE;
+          rate = entry.costBasis === null ? ONE : rateOf(entry.costBasis);
           blockId = entry.blockId ?? entry.sourceId;
-          if (entry.status === 'posted' && entry.costBasis !== null) info.referenceRate = entry.costBasis;
           credits++;
           break;
-        case 'void':
         case 'decrement':
+          if (!withDecrements) continue;
           role = 'reversal';
-          rate = (blockId === null ? undefined : info.blockRate.get(blockId)) ?? info.referenceRate;
+          rate = blockId === null ? info.referenceRate : rateOfBlock(info, blockId);
           break;
-        case 'amendment':
+        case 'void':
+          role = 'reversal';
+          rate = blockId === null ? info.referenceRate : rateOfBlock(info, blockId);
+          break;
+        default: // amendment
           role = 'amendment';
-          rate = (blockId === null ? undefined : info.blockRate.get(blockId)) ?? info.referenceRate;
+          rate = blockId === null ? info.referenceRate : rateOfBlock(info, blockId);
           break;
-        default:
-          continue;
       }
       candidates.push({
         index: candidates.length,
@@ -190,7 +227,7 @@ export function collectLedgerSide(
         at: entry.at,
         amount: entry.amount,
         rate,
-        value: rate.eq(ONE) ? entry.amount : entry.amount.times(rate),
+        value: rate === ONE ? entry.amount : entry.amount.times(rate),
         currencyKey,
         pending: entry.status === 'pending',
         blockId,
@@ -198,21 +235,39 @@ export function collectLedgerSide(
         item: -1,
       });
     }
-    let best: Provider | null = null;
-    for (const [provider, count] of sources) if (best === null || count > (sources.get(best) ?? 0)) best = provider;
-    info.provider = best;
+    // The account speaks the language of most of its entries (a tie: Orb's).
+    info.provider = orbEntries === 0 && moesifEntries === 0 ? null : moesifEntries > orbEntries ? 'moesif' : 'orb';
     accounts.push(info);
   }
   return { accounts, candidates, adjustments, credits };
 }
 
-function extrasLookup(input: LedgerAccountInput): (entry: LedgerEntry) => EntryExtras | null {
-  const records = input.records;
-  if (records === undefined) return () => null;
-  const position = new Map<LedgerEntry, number>();
-  input.entries.forEach((entry, i) => position.set(entry, i));
-  return (entry) => {
-    const i = position.get(entry);
-    return i === undefined ? null : (records[i] ?? null);
-  };
+/** The engine's applied amount of each posted entry as of `asOf`. */
+function appliedAmounts(input: LedgerAccountInput, asOf: Instant): Map<LedgerEntry, Decimal> {
+  const state = replayAccount(input.key, input.entries, { asOf });
+  const applied = new Map<LedgerEntry, Decimal>();
+  for (const replayed of state.entries) if (!replayed.generated) applied.set(replayed.entry, replayed.appliedAmount);
+  return applied;
+}
+
+const IN_ORDER: number[] = [];
+
+/** IN_ORDER when the entries are already in replay order (the store reads them so), else the sorted positions. */
+function replayOrder(entries: readonly LedgerEntry[]): readonly number[] {
+  for (let i = 1; i < entries.length; i++) {
+    if (compareReplayOrder(entries[i - 1]!, entries[i]!) > 0) {
+      return entries.map((_, k) => k).sort((a, b) => compareReplayOrder(entries[a]!, entries[b]!) || a - b);
+    }
+  }
+  return IN_ORDER;
+}
+
+/** Money per credit of a block: its cost basis; 1 when every block of the account costs 1 or the block is unknown. */
+function rateOfBlock(info: LedgerAccountInfo, blockId: string): Decimal {
+  return info.blockRate?.get(blockId) ?? ONE;
+}
+
+/** The shared ONE for a cost basis of 1, so later checks are an identity test, not a decimal comparison. */
+function rateOf(costBasis: Decimal): Decimal {
+  return costBasis === ONE || costBasis.eq(ONE) ? ONE : costBasis;
 }

@@ -30,9 +30,20 @@ const FAILED = new Set(['failed', 'canceled', 'requires_payment_method', 'expire
 /** Customer balance transaction types that put money on the customer's balance (the rest move it around). */
 const BALANCE_CREDIT_TYPES = new Set(['adjustment', 'credit_note', 'initial', 'migration']);
 
+/** Status words repeat: trimmed and lower-cased once each (bounded: Stripe has a few dozen). */
+const NORMALIZED = new Map<string, string>();
+function normalized(status: string): string {
+  let text = NORMALIZED.get(status);
+  if (text === undefined) {
+    text = status.trim().toLowerCase();
+    if (NORMALIZED.size < 1024) NORMALIZED.set(status, text);
+  }
+  return text;
+}
+
 /** Stripe's status word → what happened to the money. An unknown word is pending: shown, never drift. */
 export function moneyStatus(record: PaymentRecord): MoneyStatus {
-  const status = record.status.trim().toLowerCase();
+  const status = normalized(record.status);
   if (record.kind === 'customer_balance_transaction') return BALANCE_CREDIT_TYPES.has(status) ? 'succeeded' : 'none';
   if (record.kind === 'checkout_session' && status === 'no_payment_required') return 'none';
   if (SUCCEEDED.has(status)) return 'succeeded';
@@ -75,7 +86,7 @@ export interface MoneyReversal {
 }
 
 function reversalState(record: PaymentRecord): ReversalState {
-  const status = record.status.trim().toLowerCase();
+  const status = normalized(record.status);
   if (record.kind === 'refund') {
     if (status === 'succeeded') return 'money';
     if (status === 'failed' || status === 'canceled') return 'none';
@@ -92,8 +103,8 @@ function reversalState(record: PaymentRecord): ReversalState {
 export interface StripeMoney {
   groups: MoneyGroup[];
   reversals: MoneyReversal[];
-  /** Every Stripe id (members of groups, refunds, disputes) → what it names. */
-  byId: Map<string, { group: number } | { reversal: number }>;
+  /** Every Stripe id → its money group (≥ 0), or its refund or dispute (reversalRef: < 0). */
+  byId: Map<string, number>;
   /** Records left out: after asOf, or a second record with an id already seen. */
   skipped: number;
 }
@@ -125,54 +136,103 @@ function compareMembers(a: PaymentRecord, b: PaymentRecord): number {
   return PRECEDENCE[a.kind] - PRECEDENCE[b.kind] || a.at - b.at || compareText(a.sourceId, b.sourceId);
 }
 
-function links(record: PaymentRecord): (string | null)[] {
-  return [record.paymentIntentId, record.chargeId, record.invoiceId, record.checkoutSessionId];
+function compareByTime(a: PaymentRecord, b: PaymentRecord): number {
+  return a.at - b.at || compareText(a.sourceId, b.sourceId);
+}
+
+/** By time, then id; most exports are in time order already (one pass to see it). */
+function sortByTime(records: PaymentRecord[]): void {
+  for (let i = 1; i < records.length; i++) {
+    if (compareByTime(records[i - 1]!, records[i]!) > 0) {
+      records.sort(compareByTime);
+      return;
+    }
+  }
+}
+
+/** Calls `visit` with each id the record links to (intent, charge, invoice, session). */
+function forEachLink(record: PaymentRecord, visit: (id: string) => void): void {
+  if (record.paymentIntentId !== null) visit(record.paymentIntentId);
+  if (record.chargeId !== null) visit(record.chargeId);
+  if (record.invoiceId !== null) visit(record.invoiceId);
+  if (record.checkoutSessionId !== null) visit(record.checkoutSessionId);
+}
+
+/** byId value of a money group (≥ 0) or of a refund or dispute (< 0). */
+export function reversalRef(index: number): number {
+  return -index - 1;
+}
+
+export function reversalOfRef(ref: number): number {
+  return -ref - 1;
 }
 
 /** Groups Stripe records at or before `asOf` into money-in groups and reversals (deterministic for any input order). */
 export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Instant): StripeMoney {
-  const seen = new Set<string>();
   const moneyIn: PaymentRecord[] = [];
   const back: PaymentRecord[] = [];
   let skipped = 0;
-  for (const record of payments) {
-    if (record.at > asOf || seen.has(record.sourceId)) {
+  for (let i = 0; i < payments.length; i++) {
+    const record = payments[i]!;
+    if (record.at > asOf) skipped++;
+    else (record.kind === 'refund' || record.kind === 'dispute' ? back : moneyIn).push(record);
+  }
+  // Stripe ids are unique (L5): a second record with a seen id is left out, whichever it was.
+  sortByTime(moneyIn);
+  const position = new Map<string, number>();
+  let kept = 0;
+  for (let i = 0; i < moneyIn.length; i++) {
+    const record = moneyIn[i]!;
+    if (position.has(record.sourceId)) {
       skipped++;
       continue;
     }
-    seen.add(record.sourceId);
-    (record.kind === 'refund' || record.kind === 'dispute' ? back : moneyIn).push(record);
+    position.set(record.sourceId, kept);
+    moneyIn[kept++] = record;
   }
-  moneyIn.sort((a, b) => a.at - b.at || compareText(a.sourceId, b.sourceId));
-  const position = new Map<string, number>();
-  moneyIn.forEach((record, i) => position.set(record.sourceId, i));
+  moneyIn.length = kept;
   const sets = new UnionFind(moneyIn.length);
-  moneyIn.forEach((record, i) => {
-    for (const link of links(record)) {
-      const other = link === null ? undefined : position.get(link);
-      if (other !== undefined) sets.union(i, other);
+  let linked = false;
+  let current = 0;
+  const unite = (link: string) => {
+    const other = position.get(link);
+    if (other !== undefined && other !== current) {
+      sets.union(current, other);
+      linked = true;
     }
-  });
-  const members = new Map<number, PaymentRecord[]>();
-  moneyIn.forEach((record, i) => {
-    const root = sets.find(i);
-    const list = members.get(root);
-    if (list === undefined) members.set(root, [record]);
-    else list.push(record);
-  });
+  };
+  for (current = 0; current < moneyIn.length; current++) forEachLink(moneyIn[current]!, unite);
+  // Members of each group, in first-member (time) order; most payments are one object alone.
+  const groupOfRoot = new Int32Array(moneyIn.length).fill(-1);
+  const memberLists: PaymentRecord[][] = [];
+  for (let i = 0; i < moneyIn.length; i++) {
+    const root = linked ? sets.find(i) : i;
+    const g = groupOfRoot[root]!;
+    if (g === -1) {
+      groupOfRoot[root] = memberLists.length;
+      memberLists.push([moneyIn[i]!]); // a literal: sized 1, not an empty array grown to 17 slots
+    } else memberLists[g]!.push(moneyIn[i]!);
+  }
 
   const groups: MoneyGroup[] = [];
-  const byId: StripeMoney['byId'] = new Map();
-  for (const list of members.values()) {
-    list.sort(compareMembers);
+  // Without links, group i is record i: the position map already maps every id to its group.
+  const byId: StripeMoney['byId'] = linked ? new Map() : position;
+  for (let g = 0; g < memberLists.length; g++) {
+    const list = memberLists[g]!;
+    if (list.length > 1) list.sort(compareMembers);
     const rep = list[0]!;
     let amountRefunded = ZERO;
-    for (const record of list) if (record.amountRefunded !== null && record.amountRefunded.gt(amountRefunded)) amountRefunded = record.amountRefunded;
+    let stripeCustomerId: string | null = null;
+    for (let k = 0; k < list.length; k++) {
+      const record = list[k]!;
+      if (record.amountRefunded !== null && !record.amountRefunded.isZero() && record.amountRefunded.gt(amountRefunded)) amountRefunded = record.amountRefunded;
+      stripeCustomerId ??= record.customerId;
+    }
     const group: MoneyGroup = {
       index: groups.length,
       records: list,
       rep,
-      stripeCustomerId: list.find((record) => record.customerId !== null)?.customerId ?? null,
+      stripeCustomerId,
       currency: rep.currency,
       amount: rep.amount,
       at: rep.at,
@@ -180,13 +240,28 @@ export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Ins
       amountRefunded,
     };
     groups.push(group);
-    for (const record of list) byId.set(record.sourceId, { group: group.index });
+    if (linked) for (let k = 0; k < list.length; k++) byId.set(list[k]!.sourceId, group.index);
   }
 
-  back.sort((a, b) => a.at - b.at || compareText(a.sourceId, b.sourceId));
+  // A linked object that is not in the data still names its group: a dashboard CSV has charges with
+  // their PaymentIntent ID but no intent object, and the ledger may name the intent.
+  let owner = 0;
+  const name = (link: string) => {
+    if (!byId.has(link)) byId.set(link, owner);
+  };
+  for (owner = 0; owner < groups.length; owner++) {
+    const records = groups[owner]!.records;
+    for (let k = 0; k < records.length; k++) forEachLink(records[k]!, name);
+  }
+
+  sortByTime(back);
   const reversals: MoneyReversal[] = [];
   const refundedByGroup = new Map<number, Decimal>();
   for (const record of back) {
+    if (byId.has(record.sourceId)) {
+      skipped++;
+      continue;
+    }
     const group = groupOf(record, byId);
     const reversal: MoneyReversal = {
       index: reversals.length,
@@ -201,7 +276,7 @@ export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Ins
       state: reversalState(record),
     };
     reversals.push(reversal);
-    byId.set(record.sourceId, { reversal: reversal.index });
+    byId.set(record.sourceId, reversalRef(reversal.index));
     if (reversal.kind === 'refund' && reversal.state === 'money' && group >= 0) {
       refundedByGroup.set(group, (refundedByGroup.get(group) ?? ZERO).plus(reversal.amount));
     }
@@ -209,7 +284,7 @@ export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Ins
   // A payment that states more refunded than its refund records show (a dashboard CSV has no refund
   // objects): the rest is a refund of its own, dated with the payment (its real date is not known).
   for (const group of groups) {
-    if (group.status !== 'succeeded') continue;
+    if (group.status !== 'succeeded' || group.amountRefunded.isZero()) continue;
     const missing = group.amountRefunded.minus(refundedByGroup.get(group.index) ?? ZERO);
     if (!missing.gt(0)) continue;
     const id = `${group.rep.sourceId}#amount_refunded`;
@@ -225,16 +300,16 @@ export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Ins
       at: group.at,
       state: 'money',
     });
-    byId.set(id, { reversal: reversals.length - 1 });
+    byId.set(id, reversalRef(reversals.length - 1));
   }
   return { groups, reversals, byId, skipped };
 }
 
 function groupOf(record: PaymentRecord, byId: StripeMoney['byId']): number {
-  for (const link of links(record)) {
-    if (link === null) continue;
+  let found = -1;
+  forEachLink(record, (link) => {
     const target = byId.get(link);
-    if (target !== undefined && 'group' in target) return target.group;
-  }
-  return -1;
+    if (found === -1 && target !== undefined && target >= 0) found = target;
+  });
+  return found;
 }

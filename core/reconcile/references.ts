@@ -8,21 +8,49 @@ import type { LedgerEntry } from '../ledger/types.js';
  */
 
 /** Stripe object id prefixes that carry or take back money. */
-const STRIPE_ID = /\b(?:pi|ch|py|cs|in|re|pyr|dp|du|cbtxn)_[A-Za-z0-9_]+/g;
+const STRIPE_PREFIXES = new Set(['pi', 'ch', 'py', 'cs', 'in', 're', 'pyr', 'dp', 'du', 'cbtxn']);
+const LONGEST_PREFIX = 5;
 
 /** Bounds on what one entry can contribute (metadata is user data: a bound on every loop). */
 const MAX_METADATA_VALUES = 64;
 const MAX_TEXT_LENGTH = 4096;
 
-function scanText(text: string, visit: (token: string) => void): void {
-  if (text.indexOf('_') < 0) return;
-  const bounded = text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) : text;
-  for (const match of bounded.matchAll(STRIPE_ID)) if (match[0] !== text) visit(match[0]);
+/** Returns true when the token named something (then its parts are not looked at). */
+export type TokenVisitor = (token: string) => boolean;
+
+function isWordChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
-function visitValue(value: string, visit: (token: string) => void): void {
-  visit(value);
-  scanText(value, visit);
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * Visits each Stripe-id-shaped part of `text` other than the whole text: a known prefix starting a
+ * word, "_", then id characters ([A-Za-z0-9_]), as the regex /\b(pi|ch|...)_\w+/ would find them. A
+ * hand-written scan: it runs on every entry, and a regex match allocates per call.
+ */
+function scanText(text: string, visit: TokenVisitor): void {
+  const length = Math.min(text.length, MAX_TEXT_LENGTH);
+  let underscore = text.indexOf('_');
+  while (underscore > 0 && underscore < length) {
+    let start = underscore;
+    while (start > 0 && underscore - start < LONGEST_PREFIX && isLetter(text.charCodeAt(start - 1))) start--;
+    const boundary = start === 0 || !isWordChar(text.charCodeAt(start - 1));
+    if (boundary && underscore - start >= 2 && STRIPE_PREFIXES.has(text.slice(start, underscore))) {
+      let end = underscore + 1;
+      while (end < length && isWordChar(text.charCodeAt(end))) end++;
+      if (end > underscore + 1 && (start > 0 || end < text.length)) visit(text.slice(start, end));
+      underscore = text.indexOf('_', end);
+      continue;
+    }
+    underscore = text.indexOf('_', underscore + 1);
+  }
+}
+
+function visitValue(value: string, visit: TokenVisitor): void {
+  if (!visit(value)) scanText(value, visit);
 }
 
 /**
@@ -32,19 +60,22 @@ function visitValue(value: string, visit: (token: string) => void): void {
 export function forEachReferenceToken(
   entry: LedgerEntry,
   metadata: Record<string, unknown> | null | undefined,
-  visit: (token: string) => void,
+  visit: TokenVisitor,
 ): void {
   visitValue(entry.sourceId, visit);
   if (entry.description !== null) scanText(entry.description, visit);
   if (metadata === null || metadata === undefined) return;
   let budget = MAX_METADATA_VALUES;
-  for (const value of Object.values(metadata)) {
+  for (const key in metadata) {
     if (budget-- <= 0) return;
+    const value = metadata[key];
     if (typeof value === 'string') visitValue(value, visit);
     else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const inner of Object.values(value as Record<string, unknown>)) {
+      const inner = value as Record<string, unknown>;
+      for (const innerKey in inner) {
         if (budget-- <= 0) return;
-        if (typeof inner === 'string') visitValue(inner, visit);
+        const text = inner[innerKey];
+        if (typeof text === 'string') visitValue(text, visit);
       }
     }
   }

@@ -7,6 +7,16 @@ import { csvRecord } from '../report/csv-write.js';
 import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
 import { AccountReplays, accountDetail, entriesPage, entryEvidence } from './account-queries.js';
+import {
+  adjustmentExport,
+  adjustmentPost,
+  adjustmentPreview,
+  compareRuns,
+  runPage,
+  RunItemsCache,
+  runsList,
+  signOff,
+} from './reconcile-queries.js';
 import { accountsPage, computeSummaries, summaryViews, type Summaries } from './summary-queries.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
@@ -41,6 +51,8 @@ export class AppService {
   private stamp = '';
   private readonly replays = new AccountReplays();
   private readonly customerTimelines = new CustomerTimelineCache();
+  /** Complete runs never change: their items survive invalidate(). */
+  private readonly runItems = new RunItemsCache();
   private summaries: Summaries[] = [];
   private counts: { entries: number; accounts: number } | null = null;
 
@@ -65,6 +77,7 @@ export class AppService {
 
   close(): void {
     this.invalidate();
+    this.runItems.clear();
     this.db?.close();
     this.db = null;
   }
@@ -95,6 +108,11 @@ export class AppService {
       throw new ApiError('not_found', `${basename(this.options.dbPath)} has no ledger yet: import a file first`);
     }
     return db;
+  }
+
+  /** Throws not_found (import a file first) while the database does not exist. */
+  assertDatabase(): void {
+    this.requireDb();
   }
 
   asOf(text: string | undefined): Instant {
@@ -150,6 +168,39 @@ export class AppService {
     return customerTimeline(this.customerTimelines, this.replays, this.requireDb(), input.customer_id, this.asOf(input.as_of), input.offset, input.limit);
   }
 
+  reconcileRuns() {
+    return runsList(this.connection());
+  }
+
+  reconcileGet(input: MethodInput<'reconcile.get'>) {
+    return runPage(this.runItems, this.requireDb(), input);
+  }
+
+  reconcileCompare(input: MethodInput<'reconcile.compare'>) {
+    return compareRuns(this.requireDb(), input);
+  }
+
+  reconcileSignOff(input: MethodInput<'reconcile.signOff'>) {
+    const signed = signOff(this.requireDb(), input, this.now());
+    this.invalidate();
+    return signed;
+  }
+
+  adjustmentPreview(input: MethodInput<'adjustment.preview'>) {
+    return adjustmentPreview(this.requireDb(), input, this.now());
+  }
+
+  /** Writes one ledger entry: the caches are dropped (the host tells the page the data changed). */
+  adjustmentPost(input: MethodInput<'adjustment.post'>) {
+    const posted = adjustmentPost(this.requireDb(), input, this.now());
+    this.invalidate();
+    return posted;
+  }
+
+  adjustmentExport(input: MethodInput<'adjustment.export'>): { file_name: string; text: string } {
+    return adjustmentExport(this.requireDb(), input, basename(this.options.dbPath));
+  }
+
   /** Every account's balances at as_of, as a file (CSV: RFC 4180 with a header; JSON: like `balances --json`). */
   exportBalances(input: MethodInput<'export.balances'>): { file_name: string; text: string } {
     const asOf = this.asOf(input.as_of);
@@ -170,10 +221,33 @@ export class AppService {
 }
 
 /** The contract methods the service answers the same way in every host. */
-export type ServiceMethod = 'accounts.list' | 'account.get' | 'entries.list' | 'entries.evidence' | 'timeline.get' | 'customer.timeline';
+export type ServiceMethod =
+  | 'accounts.list'
+  | 'account.get'
+  | 'entries.list'
+  | 'entries.evidence'
+  | 'timeline.get'
+  | 'customer.timeline'
+  | 'reconcile.runs'
+  | 'reconcile.get'
+  | 'reconcile.compare'
+  | 'reconcile.signOff'
+  | 'adjustment.preview'
+  | 'adjustment.post';
 
-export function serviceHandlers(service: AppService): Pick<Handlers, ServiceMethod> {
+/** `onDataChanged`: after a handler wrote to the database (the host tells the page). */
+export function serviceHandlers(service: AppService, onDataChanged: () => void = () => {}): Pick<Handlers, ServiceMethod> {
   return {
+    'reconcile.runs': () => service.reconcileRuns(),
+    'reconcile.get': (input) => service.reconcileGet(input),
+    'reconcile.compare': (input) => service.reconcileCompare(input),
+    'reconcile.signOff': (input) => service.reconcileSignOff(input),
+    'adjustment.preview': (input) => service.adjustmentPreview(input),
+    'adjustment.post': (input) => {
+      const posted = service.adjustmentPost(input);
+      if (posted.status === 'posted') onDataChanged();
+      return posted;
+    },
     'accounts.list': (input) => service.accountsList(input),
     'account.get': (input) => service.accountGet(input),
     'entries.list': (input) => service.entriesList(input),
@@ -186,5 +260,11 @@ export function serviceHandlers(service: AppService): Pick<Handlers, ServiceMeth
 /** The browser host answers export.balances with the file's text; the desktop host saves it itself. */
 export function exportForDownload(service: AppService, input: MethodInput<'export.balances'>): ExportResult {
   const file = service.exportBalances(input);
+  return { file_name: file.file_name, text: file.text, saved_to: null };
+}
+
+/** The same for adjustment.export (JSON Lines of provider request bodies). */
+export function adjustmentsForDownload(service: AppService, input: MethodInput<'adjustment.export'>): ExportResult {
+  const file = service.adjustmentExport(input);
   return { file_name: file.file_name, text: file.text, saved_to: null };
 }

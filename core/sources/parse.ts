@@ -2,8 +2,9 @@ import { detectShapeFormat } from './detect.js';
 import { parseMoesif } from './moesif.js';
 import { parseOrbBodies } from './orb-bodies.js';
 import { parseOrbExport } from './orb-export.js';
-import { fileProblem } from './problems.js';
 import { readShape } from './records.js';
+import { parseStripeFile } from './stripe/index.js';
+import type { StripeParsed } from './stripe/types.js';
 import type { ImportProblem, ParsedEntry, ParseOptions, ParseResult } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export function parseImportFile(fileName: string, text: string, options: ParseOp
     format = detected;
   }
   let entries: ParsedEntry[] = [];
+  let stripe: StripeParsed | undefined;
   switch (format) {
     case 'moesif':
       entries = parseMoesif(fileName, text, shape, options.unit, problems);
@@ -33,8 +35,8 @@ export function parseImportFile(fileName: string, text: string, options: ParseOp
       break;
     case 'stripe':
     case 'stripe-csv':
-      problems.push(fileProblem(fileName, `${format} files are recognised but cannot be imported yet (Stripe import is a later issue)`));
+      stripe = parseStripeFile(fileName, text, shape, format, problems);
       break;
   }
-  return { format, entries, problems };
+  return stripe === undefined ? { format, entries, problems } : { format, entries, problems, stripe };
 }

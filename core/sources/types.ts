@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '../ledger/types.js';
+import type { StripeParsed } from './stripe/types.js';
 
-/** The import-file formats (DESIGN §5). `stripe` and `stripe-csv` are detected but not parsed yet. */
+/** The import-file formats (DESIGN §5). */
 export const SOURCE_FORMATS = ['moesif', 'orb-bodies', 'orb-export', 'stripe', 'stripe-csv'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
@@ -57,6 +58,13 @@ export interface ParseResult {
   /** In replay order (entries[i].entry.ordinal === i). */
   entries: ParsedEntry[];
   problems: ImportProblem[];
+  /**
+   * `stripe` and `stripe-csv` only: the payments, credit grants, credit balance transactions and
+   * evidence objects the file holds. Their ledger entries are not in `entries`: resolving a credit
+   * balance transaction needs its grant, which may be stored already, so the importer that holds the
+   * database resolves them (core/sync/stripe-file-import.ts).
+   */
+  stripe?: StripeParsed;
 }
 
 export interface ParseOptions {

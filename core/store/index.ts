@@ -28,3 +28,36 @@ export {
   type StoredEntry,
 } from './import-write.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
+export * from './reconcile-runs.js';
+export * from './reconcile-adjustments.js';
+export * from './reconcile-links.js';
+export * from './reconcile-ledger.js';
+export {
+  addEntryMetadata,
+  countPayments,
+  countSourceObjects,
+  entriesWithMetadata,
+  entryAccount,
+  forEachPayment,
+  hasEntry,
+  insertPaymentIfNew,
+  listPayments,
+  listSourceObjects,
+  listStripeCustomers,
+  loadPayment,
+  paymentHadFingerprint,
+  paymentHistory,
+  paymentState,
+  supersedePayment,
+  upsertSourceObject,
+  type ObjectWriteResult,
+  type PaymentFilter,
+  type PaymentOrigin,
+  type PaymentVersion,
+  type PaymentWrite,
+  type SourceObjectWrite,
+  type StoredPayment,
+  type StoredSourceObject,
+  type StripeCustomerRecord,
+} from './payments.js';
+export { listSyncStates, loadSyncState, saveSyncState, type SyncPhase, type SyncProvider, type SyncState } from './sync-state.js';

@@ -4,8 +4,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { dialog, type BrowserWindow } from 'electron';
 import type { Handlers } from '../../core/api/contract.js';
-import type { HostEvent, Upload } from '../../core/api/types.js';
-import { jobHandlers, Jobs, type JobExecutor } from '../../core/host/jobs.js';
+import type { ExportResult, HostEvent, Upload } from '../../core/api/types.js';
+import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from '../../core/host/jobs.js';
 import { Settings, type SettingsFile } from '../../core/host/settings.js';
 import { AppService, serviceHandlers } from '../../core/service/app-service.js';
 import { formatInstant } from '../../core/time/instant.js';
@@ -83,28 +83,32 @@ export class DesktopHost {
   handlers(): Handlers {
     const service = this.service;
     return {
-      ...serviceHandlers(service),
+      ...serviceHandlers(service, () => this.options.emit({ type: 'data_changed' })),
       ...jobHandlers(this.jobs),
+      'reconcile.run': reconcileRunHandler(this.jobs, service, () => this.settings.view().reconciliation),
       'app.info': () => ({
         host: 'desktop',
         version: this.options.version,
         now: formatInstant(clock()),
         database: service.databaseInfo(),
-        features: { reconciliation: false, payments: false },
+        features: { reconciliation: true, payments: false },
       }),
       'import.pick': () => this.pickFiles(),
       'settings.get': () => this.settings.view(),
       'settings.set': (input) => this.settings.update(input),
-      'export.balances': async (input) => {
-        const file = service.exportBalances(input);
-        const window = this.options.window();
-        const options: Electron.SaveDialogOptions = { title: 'Export balances', defaultPath: file.file_name };
-        const target = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options);
-        if (target.canceled || target.filePath === undefined) return { file_name: file.file_name, text: null, saved_to: null };
-        writeFileSync(target.filePath, file.text);
-        return { file_name: file.file_name, text: null, saved_to: target.filePath };
-      },
+      'export.balances': (input) => this.saveFile('Export balances', service.exportBalances(input)),
+      'adjustment.export': (input) => this.saveFile('Export adjustments (provider request bodies)', service.adjustmentExport(input)),
     };
+  }
+
+  /** The save dialog is main's too: the renderer never names where a file goes. */
+  private async saveFile(title: string, file: { file_name: string; text: string }): Promise<ExportResult> {
+    const window = this.options.window();
+    const options: Electron.SaveDialogOptions = { title, defaultPath: file.file_name };
+    const target = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options);
+    if (target.canceled || target.filePath === undefined) return { file_name: file.file_name, text: null, saved_to: null };
+    writeFileSync(target.filePath, file.text);
+    return { file_name: file.file_name, text: null, saved_to: target.filePath };
   }
 }
 

@@ -43,6 +43,7 @@ export function installMenu(actions: MenuActions, isDev: boolean): void {
         { label: 'Accounts', accelerator: 'CmdOrCtrl+1', click: () => actions.send('go_accounts') },
         { label: 'Customer Timeline', accelerator: 'CmdOrCtrl+2', click: () => actions.send('go_customer') },
         { label: 'Import', accelerator: 'CmdOrCtrl+3', click: () => actions.send('go_import') },
+        { label: 'Reconciliation', accelerator: 'CmdOrCtrl+4', click: () => actions.send('go_reconciliation') },
         { label: 'Settings', accelerator: 'CmdOrCtrl+,', click: () => actions.send('go_settings') },
         { type: 'separator' },
         { role: 'resetZoom' },

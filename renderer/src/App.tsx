@@ -35,6 +35,8 @@ function onMenu(command: MenuCommand): void {
       return navigate({ screen: 'customer', customerId: null });
     case 'go_import':
       return navigate({ screen: 'import' });
+    case 'go_reconciliation':
+      return navigate({ screen: 'reconciliation' });
     case 'go_settings':
       return navigate({ screen: 'settings' });
     case 'import_files':

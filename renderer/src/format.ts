@@ -143,3 +143,30 @@ export function remainingPercent(remaining: string, initial: string): number {
   const percent = (left * 100n) / total;
   return Number(percent < 0n ? 0n : percent > 100n ? 100n : percent);
 }
+
+/** Reconciliation categories (DESIGN §6) in words a finance user reads. */
+const CATEGORY_LABEL: Record<string, string> = {
+  matched: 'Matched',
+  matched_fuzzy: 'Matched by amount and date (review)',
+  matched_grouped: 'Matched as a group',
+  missing_in_ledger: 'Paid but not credited',
+  missing_in_stripe: 'Credited but no payment',
+  amount_mismatch: 'Amount differs',
+  currency_mismatch: 'Currency differs',
+  unit_error: 'Cents vs. units error',
+  duplicate_credit: 'Credited twice',
+  credited_but_payment_failed: 'Credited but payment failed',
+  refund_not_reversed: 'Refund not reversed',
+  dispute_not_reversed: 'Lost dispute not reversed',
+  dispute_won_not_restored: 'Won dispute not restored',
+  pending: 'Pending (not a difference yet)',
+};
+
+export function formatCategory(category: string): string {
+  return CATEGORY_LABEL[category] ?? formatKind(category);
+}
+
+/** A decimal amount the user typed: digits and an optional fraction, nothing else (no exponent, no grouping). */
+export function isDecimalInput(text: string): boolean {
+  return /^\d+(\.\d+)?$/.test(text.trim());
+}

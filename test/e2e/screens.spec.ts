@@ -143,10 +143,12 @@ test('settings: reconciliation window saved; keys from the environment, none set
   await screenshot(page, 'settings');
 });
 
-test('reconciliation: a slot that says what is coming', async ({ page }) => {
+test('reconciliation: with no Stripe payments and no run yet, the empty states say what to do next', async ({ page }) => {
   await openApp(page, host, '/reconciliation');
-  await expect(page.getByText('Not available in this version yet')).toBeVisible();
-  await screenshot(page, 'reconciliation');
+  await expect(page.getByTestId('no-payments')).toContainText('No Stripe payments imported yet — import a Stripe export or run ledgerscope sync stripe');
+  await expect(page.getByTestId('reconcile-no-runs')).toContainText('Press Run reconciliation');
+  await expect(page.getByTestId('run-reconciliation')).toBeEnabled();
+  await screenshot(page, 'reconciliation-no-payments');
 });
 
 test('keyboard: search, open an account, read a record, move between screens', async ({ page }) => {

@@ -80,12 +80,13 @@ describe('format detection from content', () => {
   });
 
   it.each([['detect/stripe-payment-intents.json', 'stripe'], ['detect/stripe-unified-payments.csv', 'stripe-csv']])(
-    'Stripe files are recognised but not imported yet: %s',
+    'Stripe files are read by the Stripe parsers (payments beside the entries): %s',
     (path, format) => {
       const result = parseImportFile('pay', fixture(path));
       expect(result.format).toBe(format);
       expect(result.entries).toEqual([]);
-      expect(result.problems.map(formatProblem)).toEqual([`pay: -: ${format} files are recognised but cannot be imported yet (Stripe import is a later issue)`]);
+      expect(result.problems.map(formatProblem)).toEqual([]);
+      expect(result.stripe?.payments.length).toBeGreaterThan(0);
     },
   );
 });

@@ -5,8 +5,8 @@ export const SHORTCUTS: [string, string][] = [
   ['Alt+1 … Alt+5', 'Accounts, Customer timeline, Import, Reconciliation, Settings'],
   ['/', 'Search accounts'],
   ['↑ ↓ PageUp PageDown Home End', 'Move in a table'],
-  ['Enter', 'Open the selected account, or show the selected entry’s record'],
-  ['Escape', 'Close a panel or this dialog'],
+  ['Enter', 'Open the selected account, show the selected entry’s record, or review the selected difference’s adjustment'],
+  ['Escape', 'Close a panel or a dialog (the adjustment dialog posts nothing)'],
   ['Alt+A', 'Set the as-of instant'],
   ['?', 'This list'],
 ];

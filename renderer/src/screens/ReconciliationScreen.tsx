@@ -1,19 +1,322 @@
-import { EmptyState } from '../components/Feedback';
+import { Fragment, useEffect, useState } from 'react';
+import type { ReconcileCategory, ReconcileItemRow, ReconcileRunPage, ReconcileRunSummary } from '../../../core/api/types';
+import { call } from '../api/client';
+import { errorMessage, useLoad } from '../api/hooks';
+import { Amount } from '../components/Amount';
+import { EmptyState, ErrorBanner, Loading } from '../components/Feedback';
+import { formatCategory, formatCount, formatInstant } from '../format';
+import { useReconcile } from '../state/reconcile';
+import { useApp } from '../state/store';
+import { exportAdjustments } from './export';
+import { AdjustmentDialog } from './reconcile/AdjustmentDialog';
+import { ItemCard } from './reconcile/ItemCard';
+import { RunsPanel } from './reconcile/RunsPanel';
 
-/** A slot for the reconciliation runs and the adjustment dialog: they arrive with the reconcile engine (issue 4). */
+const PAGE_SIZE = 50;
+
+function asOfText(asOf: string | null): string {
+  if (asOf === null) return 'now';
+  return formatInstant(asOf.length === 10 ? `${asOf}T00:00:00.000Z` : asOf);
+}
+
+/** Counts per category as toggle buttons: pressed ones filter the list (none pressed: every category). */
+function CategoryCounts({ page, selected, onToggle }: { page: ReconcileRunPage; selected: ReadonlySet<ReconcileCategory>; onToggle(category: ReconcileCategory): void }) {
+  const present = page.counts.filter((count) => count.total > 0);
+  return (
+    <div className="category-counts" role="group" aria-label="Items per category (press to filter)" data-testid="category-counts">
+      {present.map((count) => {
+        const difference = !['matched', 'matched_fuzzy', 'matched_grouped', 'pending'].includes(count.category);
+        return (
+          <button
+            key={count.category}
+            type="button"
+            className={`count-chip${difference && count.open > 0 ? ' has-open' : ''}`}
+            aria-pressed={selected.has(count.category)}
+            onClick={() => onToggle(count.category)}
+            data-testid={`count-${count.category}`}
+          >
+            <span className="count-label">{formatCategory(count.category)}</span>
+            <span className="count-value">{formatCount(count.total)}</span>
+            {difference && count.open > 0 ? <span className="count-open">{formatCount(count.open)} open</span> : null}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+function DriftTable({ page }: { page: ReconcileRunPage }) {
+  if (page.drift.length === 0) return <p className="small notice">Every account's balance agrees with its payments as of {formatInstant(page.run.as_of)}.</p>;
+  return (
+    <details className="drift" open={page.drift.length <= 5}>
+      <summary>
+        {formatCount(page.drift.length)} account{page.drift.length === 1 ? '' : 's'} drift (expected from payments vs. actual in the ledger)
+      </summary>
+      <table className="compact" data-testid="drift-table">
+        <thead>
+          <tr>
+            <th scope="col">Customer</th>
+            <th scope="col">Subscription</th>
+            <th scope="col" className="right">
+              Expected
+            </th>
+            <th scope="col" className="right">
+              Actual
+            </th>
+            <th scope="col" className="right">
+              Difference
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.drift.map((line) => (
+            <tr key={`${line.customer_id}|${line.subscription_id}|${line.unit}`}>
+              <td>{line.customer_id ?? <span className="muted">no customer</span>}</td>
+              <td>{line.subscription_id ?? <span className="muted">none</span>}</td>
+              <td className="right">
+                <Amount value={line.expected} unit={line.unit} />
+              </td>
+              <td className="right">
+                <Amount value={line.actual} unit={line.unit} />
+              </td>
+              <td className="right">
+                <Amount value={line.difference} unit={line.unit} signed />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: ReconcileRunSummary[]; onChanged(): void }) {
+  const version = useReconcile((state) => state.version);
+  const dataVersion = useApp((state) => state.dataVersion);
+  const startRun = useReconcile((state) => state.startRun);
+  const [categories, setCategories] = useState<Set<ReconcileCategory>>(new Set());
+  const [openOnly, setOpenOnly] = useState(true);
+  const [page, setPage] = useState<ReconcileRunPage | null>(null);
+  const [rows, setRows] = useState<ReconcileItemRow[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [editing, setEditing] = useState<ReconcileItemRow | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const query = { run_id: run.run_id, categories: [...categories], open_only: openOnly };
+  const key = JSON.stringify([query, version, dataVersion]);
+
+  useEffect(() => {
+    let current = true;
+    call('reconcile.get', { ...query, offset: 0, limit: PAGE_SIZE }).then(
+      (reply) => {
+        if (!current) return;
+        setPage(reply);
+        setRows(reply.rows);
+        setError(null);
+      },
+      (failure: unknown) => current && setError(errorMessage(failure)),
+    );
+    return () => {
+      current = false;
+    };
+    // key stands for the query and the data it reads.
+  }, [key]);
+
+  const more = (): void => {
+    setLoadingMore(true);
+    call('reconcile.get', { ...query, offset: rows.length, limit: PAGE_SIZE }).then(
+      (reply) => {
+        setRows((previous) => [...previous, ...reply.rows]);
+        setLoadingMore(false);
+      },
+      (failure: unknown) => {
+        setError(errorMessage(failure));
+        setLoadingMore(false);
+      },
+    );
+  };
+
+  const toggle = (category: ReconcileCategory): void =>
+    setCategories((previous) => {
+      const next = new Set(previous);
+      if (next.has(category)) next.delete(category);
+      else next.add(category);
+      return next;
+    });
+
+  return (
+    <>
+      <div className="two-column reconcile-top">
+        <section className="panel" aria-labelledby="run-title" data-testid="run-summary">
+          <div className="panel-head">
+            <h3 id="run-title">
+              Run {run.run_id} <span className="title-meta">as of {formatInstant(run.as_of)}</span>
+            </h3>
+          </div>
+          <p className="small muted">
+            {formatCount(run.inputs.payment_count)} Stripe payment records against {formatCount(run.inputs.ledger_entry_count)} ledger entries · window ±
+            {run.settings.date_window_days} days · tolerance {run.settings.amount_tolerance} · run at {formatInstant(run.created_at)}
+          </p>
+          <p data-testid="open-count" className={run.open_count > 0 ? 'negative-text' : 'notice'}>
+            {run.open_count === 0 ? 'No open differences.' : `${formatCount(run.open_count)} open difference${run.open_count === 1 ? '' : 's'} to review.`}
+          </p>
+          {page === null ? null : (
+            <>
+              <CategoryCounts page={page} selected={categories} onToggle={toggle} />
+              <DriftTable page={page} />
+            </>
+          )}
+        </section>
+        <RunsPanel runs={runs} shown={run} onShow={(runId) => useReconcile.getState().selectRun(runId)} onChanged={onChanged} />
+      </div>
+      <section className="panel" aria-labelledby="items-title">
+        <div className="panel-head items-head">
+          <h3 id="items-title">Differences</h3>
+          <label className="check">
+            <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} data-testid="open-only" />
+            Open differences only
+          </label>
+          {categories.size > 0 ? (
+            <button type="button" className="link-button" onClick={() => setCategories(new Set())}>
+              Show every category
+            </button>
+          ) : null}
+          <span className="muted small" data-testid="items-count">
+            {page === null ? '' : `${formatCount(rows.length)} of ${formatCount(page.total)} items`}
+          </span>
+          <span className="spacer" />
+          <button type="button" className="secondary" onClick={() => void exportAdjustments(run.run_id, 'posted').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))}>
+            Export posted adjustments
+          </button>
+          <button type="button" className="secondary" onClick={() => void exportAdjustments(run.run_id, 'proposed').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))}>
+            Export open proposals
+          </button>
+        </div>
+        {message === null ? null : (
+          <p className="success" role="status" data-testid="reconcile-message">
+            {message}{' '}
+            {message.startsWith('Posted') ? (
+              <button type="button" className="link-button" onClick={() => void startRun()}>
+                Run reconciliation again
+              </button>
+            ) : null}
+          </p>
+        )}
+        <ErrorBanner message={error} />
+        {page === null ? (
+          error === null ? (
+            <Loading label="Loading the run" />
+          ) : null
+        ) : rows.length === 0 ? (
+          <EmptyState title={openOnly ? 'No open differences' : 'No items'} testId="items-empty">
+            <p>
+              {openOnly
+                ? 'Every payment and paid credit of this run matches, or its difference is settled. Untick “Open differences only” to see the matched items, or sign the run off.'
+                : 'This run has no items in the chosen categories.'}
+            </p>
+          </EmptyState>
+        ) : (
+          <div className="item-list" data-testid="reconcile-items">
+            {rows.map((item, index) => (
+              <Fragment key={item.item_id}>
+                {index === 0 || rows[index - 1]!.category !== item.category ? (
+                  <h4 className="category-head" data-testid="category-head">
+                    {formatCategory(item.category)}{' '}
+                    <span className="muted small">{formatCount(page.counts.find((count) => count.category === item.category)?.[openOnly ? 'open' : 'total'] ?? 0)}</span>
+                  </h4>
+                ) : null}
+                <ItemCard item={item} onOpen={setEditing} />
+              </Fragment>
+            ))}
+            {rows.length < page.total ? (
+              <button type="button" className="secondary" onClick={more} disabled={loadingMore}>
+                {loadingMore ? 'Loading…' : `Show ${formatCount(Math.min(PAGE_SIZE, page.total - rows.length))} more`}
+              </button>
+            ) : null}
+          </div>
+        )}
+      </section>
+      {editing === null ? null : (
+        <AdjustmentDialog
+          item={editing}
+          onClose={() => {
+            const id = editing.item_id;
+            setEditing(null);
+            // Back to the item the dialog was opened from (keyboard users keep their place).
+            setTimeout(() => document.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(id)}"]`)?.focus(), 0);
+          }}
+          onPosted={(result) => {
+            setMessage(`Posted ${result.idempotency_key} (${result.status === 'posted' ? 'new ledger entry' : 'it was already posted'}).`);
+            setEditing(null);
+            onChanged();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
 export function ReconciliationScreen() {
+  const asOf = useApp((state) => state.asOf);
+  const dataVersion = useApp((state) => state.dataVersion);
+  const { runId, job, error, version, startRun, changed } = useReconcile();
+  const runs = useLoad(JSON.stringify([dataVersion, version]), () => call('reconcile.runs', {}));
+  const running = job?.state === 'running';
+  const list = runs.data;
+  const complete = list?.runs.filter((run) => run.state === 'complete') ?? [];
+  const shown = complete.find((run) => run.run_id === runId) ?? complete[0] ?? null;
+
   return (
     <section className="screen" aria-labelledby="reconciliation-title">
-      <div className="screen-head">
-        <h2 id="reconciliation-title">Reconciliation</h2>
+      <div className="screen-head reconcile-head">
+        <div>
+          <h2 id="reconciliation-title">Reconciliation</h2>
+          <p className="screen-sub">Stripe payments against ledger credits, every difference with its evidence and a proposed balancing entry.</p>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={() => void startRun()} disabled={running || list === null || list.entry_count === 0} data-testid="run-reconciliation">
+            {running ? 'Running…' : `Run reconciliation as of ${asOfText(asOf)}`}
+          </button>
+        </div>
       </div>
-      <EmptyState title="Not available in this version yet">
-        <p>
-          Reconciliation runs (payments against ledger credits, differences by category, proposed balancing entries) and the adjustment dialog
-          arrive with the reconciliation engine. Meanwhile, Accounts and the customer timeline show every balance at any instant, and Settings
-          holds the matching window and tolerances they will use.
-        </p>
-      </EmptyState>
+      {running ? (
+        <div className="progress" role="status" data-testid="reconcile-progress">
+          <span>Matching payments and credits…</span>
+          <progress />
+        </div>
+      ) : null}
+      <ErrorBanner message={error ?? runs.error} />
+      {list === null ? (
+        runs.error === null ? (
+          <Loading label="Loading runs" />
+        ) : null
+      ) : list.entry_count === 0 ? (
+        <EmptyState title="No ledger imported yet" testId="reconcile-empty">
+          <p>
+            Import an Orb or Moesif export on the <a href="#/import">Import</a> screen (or run <code>ledgerscope import &lt;file&gt; --db &lt;path&gt;</code>), then
+            reconcile it against Stripe here.
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          {list.payment_count === 0 ? (
+            <p className="notice-warning" data-testid="no-payments">
+              No Stripe payments imported yet — import a Stripe export or run <code>ledgerscope sync stripe</code>. Until then every paid credit shows as
+              “credited but no payment”.
+            </p>
+          ) : null}
+          {shown === null ? (
+            <EmptyState title="No reconciliation run yet" testId="reconcile-no-runs">
+              <p>
+                Press <strong>Run reconciliation</strong> to match {formatCount(list.payment_count)} Stripe payment records against {formatCount(list.entry_count)} ledger
+                entries as of {asOfText(asOf)} (set another instant in the toolbar).
+              </p>
+            </EmptyState>
+          ) : (
+            <RunView key={shown.run_id} run={shown} runs={list.runs} onChanged={changed} />
+          )}
+        </>
+      )}
     </section>
   );
 }

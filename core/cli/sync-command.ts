@@ -1,0 +1,154 @@
+import { LedgerDbError } from '../store/errors.js';
+import { openLedgerDb, type LedgerDb } from '../store/index.js';
+import { syncOrb, type OrbSyncSummary } from '../sync/orb-sync.js';
+import { OrbApi } from '../sync/orb-client.js';
+import { RateLimiter } from '../sync/rate-limiter.js';
+import { StripeApi } from '../sync/stripe-client.js';
+import { syncStripe, type StripeSyncSummary } from '../sync/stripe-sync.js';
+import { redactKeys, stripeKeyWarning, SyncError } from '../sync/sync-errors.js';
+import type { Instant } from '../time/instant.js';
+import type { CliIo } from './io.js';
+
+/*
+ * `ledgerscope sync stripe|orb|moesif --db <path> [--api-base <url>]` (DESIGN §7). Keys come from the
+ * environment (STRIPE_API_KEY, ORB_API_KEY) and are never printed, logged or stored. Progress goes to
+ * stderr, the summary to stdout. Exit 0 when the sync completed, 2 when it could not run or stopped
+ * (a rejected key, a missing key, an unreachable API...: the message says what to do; whatever was
+ * committed is kept and the next run resumes after it), 130 when cancelled with Ctrl-C.
+ */
+
+export interface SyncCommandContext {
+  io: CliIo;
+  now: Instant;
+}
+
+export interface SyncCommandOptions {
+  db: string;
+  apiBase?: string | undefined;
+}
+
+/** Test seams; the CLI passes none (process.env, Ctrl-C). */
+export interface SyncCommandDeps {
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  /** Requests per second (Stripe's live budget is 100; Orb's documented limits are lower per endpoint). */
+  ratePerSecond?: number;
+}
+
+const PROVIDERS = ['stripe', 'orb', 'moesif'] as const;
+
+export async function runSync(ctx: SyncCommandContext, provider: string, options: SyncCommandOptions, deps: SyncCommandDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const io = ctx.io;
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    io.err(`sync: expected one of ${PROVIDERS.join(', ')}, found ${JSON.stringify(provider)}\n`);
+    return 2;
+  }
+  if (provider === 'moesif') {
+    io.err(
+      'sync moesif: Moesif documents no endpoint that lists balance transactions, so there is nothing to pull. ' +
+        'Import Moesif exports instead: ledgerscope import <file> --db <path> --source moesif. ' +
+        '(MOESIF_MANAGEMENT_TOKEN is used only to post balancing adjustments.)\n',
+    );
+    return 2;
+  }
+  const keyName = provider === 'stripe' ? 'STRIPE_API_KEY' : 'ORB_API_KEY';
+  const key = env[keyName];
+  if (key === undefined || key.trim() === '') {
+    io.err(
+      provider === 'stripe'
+        ? 'sync stripe: STRIPE_API_KEY is not set; create a restricted key with read access (Dashboard → Developers → API keys) and export it\n'
+        : 'sync orb: ORB_API_KEY is not set; create an API key in Orb (Settings → API keys) and export it\n',
+    );
+    return 2;
+  }
+  if (provider === 'stripe') {
+    const warning = stripeKeyWarning(key);
+    if (warning !== null) io.err(`${warning}\n`);
+  }
+
+  let db: LedgerDb;
+  try {
+    db = openLedgerDb(options.db, { create: true, now: ctx.now });
+  } catch (error) {
+    if (error instanceof LedgerDbError) {
+      io.err(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const controller = new AbortController();
+  const signal = deps.signal ?? controller.signal;
+  const onInterrupt = (): void => {
+    io.err('stopping after the page being written (Ctrl-C again to quit at once)...\n');
+    controller.abort();
+    process.off('SIGINT', onInterrupt);
+  };
+  if (deps.signal === undefined) process.on('SIGINT', onInterrupt);
+  const progress = progressPrinter(io, provider);
+  try {
+    if (provider === 'stripe') {
+      const api = new StripeApi({
+        apiKey: key,
+        ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }),
+        limiter: new RateLimiter({ ratePerSecond: deps.ratePerSecond ?? 100 }),
+      });
+      const summary = await syncStripe({ db, api, now: ctx.now, signal, onProgress: (p) => progress(p.stream, p.objects) });
+      printStripeSummary(io, options.db, summary);
+      return summary.cancelled ? 130 : 0;
+    }
+    const api = new OrbApi({
+      apiKey: key,
+      ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }),
+      limiter: new RateLimiter({ ratePerSecond: deps.ratePerSecond ?? 20 }),
+    });
+    const summary = await syncOrb({ db, api, now: ctx.now, signal, onProgress: (p) => progress(p.stream, p.objects) });
+    printOrbSummary(io, options.db, summary);
+    return summary.cancelled ? 130 : 0;
+  } catch (error) {
+    if (error instanceof SyncError || error instanceof LedgerDbError) {
+      io.err(`sync ${provider}: ${redactKeys(error.message, key)}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    if (deps.signal === undefined) process.off('SIGINT', onInterrupt);
+    db.close();
+  }
+}
+
+/** One stderr line per stream, then one every 10,000 objects: a 100,000-object sync prints about a dozen. */
+function progressPrinter(io: CliIo, provider: string): (stream: string, objects: number) => void {
+  let lastStream = '';
+  let lastPrinted = 0;
+  return (stream, objects) => {
+    if (stream !== lastStream || objects - lastPrinted >= 10_000) {
+      io.err(`sync ${provider}: ${stream}, ${objects} objects so far\n`);
+      lastStream = stream;
+      lastPrinted = objects;
+    }
+  };
+}
+
+function printStripeSummary(io: CliIo, dbPath: string, summary: StripeSyncSummary): void {
+  const { payments, entries, objects } = summary.counts;
+  for (const warning of summary.warnings) io.err(`sync stripe: ${warning}\n`);
+  if (summary.cancelled) io.err(`sync stripe: cancelled at ${summary.stoppedAt ?? 'start'}; what was committed is kept, run the same command to resume\n`);
+  const streams = Object.entries(summary.byStream)
+    .map(([stream, count]) => `${stream} ${count}`)
+    .join(', ');
+  io.out(`synced stripe into ${dbPath}: ${summary.objects} objects fetched (${streams || 'nothing new'})\n`);
+  io.out(`payments: ${payments.inserted} new, ${payments.updated} updated (new version), ${payments.unchanged} unchanged${payments.stale > 0 ? `, ${payments.stale} older states ignored` : ''}\n`);
+  io.out(`ledger entries (credit grants): ${entries.inserted} new, ${entries.unchanged} unchanged${entries.conflicts > 0 ? `, ${entries.conflicts} not applied (see warnings)` : ''}\n`);
+  io.out(`other objects (customers, balance transactions): ${objects.inserted} new, ${objects.updated} updated, ${objects.unchanged} unchanged\n`);
+  io.out(`${summary.requests} requests (${summary.rateLimited} rate-limited)${summary.counts.skipped > 0 ? `; ${summary.counts.skipped} objects skipped (see warnings)` : ''}\n`);
+}
+
+function printOrbSummary(io: CliIo, dbPath: string, summary: OrbSyncSummary): void {
+  for (const warning of summary.warnings) io.err(`sync orb: ${warning}\n`);
+  if (summary.cancelled) io.err(`sync orb: cancelled at ${summary.stoppedAt ?? 'start'}; what was committed is kept, run the same command to resume\n`);
+  io.out(`synced orb into ${dbPath}: ${summary.customers} customers, ${summary.ledgerEntriesFetched} ledger entries fetched\n`);
+  io.out(`ledger entries: ${summary.entries.inserted} new, ${summary.entries.unchanged} unchanged${summary.entries.conflicts > 0 ? `, ${summary.entries.conflicts} not applied (see warnings)` : ''}\n`);
+  io.out(`invoices: ${summary.invoices}; payment links added to stored entries: ${summary.linksAdded}\n`);
+  io.out(`${summary.requests} requests\n`);
+}

@@ -1,0 +1,266 @@
+import type { PaymentRecord } from '../payments/types.js';
+import {
+  compareRunItems,
+  hasDifferences,
+  isDifference,
+  itemView,
+  jsonItemOfView,
+  parseReconcileSettings,
+  reconcile,
+  settingsText,
+  accountView,
+  type ItemView,
+  type ReconcileJson,
+  type ReconcileJsonAccount,
+  type ReconcileResult,
+  type ReconcileSettings,
+  type RunComparison,
+  type StripeCustomer,
+} from '../reconcile/index.js';
+import { parseCustomerMappingCsv } from '../reconcile/customer-mapping-csv.js';
+import {
+  adjustmentRefs,
+  completeRun,
+  failRun,
+  findRun,
+  ledgerInputsSnapshot,
+  listCustomerMappings,
+  listPayments,
+  listRunAccounts,
+  listRunItems,
+  listRuns,
+  listStripeCustomers,
+  loadReconcileLedger,
+  reserveRun,
+  signOffRun,
+  upsertCustomerMappings,
+  type LedgerDb,
+  type RunRecord,
+} from '../store/index.js';
+import { formatInstant, type Instant } from '../time/instant.js';
+
+/*
+ * Reconciliation runs: what the CLI and the UI call. A run reads the ledger, the Stripe money and the
+ * customer links, reserves its id (so proposals carry it), runs the pure engine, and saves inputs,
+ * results and counts in one transaction. Runs are listed, read page by page, compared and signed off.
+ */
+
+/** Where a run reads Stripe money from (tests and hosts may give another). */
+export interface StripeMoneyReader {
+  /** Name recorded in the run's inputs. */
+  readonly name: string;
+  listPayments(db: LedgerDb): PaymentRecord[];
+  listStripeCustomers(db: LedgerDb): StripeCustomer[];
+}
+
+/** The Stripe money the Stripe import and sync stored (core/store payments and customers). */
+export const storedStripeMoney: StripeMoneyReader = {
+  name: 'stored',
+  listPayments: (db) => listPayments(db),
+  listStripeCustomers: (db) => listStripeCustomers(db).map((customer) => ({ id: customer.id, metadata: customer.metadata })),
+};
+
+/** No Stripe money at all: every paid credit is then missing_in_stripe. */
+export const noStripeMoney: StripeMoneyReader = {
+  name: 'none',
+  listPayments: () => [],
+  listStripeCustomers: () => [],
+};
+
+/** The reader runs use when the caller names none. */
+let defaultReader: StripeMoneyReader = storedStripeMoney;
+
+/** Replaces the default reader (tests); returns the previous one. */
+export function setDefaultStripeMoneyReader(reader: StripeMoneyReader): StripeMoneyReader {
+  const previous = defaultReader;
+  defaultReader = reader;
+  return previous;
+}
+
+export class ReconcileServiceError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'invalid' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReconcileServiceError';
+  }
+}
+
+export interface RunReconciliationOptions {
+  asOf: Instant;
+  now: Instant;
+  /** snake_case settings as stored by the host ({date_window_days, amount_tolerance}); defaults otherwise. */
+  settings?: unknown;
+  stripe?: StripeMoneyReader;
+}
+
+export interface RunSummaryView {
+  run_id: string;
+  state: 'running' | 'complete' | 'failed';
+  created_at: string;
+  as_of: string;
+  settings: unknown;
+  inputs: unknown;
+  item_count: number;
+  open_count: number;
+  drift_count: number;
+  summary: Record<string, number> | null;
+  error: string | null;
+  sign_off: { by: string; at: string; note: string | null } | null;
+}
+
+export function runSummaryView(run: RunRecord): RunSummaryView {
+  return {
+    run_id: run.id,
+    state: run.state,
+    created_at: formatInstant(run.createdAt),
+    as_of: formatInstant(run.asOf),
+    settings: run.settings,
+    inputs: run.inputs,
+    item_count: run.itemCount,
+    open_count: run.openCount,
+    drift_count: run.driftCount,
+    summary: run.summary,
+    error: run.error,
+    sign_off: run.signOff === null ? null : { by: run.signOff.by, at: formatInstant(run.signOff.at), note: run.signOff.note },
+  };
+}
+
+export interface RunOutcome {
+  run: RunSummaryView;
+  result: ReconcileResult;
+  /** True when the run found an unsettled difference or an account that drifts (CLI exit 1). */
+  differences: boolean;
+}
+
+/** Runs and saves a reconciliation. Throws SettingsError for bad settings, LedgerRuleError for a ledger the engine cannot replay. */
+export function runReconciliation(db: LedgerDb, options: RunReconciliationOptions): RunOutcome {
+  const settings: ReconcileSettings = parseReconcileSettings(options.settings ?? {});
+  const reader = options.stripe ?? defaultReader;
+  const ledger = loadReconcileLedger(db);
+  const payments = reader.listPayments(db);
+  const stripeCustomers = reader.listStripeCustomers(db);
+  const mappings = listCustomerMappings(db);
+  const adjustments = adjustmentRefs(db);
+  const snapshot = ledgerInputsSnapshot(db);
+  const inputs = {
+    import_ids: snapshot.importIds,
+    ledger_entry_count: snapshot.entryCount,
+    ledger_last_ordinal: snapshot.lastOrdinal,
+    stripe: reader.name,
+    payment_count: payments.length,
+    stripe_customer_count: stripeCustomers.length,
+    customer_mapping_count: mappings.length,
+    adjustment_count: adjustments.length,
+  };
+  const runId = db.transaction(() => reserveRun(db, { createdAt: options.now, asOf: options.asOf, settings: settingsText(settings), inputs })).immediate();
+  let result: ReconcileResult;
+  try {
+    result = reconcile({
+      payments,
+      ledger,
+      customerLinks: { mappings, stripeCustomers },
+      settings,
+      asOf: options.asOf,
+      runId,
+      adjustments,
+    });
+  } catch (error) {
+    db.transaction(() => failRun(db, runId, (error as Error).message)).immediate();
+    throw error;
+  }
+  const items = result.items.map(itemView);
+  const accounts = result.accounts.map(accountView);
+  const summary: Record<string, number> = { ...result.stats.byCategory, settled: result.stats.settled };
+  const openCount = items.filter((item) => isDifference(item.category) && !item.settled).length;
+  const driftCount = result.accounts.filter((line) => line.difference.abs().gt(settings.amountTolerance)).length;
+  db.transaction(() => completeRun(db, runId, { items, accounts, openCount, driftCount, summary })).immediate();
+  const run = findRun(db, runId);
+  if (run === null) throw new Error(`reconcile run ${runId} vanished after it was saved`);
+  return { run: runSummaryView(run), result, differences: hasDifferences(result) };
+}
+
+export function listReconcileRuns(db: LedgerDb): RunSummaryView[] {
+  return listRuns(db).map(runSummaryView);
+}
+
+function completeRunOrThrow(db: LedgerDb, runId: string): RunRecord {
+  const run = findRun(db, runId);
+  if (run === null) throw new ReconcileServiceError('not_found', `no reconciliation run ${JSON.stringify(runId)} in this database`);
+  if (run.state !== 'complete') throw new ReconcileServiceError('invalid', `run ${runId} is ${run.state}, not complete`);
+  return run;
+}
+
+export interface RunDetailView {
+  run: RunSummaryView;
+  /** Items in output order, paged. */
+  items: ItemView[];
+  total_items: number;
+  offset: number;
+  accounts: ReconcileJsonAccount[];
+}
+
+export function getReconcileRun(db: LedgerDb, runId: string, page: { offset?: number; limit?: number } = {}): RunDetailView {
+  const run = completeRunOrThrow(db, runId);
+  return {
+    run: runSummaryView(run),
+    items: listRunItems(db, runId, page),
+    total_items: run.itemCount,
+    offset: page.offset ?? 0,
+    accounts: listRunAccounts(db, runId),
+  };
+}
+
+/** A stored run exactly as `reconcile --json` printed it (DESIGN §7). */
+export function reconcileJsonOfRun(db: LedgerDb, runId: string): ReconcileJson {
+  const run = completeRunOrThrow(db, runId);
+  return {
+    run_id: run.id,
+    as_of: formatInstant(run.asOf),
+    items: listRunItems(db, runId).map(jsonItemOfView),
+    accounts: listRunAccounts(db, runId),
+  };
+}
+
+/** Items that appeared, resolved or changed from one run to the other. */
+export function compareReconcileRuns(db: LedgerDb, fromRunId: string, toRunId: string): RunComparison {
+  completeRunOrThrow(db, fromRunId);
+  completeRunOrThrow(db, toRunId);
+  return compareRunItems(fromRunId, listRunItems(db, fromRunId), toRunId, listRunItems(db, toRunId));
+}
+
+/** Signs a run off (who, when, a note). Once: a second sign-off is a conflict and changes nothing. */
+export function signOffReconcileRun(db: LedgerDb, runId: string, signOff: { by: string; note?: string | null; now: Instant }): RunSummaryView {
+  const by = signOff.by.trim();
+  if (by === '' || by.length > 200) throw new ReconcileServiceError('invalid', 'sign-off: "by" must name who signs (1 to 200 characters)');
+  const note = signOff.note === undefined || signOff.note === null || signOff.note.trim() === '' ? null : signOff.note;
+  if (note !== null && note.length > 4000) throw new ReconcileServiceError('invalid', 'sign-off: the note is longer than 4000 characters');
+  db.transaction(() => {
+    const run = completeRunOrThrow(db, runId);
+    if (run.signOff !== null) {
+      throw new ReconcileServiceError('conflict', `run ${runId} was already signed off by ${run.signOff.by} at ${formatInstant(run.signOff.at)}`);
+    }
+    if (!signOffRun(db, runId, { by, at: signOff.now, note })) throw new ReconcileServiceError('conflict', `run ${runId} could not be signed off`);
+  }).immediate();
+  return runSummaryView(completeRunOrThrow(db, runId));
+}
+
+/**
+ * Imports a customer mapping CSV (`ledger customer id, Stripe customer id`, an optional header): all rows
+ * valid or nothing written; a Stripe customer mapped again takes the new ledger customer.
+ */
+export function importCustomerMapping(db: LedgerDb, file: { name: string; text: string }, now: Instant): { imported: number } {
+  const mappings = parseCustomerMappingCsv(file.name, file.text);
+  db.transaction(() => upsertCustomerMappings(db, mappings, file.name, now)).immediate();
+  return { imported: mappings.length };
+}
+
+export function listCustomerLinks(db: LedgerDb): { ledger_customer_id: string; stripe_customer_id: string; origin: string; created_at: string }[] {
+  return listCustomerMappings(db).map((mapping) => ({
+    ledger_customer_id: mapping.ledgerCustomerId,
+    stripe_customer_id: mapping.stripeCustomerId,
+    origin: mapping.origin,
+    created_at: formatInstant(mapping.createdAt),
+  }));
+}

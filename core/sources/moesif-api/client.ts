@@ -1,0 +1,107 @@
+/*
+ * Moesif management API: post a balance transaction (the documented
+ * `POST /v1/~/billing/reports/balance_transactions`, bearer MOESIF_MANAGEMENT_TOKEN). Moesif documents no
+ * endpoint that lists balance transactions, so import is from export files; this client is what the
+ * adjustments work uses to push balancing entries.
+ *
+ * Idempotency: Moesif identifies a balance transaction by its `transaction_id`, so the same body
+ * posted twice is one transaction. This client therefore retries a failed post (network error, 429,
+ * 5xx) with the very same body, and treats a 409 (that id exists) as already posted.
+ */
+
+export type MoesifTransactionType = 'credit' | 'debit' | 'promotion' | 'adjustment';
+
+/** The request body, as Moesif documents it; amounts are decimal strings here and sent as JSON numbers. */
+export interface MoesifBalanceTransaction {
+  company_id: string;
+  subscription_id?: string | null;
+  transaction_id: string;
+  type: MoesifTransactionType;
+  /** Major units, signed (debits negative), canonical decimal text ("-12.5"). */
+  amount: string;
+  description?: string | null;
+  active_at?: string | null;
+  expire_at?: string | null;
+}
+
+export interface MoesifClientOptions {
+  token: string;
+  /** Default https://api.moesif.com. */
+  apiBase?: string;
+  /** Moesif's app_id query parameter, when the token spans several apps. */
+  appId?: string;
+  /** Attempts in all (first post + retries). */
+  maxAttempts?: number;
+  /** First backoff (doubles each retry, capped at 30 s) when the server names no Retry-After. */
+  backoffMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type MoesifPostResult = { outcome: 'created' | 'already_posted'; status: number; attempts: number };
+
+export class MoesifError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+    this.name = 'MoesifError';
+  }
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** The JSON body with the amount as a number literal taken from its decimal text (never through a float). */
+export function moesifRequestBody(transaction: MoesifBalanceTransaction): string {
+  if (!DECIMAL.test(transaction.amount)) throw new MoesifError(`amount must be a decimal like "-12.5", found ${JSON.stringify(transaction.amount)}`, null);
+  if (transaction.transaction_id === '' || transaction.company_id === '') throw new MoesifError('company_id and transaction_id must not be empty', null);
+  const { amount, ...rest } = transaction;
+  const fields = Object.entries(rest).filter(([, value]) => value !== undefined && value !== null);
+  const parts = fields.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
+  parts.push(`"amount":${amount}`);
+  return `{${parts.join(',')}}`;
+}
+
+export async function postMoesifBalanceTransaction(options: MoesifClientOptions, transaction: MoesifBalanceTransaction): Promise<MoesifPostResult> {
+  const body = moesifRequestBody(transaction);
+  const base = (options.apiBase ?? 'https://api.moesif.com').replace(/\/+$/, '');
+  const url = `${base}/v1/~/billing/reports/balance_transactions${options.appId === undefined ? '' : `?app_id=${encodeURIComponent(options.appId)}`}`;
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = options.maxAttempts ?? 4;
+  const backoff = options.backoffMs ?? 500;
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body,
+      });
+    } catch (error) {
+      lastProblem = `could not reach Moesif (${(error as Error).message})`;
+      if (attempt < maxAttempts) await sleep(Math.min(30_000, backoff * 2 ** (attempt - 1)));
+      continue;
+    }
+    const status = response.status;
+    // Read the body so the connection is released; it is not echoed (it may quote the request).
+    await response.text().catch(() => '');
+    if (status >= 200 && status < 300) return { outcome: 'created', status, attempts: attempt };
+    if (status === 409) return { outcome: 'already_posted', status, attempts: attempt };
+    if (status === 401 || status === 403) {
+      throw new MoesifError(`the Moesif token was rejected (${status}) — check MOESIF_MANAGEMENT_TOKEN (it needs the create:billing_reports scope)`, status);
+    }
+    if (status === 429 || status >= 500) {
+      lastProblem = `Moesif answered ${status}`;
+      if (attempt < maxAttempts) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : Math.min(30_000, backoff * 2 ** (attempt - 1)));
+      }
+      continue;
+    }
+    throw new MoesifError(`Moesif refused balance transaction ${transaction.transaction_id} (${status})`, status);
+  }
+  throw new MoesifError(`balance transaction ${transaction.transaction_id} was not posted after ${maxAttempts} attempts: ${lastProblem}`, null);
+}

@@ -1,0 +1,117 @@
+import Orb from 'orb-billing';
+import { isRecord } from '../sources/fields.js';
+import { parseJsonExact, stringifyExact } from '../sources/lossless-json.js';
+import { RateLimiter } from './rate-limiter.js';
+import { redactKeys, SyncError } from './sync-errors.js';
+
+/*
+ * The official `orb-billing` SDK behind our pacing. The SDK retries 408, 409, 429 (honouring
+ * Retry-After) and 5xx itself (maxRetries). Pages are read as raw text (`asResponse()`) and parsed
+ * losslessly: Orb sends amounts as JSON numbers, and the SDK's JSON.parse would take them through a float.
+ */
+
+export interface OrbPage {
+  /** The page's text exactly as Orb sent it. */
+  text: string;
+  /** The page's items, numbers lossless. */
+  items: Record<string, unknown>[];
+  /** Each item re-serialised exactly (evidence). */
+  raws: string[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export interface OrbApiOptions {
+  apiKey: string;
+  /** The API's base URL including its version path (default https://api.withorb.com/v1). */
+  apiBase?: string;
+  limiter: RateLimiter;
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
+export class OrbApi {
+  private readonly orb: Orb;
+  private readonly limiter: RateLimiter;
+  private readonly key: string;
+  requests = 0;
+
+  constructor(options: OrbApiOptions) {
+    this.key = options.apiKey;
+    if (options.apiBase !== undefined) {
+      try {
+        new URL(options.apiBase);
+      } catch {
+        throw new SyncError('usage', `--api-base: expected a URL like https://api.withorb.com/v1, found ${JSON.stringify(options.apiBase)}`);
+      }
+    }
+    this.orb = new Orb({
+      apiKey: options.apiKey,
+      ...(options.apiBase === undefined ? {} : { baseURL: options.apiBase }),
+      maxRetries: options.maxRetries ?? 3,
+      timeout: options.timeoutMs ?? 60_000,
+      // The SDK logs nothing by default; keep it so (a debug log would print request headers).
+      logLevel: 'off',
+    });
+    this.limiter = options.limiter;
+  }
+
+  customers(cursor: string | null, limit: number, signal?: AbortSignal): Promise<OrbPage> {
+    return this.page('GET /customers', () => this.orb.customers.list({ limit, ...(cursor === null ? {} : { cursor }) }, { signal: signal ?? null }).asResponse(), signal);
+  }
+
+  ledger(customerId: string, cursor: string | null, limit: number, signal?: AbortSignal): Promise<OrbPage> {
+    return this.page(`GET /customers/${customerId}/credits/ledger`, () =>
+      this.orb.customers.credits.ledger.list(customerId, { limit, ...(cursor === null ? {} : { cursor }) }, { signal: signal ?? null }).asResponse(), signal);
+  }
+
+  credits(customerId: string, cursor: string | null, limit: number, signal?: AbortSignal): Promise<OrbPage> {
+    return this.page(`GET /customers/${customerId}/credits`, () =>
+      this.orb.customers.credits.list(customerId, { limit, include_all_blocks: true, ...(cursor === null ? {} : { cursor }) }, { signal: signal ?? null }).asResponse(), signal);
+  }
+
+  invoices(customerId: string, cursor: string | null, limit: number, signal?: AbortSignal): Promise<OrbPage> {
+    return this.page(`GET /invoices?customer_id=${customerId}`, () =>
+      this.orb.invoices.list({ customer_id: customerId, limit, ...(cursor === null ? {} : { cursor }) }, { signal: signal ?? null }).asResponse(), signal);
+  }
+
+  private async page(what: string, request: () => Promise<Response>, signal?: AbortSignal): Promise<OrbPage> {
+    await this.limiter.take(signal);
+    this.requests++;
+    let text: string;
+    try {
+      const response = await request();
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.explain(error, what);
+    }
+    let value: unknown;
+    try {
+      value = parseJsonExact(text);
+    } catch (error) {
+      throw new SyncError('api', `${what}: Orb sent something that is not JSON (${(error as Error).message})`);
+    }
+    if (!isRecord(value) || !Array.isArray(value.data) || !isRecord(value.pagination_metadata)) {
+      throw new SyncError('api', `${what}: expected Orb's page {data, pagination_metadata}`);
+    }
+    const items = value.data.filter(isRecord);
+    const meta = value.pagination_metadata;
+    return {
+      text,
+      items,
+      raws: items.map((item) => stringifyExact(item)),
+      hasMore: meta.has_more === true,
+      nextCursor: typeof meta.next_cursor === 'string' ? meta.next_cursor : null,
+    };
+  }
+
+  private explain(error: unknown, what: string): SyncError {
+    const status = (error as { status?: number }).status;
+    if (status === 401) return new SyncError('auth', 'the Orb key was rejected (401) — check ORB_API_KEY');
+    const message = redactKeys((error as Error).message ?? String(error), this.key);
+    if (status === 403) return new SyncError('permission', `${what}: the Orb key may not read this (403) (${message})`);
+    if (status === undefined) return new SyncError('network', `${what}: could not reach Orb after retries (${message})`);
+    return new SyncError('api', `${what}: Orb answered ${status}: ${message}`);
+  }
+}

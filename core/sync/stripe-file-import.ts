@@ -1,0 +1,109 @@
+import { existsSync, rmSync } from 'node:fs';
+import { ImportRejected, type ImportFileInput } from '../service/import-files.js';
+import { parseImportFile, type ImportProblem, type ParsedEntry, type SourceFormat } from '../sources/index.js';
+import { emptyStripeParsed, orderStripeEntries, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
+import { entryAccount, LedgerDbError, openLedgerDb } from '../store/index.js';
+import type { Instant } from '../time/instant.js';
+import { writeLedgerEntries } from './ledger-write.js';
+import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
+
+/*
+ * `ledgerscope import` for Stripe files (`--source stripe|stripe-csv`, or detected): one user action,
+ * one transaction, like core/service/import-files.ts. Parse every file, then in one immediate
+ * transaction: ledger entries (credit grants and their transactions) with L5 and replay validation,
+ * payments with their versions (payment-write.ts), evidence objects. Any problem → nothing is written,
+ * and a database file this import would have created is not left behind. Files of the other formats
+ * may be in the same import: their entries go through the same checks.
+ */
+
+export interface StripeImportOptions {
+  source?: SourceFormat;
+  unit?: string;
+  now: Instant;
+}
+
+export interface StripeImportSummary {
+  files: { path: string; format: SourceFormat; records: number }[];
+  entries: { inserted: number; unchanged: number };
+  payments: PaymentWriteCounts;
+  objects: ObjectWriteCounts;
+  /** The `imports` row holding the new ledger entries, or null when no entry was new. */
+  importId: number | null;
+}
+
+function recordCount(entries: number, stripe: StripeParsed | undefined): number {
+  if (stripe === undefined) return entries;
+  return stripe.payments.length + stripe.grants.length + stripe.creditTransactions.length + stripe.objects.length;
+}
+
+export function importStripeFiles(dbPath: string, files: readonly ImportFileInput[], options: StripeImportOptions): StripeImportSummary {
+  if (files.length === 0) throw new Error('importStripeFiles: no files to import');
+  const problems: ImportProblem[] = [];
+  const otherEntries: ParsedEntry[] = [];
+  const stripe = emptyStripeParsed();
+  const summaryFiles: StripeImportSummary['files'] = [];
+  for (const file of files) {
+    const result = parseImportFile(file.path, file.text, {
+      ...(options.source === undefined ? {} : { source: options.source }),
+      ...(options.unit === undefined ? {} : { unit: options.unit }),
+    });
+    problems.push(...result.problems);
+    if (result.format === null) continue;
+    summaryFiles.push({ path: file.path, format: result.format, records: recordCount(result.entries.length, result.stripe) });
+    otherEntries.push(...result.entries);
+    if (result.stripe !== undefined) {
+      stripe.payments.push(...result.stripe.payments);
+      stripe.grants.push(...result.stripe.grants);
+      stripe.creditTransactions.push(...result.stripe.creditTransactions);
+      stripe.objects.push(...result.stripe.objects);
+    }
+  }
+  if (problems.length > 0) throw new ImportRejected(problems);
+
+  const existed = existsSync(dbPath);
+  let db;
+  try {
+    db = openLedgerDb(dbPath, { create: true, now: options.now });
+  } catch (error) {
+    if (!existed) removeDbFiles(dbPath);
+    throw error;
+  }
+  let committed = false;
+  try {
+    const summary = db
+      .transaction((): StripeImportSummary => {
+        const resolved = resolveStripeLedger(stripe, (grantId) => entryAccount(db, 'stripe', grantId), problems);
+        if (problems.length > 0) throw new ImportRejected(problems);
+        const entries = [...otherEntries, ...orderStripeEntries(resolved.entries)];
+        const ledger = writeLedgerEntries(db, entries, resolved.voidsToCompute, {
+          mode: 'strict',
+          now: options.now,
+          files: summaryFiles.map((file) => ({ path: file.path, format: file.format, records: file.records })),
+          sourceOption: options.source ?? null,
+          order: 'as-given',
+        }, problems);
+        if (problems.length > 0) throw new ImportRejected(problems);
+        const payments = emptyPaymentCounts();
+        writeFilePayments(db, stripe.payments, options.now, payments, problems);
+        if (problems.length > 0) throw new ImportRejected(problems);
+        const objects = emptyObjectCounts();
+        writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
+        return { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, payments, objects, importId: ledger.importId };
+      })
+      .immediate();
+    committed = true;
+    return summary;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new LedgerDbError(dbPath, `${dbPath}: another process is writing to this database; nothing was written, try again when it is done`);
+    }
+    throw error;
+  } finally {
+    db.close();
+    if (!committed && !existed) removeDbFiles(dbPath);
+  }
+}
+
+function removeDbFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
