@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { ApiErrorBody, ApiErrorCode, ApiResult, Handlers } from '../api/contract.js';
 import type { HostEvent } from '../api/types.js';
 import { dispatch, validateInput } from './dispatch.js';
+import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy.js';
 
 /*
  * Browser mode's loopback host (DESIGN §9): 127.0.0.1 only, a random token per start, the built renderer
@@ -18,20 +19,6 @@ export const TOKEN_HEADER = 'x-ledgerscope-token';
 /** Bodies of every method but import.upload (file contents). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_UPLOAD_BODY_BYTES = 500 * 1024 * 1024;
-
-/** Same policy as renderer/index.html and Electron's (electron/main/security.ts). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,

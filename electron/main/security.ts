@@ -1,20 +1,7 @@
 // Session and web-contents hardening (DESIGN §9): strict CSP, no remote content,
 // no navigation, no new windows, no webviews, every permission denied.
 import { app, session, type Session } from 'electron';
-
-/** Same policy as renderer/index.html's meta tag, also sent as a header where there is one (dev server). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+import { CONTENT_SECURITY_POLICY } from '../../core/api/content-security-policy.js';
 
 export function hardenSession(target: Session, devOrigin: string | undefined): void {
   target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
