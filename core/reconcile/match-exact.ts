@@ -4,6 +4,7 @@ import { compareCandidates, entryItemId, paymentItemId, type Reconciliation } fr
 import { reversalOfRef } from './payments.js';
 import { forEachReferenceToken } from './references.js';
 import type { ItemCategory } from './types.js';
+import { UnionFind } from './union-find.js';
 
 /*
  * Stage 1, exact reference. Credits that name a payment (any id of its group) are joined with it; a
@@ -25,27 +26,6 @@ export interface ReferenceIndex {
   reversalsByGroup: Map<number, number[]>;
   /** Candidates that named any Stripe object. */
   referencing: Uint8Array;
-}
-
-class UnionFind {
-  private readonly parent: Int32Array;
-  constructor(size: number) {
-    this.parent = new Int32Array(size);
-    for (let i = 0; i < size; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    while (this.parent[i] !== i) {
-      const up = this.parent[this.parent[i]!]!;
-      this.parent[i] = up;
-      i = up;
-    }
-    return i;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }
 
 function push(map: Map<number, number[]>, key: number, value: number): void {

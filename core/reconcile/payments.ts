@@ -2,6 +2,7 @@ import { Decimal, ZERO } from '../money/decimal.js';
 import { compareText } from '../ledger/account-key.js';
 import type { PaymentKind, PaymentRecord } from '../payments/types.js';
 import type { Instant } from '../time/instant.js';
+import { UnionFind } from './union-find.js';
 
 /*
  * Stripe money as reconciliation sees it. One payment is often several Stripe objects (a checkout
@@ -107,29 +108,6 @@ export interface StripeMoney {
   byId: Map<string, number>;
   /** Records left out: after asOf, or a second record with an id already seen. */
   skipped: number;
-}
-
-class UnionFind {
-  private readonly parent: Int32Array;
-  constructor(size: number) {
-    this.parent = new Int32Array(size);
-    for (let i = 0; i < size; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    let root = i;
-    while (this.parent[root] !== root) root = this.parent[root]!;
-    while (this.parent[i] !== root) {
-      const next = this.parent[i]!;
-      this.parent[i] = root;
-      i = next;
-    }
-    return root;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }
 
 function compareMembers(a: PaymentRecord, b: PaymentRecord): number {
