@@ -296,9 +296,13 @@ export interface ImportPreview {
 
 export interface ImportResult {
   files: { name: string; format: SourceFormatName; records: number }[];
+  /** New ledger entries (for Stripe files: credit grants and their transactions). */
   inserted: number;
   unchanged: number;
-  accounts_touched: number;
+  /** Accounts given new ledger entries; null for a Stripe import. */
+  accounts_touched: number | null;
+  /** Stripe payments written (new, new versions, unchanged); null for a ledger import. */
+  payments: { inserted: number; updated: number; unchanged: number } | null;
 }
 
 export const JOB_KINDS = ['import.preview', 'import.run', 'reconcile.run'] as const;

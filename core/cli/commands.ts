@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { openLedgerDb } from '../store/index.js';
-import { importFiles, ImportRejected } from '../service/import-files.js';
-import { detectFormat, formatProblem, type SourceFormat } from '../sources/index.js';
-import { importStripeFiles } from '../sync/stripe-file-import.js';
+import { ImportRejected } from '../service/import-files.js';
+import { formatProblem, type SourceFormat } from '../sources/index.js';
+import { importAnyFiles } from '../service/import-any.js';
 import {
   allBalances,
   customerBalance,
@@ -59,22 +59,14 @@ export function runImport(
     now: ctx.now,
   };
   try {
-    if (isStripeImport(inputs, options.source)) {
-      // Stripe files carry payments and credit grants: the Stripe importer writes both, in one transaction.
-      const summary = importStripeFiles(options.db, inputs, importOptions);
-      for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
-      const p = summary.payments;
-      ctx.io.out(
-        `imported ${summary.entries.inserted} new ledger entries (${summary.entries.unchanged} already present) and ` +
-          `${p.inserted} new payments (${p.updated} updated, ${p.unchanged} unchanged) into ${options.db}\n`,
-      );
-      return 0;
-    }
-    const summary = importFiles(options.db, inputs, importOptions);
+    const summary = importAnyFiles(options.db, inputs, importOptions);
     for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
+    const entries = `${summary.inserted} new ledger entries (${summary.unchanged} already present)`;
+    const payments = summary.payments;
     ctx.io.out(
-      `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db}` +
-        ` across ${summary.accountsTouched} accounts\n`,
+      payments === null
+        ? `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db} across ${summary.accountsTouched} accounts\n`
+        : `imported ${entries} and ${payments.inserted} new payments (${payments.updated} updated, ${payments.unchanged} unchanged) into ${options.db}\n`,
     );
     return 0;
   } catch (error) {
@@ -86,15 +78,6 @@ export function runImport(
     }
     throw error;
   }
-}
-
-/** Stripe when asked for, or when any file's content is a Stripe export. */
-function isStripeImport(inputs: readonly { path: string; text: string }[], source: string | undefined): boolean {
-  if (source !== undefined) return source === 'stripe' || source === 'stripe-csv';
-  return inputs.some((input) => {
-    const format = detectFormat(input.path, input.text);
-    return format === 'stripe' || format === 'stripe-csv';
-  });
 }
 
 function withReadDb<T>(path: string, fn: (db: ReturnType<typeof openLedgerDb>) => T): T {

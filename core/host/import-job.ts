@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, PreviewFile, ReconcileRunSummary, SourceFormatName } from '../api/types.js';
 import { toCanonical } from '../money/decimal.js';
+import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { formatProblem, parseImportFile, type ImportProblem, type SourceFormat } from '../sources/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
@@ -75,7 +76,7 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
   try {
     const inputs = readFiles(request.files, onProgress, check);
     if (request.kind === 'import.preview') return { type: 'preview', preview: preview(request.dbPath, inputs, options, onProgress, check) };
-    const summary = importFiles(request.dbPath, inputs, {
+    const summary = importAnyFiles(request.dbPath, inputs, {
       ...options,
       onProgress: (progress) => {
         check();
@@ -89,6 +90,7 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
         inserted: summary.inserted,
         unchanged: summary.unchanged,
         accounts_touched: summary.accountsTouched,
+        payments: summary.payments,
       },
     };
   } catch (error) {

@@ -201,8 +201,11 @@ export function ImportScreen() {
       {state.phase === 'done' && run?.result ? (
         <div className="success" role="status" data-testid="import-result">
           <strong>
-            Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present) across{' '}
-            {formatCount(run.result.accounts_touched)} accounts.
+            Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present)
+            {run.result.accounts_touched === null ? '' : ` across ${formatCount(run.result.accounts_touched)} accounts`}
+            {run.result.payments === null
+              ? '.'
+              : ` and ${formatCount(run.result.payments.inserted)} new Stripe payments (${formatCount(run.result.payments.updated)} updated, ${formatCount(run.result.payments.unchanged)} unchanged).`}
           </strong>{' '}
           <a href="#/accounts">See the accounts</a> ·{' '}
           <button type="button" className="link-button" onClick={state.reset}>
