@@ -167,13 +167,8 @@ function mapPayment(record: JsonRecord, kind: PaymentKind, ctx: MapContext): voi
       invoiceId = link(scope, record, 'invoice');
       amountRefunded = readMinorAmount(scope, record, 'amount_refunded', currency, false);
       break;
+    // Refunds and disputes take money back from a charge and name it the same way.
     case 'refund':
-      amount = readMinorAmount(scope, record, 'amount', currency, true);
-      status = readString(scope, record, 'status', true);
-      paymentIntentId = link(scope, record, 'payment_intent');
-      chargeId = link(scope, record, 'charge');
-      if (description === null) description = readString(scope, record, 'reason', false);
-      break;
     case 'dispute':
       amount = readMinorAmount(scope, record, 'amount', currency, true);
       status = readString(scope, record, 'status', true);
