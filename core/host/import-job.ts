@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, PreviewFile, ReconcileRunSummary, SourceFormatName } from '../api/types.js';
+import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, PreviewFile, PreviewRow, ReconcileRunSummary, SourceFormatName } from '../api/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
-import { formatProblem, parseImportFile, type ImportProblem, type SourceFormat } from '../sources/index.js';
+import { formatProblem, parseImportFile, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
+import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
 /*
@@ -103,6 +104,47 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
 }
 
 /**
+ * The first rows of a parsed file as the import will read them: ledger entries, then (for Stripe files)
+ * payments with their kind and Stripe's status word, then credit grants and their transactions.
+ */
+function firstRows(parsed: ParseResult): PreviewRow[] {
+  const ledgerRows = (entries: readonly ParsedEntry[]): PreviewRow[] =>
+    entries.map(({ entry, origin, raw }) => ({
+      line: origin.line,
+      pointer: origin.pointer,
+      id: entry.sourceId,
+      kind: entry.kind,
+      status: entry.status,
+      customer_id: entry.customerId,
+      subscription_id: entry.subscriptionId,
+      unit: entry.unit,
+      amount: toCanonical(entry.amount),
+      created_at: formatInstant(entry.at),
+      raw,
+    }));
+  const rows = ledgerRows(parsed.entries.slice(0, PREVIEW_ROWS));
+  const stripe = parsed.stripe;
+  if (stripe === undefined) return rows;
+  for (const { record, origin, raw } of stripe.payments.slice(0, PREVIEW_ROWS - rows.length)) {
+    rows.push({
+      line: origin.line,
+      pointer: origin.pointer,
+      id: record.sourceId,
+      kind: record.kind,
+      status: record.status,
+      customer_id: record.customerId ?? '',
+      subscription_id: null,
+      unit: record.currency,
+      amount: toCanonical(record.amount),
+      created_at: formatInstant(record.at),
+      raw,
+    });
+  }
+  rows.push(...ledgerRows(stripe.grants.slice(0, Math.max(0, PREVIEW_ROWS - rows.length)).map((grant) => grant.parsed)));
+  return rows;
+}
+
+/**
  * Detected formats, first rows and every problem, writing nothing: each file is parsed for its rows,
  * then, when the files parse, the real import runs as a dry run (stopped once its checks against the
  * database have passed, before it writes), so the preview finds exactly what the import would.
@@ -124,35 +166,27 @@ function preview(
     files.push({
       name: input.path,
       format: parsed.format,
-      records: parsed.entries.length,
-      first_rows: parsed.entries.slice(0, PREVIEW_ROWS).map(({ entry, origin, raw }) => ({
-        line: origin.line,
-        pointer: origin.pointer,
-        id: entry.sourceId,
-        kind: entry.kind,
-        status: entry.status,
-        customer_id: entry.customerId,
-        subscription_id: entry.subscriptionId,
-        unit: entry.unit,
-        amount: toCanonical(entry.amount),
-        created_at: formatInstant(entry.at),
-        raw,
-      })),
+      records: stripeRecordCount(parsed.entries.length, parsed.stripe),
+      first_rows: firstRows(parsed),
     });
   });
   if (problems.length === 0) {
-    let checks = 0;
     try {
-      importFiles(dbPath, inputs, {
-        ...options,
-        onProgress: (progress) => {
-          check();
-          onProgress(progress);
-          // importFiles reports 'check' once before its checks and once after they all passed.
-          if (progress.phase === 'write' || (progress.phase === 'check' && ++checks === 2)) throw new DryRunPassed();
-        },
-      });
-      throw new Error('the import dry run was not stopped before writing');
+      if (isStripeImport(inputs, options.source)) {
+        importStripeFiles(dbPath, inputs, { ...options, dryRun: true });
+      } else {
+        let checks = 0;
+        importFiles(dbPath, inputs, {
+          ...options,
+          onProgress: (progress) => {
+            check();
+            onProgress(progress);
+            // importFiles reports 'check' once before its checks and once after they all passed.
+            if (progress.phase === 'write' || (progress.phase === 'check' && ++checks === 2)) throw new DryRunPassed();
+          },
+        });
+        throw new Error('the import dry run was not stopped before writing');
+      }
     } catch (error) {
       if (error instanceof ImportRejected) problems.push(...error.problems);
       else if (!(error instanceof DryRunPassed)) throw error;

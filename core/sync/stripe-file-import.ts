@@ -20,6 +20,11 @@ export interface StripeImportOptions {
   source?: SourceFormat;
   unit?: string;
   now: Instant;
+  /**
+   * Run every check inside the transaction, then roll it back: the import preview's dry run, which
+   * finds exactly the problems the import would (L5 conflicts against the stored payments included).
+   */
+  dryRun?: boolean;
 }
 
 export interface StripeImportSummary {
@@ -31,7 +36,15 @@ export interface StripeImportSummary {
   importId: number | null;
 }
 
-function recordCount(entries: number, stripe: StripeParsed | undefined): number {
+/** Thrown at the end of a dry run's transaction so that it rolls back; carries what would be written. */
+class DryRunRollback extends Error {
+  constructor(readonly summary: StripeImportSummary) {
+    super('dry run');
+  }
+}
+
+/** The records one parsed file holds: ledger entries, or Stripe payments, grants, credit transactions and objects. */
+export function stripeRecordCount(entries: number, stripe: StripeParsed | undefined): number {
   if (stripe === undefined) return entries;
   return stripe.payments.length + stripe.grants.length + stripe.creditTransactions.length + stripe.objects.length;
 }
@@ -49,7 +62,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
     });
     problems.push(...result.problems);
     if (result.format === null) continue;
-    summaryFiles.push({ path: file.path, format: result.format, records: recordCount(result.entries.length, result.stripe) });
+    summaryFiles.push({ path: file.path, format: result.format, records: stripeRecordCount(result.entries.length, result.stripe) });
     otherEntries.push(...result.entries);
     if (result.stripe !== undefined) {
       stripe.payments.push(...result.stripe.payments);
@@ -88,12 +101,15 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
         if (problems.length > 0) throw new ImportRejected(problems);
         const objects = emptyObjectCounts();
         writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-        return { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, payments, objects, importId: ledger.importId };
+        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, payments, objects, importId: ledger.importId };
+        if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
+        return summary;
       })
       .immediate();
     committed = true;
     return summary;
   } catch (error) {
+    if (error instanceof DryRunRollback) return error.summary;
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
       throw new LedgerDbError(dbPath, `${dbPath}: another process is writing to this database; nothing was written, try again when it is done`);
     }

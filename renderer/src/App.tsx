@@ -4,7 +4,7 @@ import { call, isDesktop, subscribeEvents } from './api/client';
 import { errorMessage } from './api/hooks';
 import { AsOfControl } from './components/AsOfControl';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
-import { formatCount } from './format';
+import { formatCount, formatCountOf } from './format';
 import { AccountScreen } from './screens/AccountScreen';
 import { AccountsScreen } from './screens/AccountsScreen';
 import { CustomerScreen } from './screens/CustomerScreen';
@@ -162,7 +162,7 @@ export function App() {
                 : 'Browser mode'
               : 'Not connected'
             : `${info.host === 'desktop' ? 'Desktop' : 'Browser mode'} · ${info.database.name}${
-                info.database.exists ? ` · ${formatCount(info.database.entry_count)} entries` : ' · empty'
+                info.database.exists ? ` · ${formatCountOf(info.database.entry_count, 'entry', 'entries')}` : ' · empty'
               }`}
         </div>
       </header>

@@ -95,6 +95,11 @@ export function formatCount(count: number): string {
   return count.toLocaleString('en');
 }
 
+/** "1 record", "2,000 records": a count with its noun in the right number. */
+export function formatCountOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
+}
+
 /** The as-of field's text for an instant: "2025-01-10" at midnight, else "2025-01-10 14:03:07". */
 export function toAsOfInput(iso: string): string {
   const text = iso.replace('T', ' ').replace(/(\.000)?Z$/, '');

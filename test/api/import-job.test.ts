@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,36 @@ describe('import job (what the Import screen runs)', () => {
     const handle = openLedgerDb(db, { create: false });
     try {
       expect(listPayments(handle).map((payment) => [payment.sourceId, payment.amount.toFixed(), payment.currency])).toEqual([['pi_ui_1', '50', 'USD']]);
+    } finally {
+      handle.close();
+    }
+  });
+
+  it('the preview of a Stripe export shows its payments and, against the database, the conflicts the import would hit, writing nothing', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'ledgerscope-import-job-')), 'ledger.sqlite');
+    const now = Date.parse('2025-02-01T00:00:00Z');
+    const first = runImportJob({ kind: 'import.preview', dbPath: db, files: [{ name: 'payments.json', text: stripePage }], now }, () => {}, () => false);
+    expect(first.type).toBe('preview');
+    if (first.type !== 'preview') return;
+    expect(first.preview.ok).toBe(true);
+    expect(first.preview.files).toHaveLength(1);
+    expect(first.preview.files[0]!.records).toBe(1);
+    expect(first.preview.files[0]!.first_rows.map((row) => [row.id, row.kind, row.status, row.customer_id, row.unit, row.amount, row.created_at])).toEqual([
+      ['pi_ui_1', 'payment_intent', 'succeeded', 'cus_ui', 'USD', '50', '2025-01-02T00:00:00.000Z'],
+    ]);
+    // A preview writes nothing, not even a new database file.
+    expect(existsSync(db)).toBe(false);
+
+    runImportJob({ kind: 'import.run', dbPath: db, files: [{ name: 'payments.json', text: stripePage }], now }, () => {}, () => false);
+    const changedCurrency = stripePage.replace('"currency":"usd"', '"currency":"eur"');
+    const second = runImportJob({ kind: 'import.preview', dbPath: db, files: [{ name: 'later.json', text: changedCurrency }], now }, () => {}, () => false);
+    expect(second.type).toBe('preview');
+    if (second.type !== 'preview') return;
+    expect(second.preview.ok).toBe(false);
+    expect(second.preview.problems.map((problem) => problem.text)).toEqual([expect.stringMatching(/later\.json.*pi_ui_1.*conflicts with the payment stored from payments\.json/)]);
+    const handle = openLedgerDb(db, { create: false });
+    try {
+      expect(listPayments(handle).map((payment) => [payment.sourceId, payment.currency])).toEqual([['pi_ui_1', 'USD']]);
     } finally {
       handle.close();
     }

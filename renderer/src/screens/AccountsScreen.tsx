@@ -5,7 +5,7 @@ import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
-import { formatCount, formatDate, formatInstant, isZeroAmount } from '../format';
+import { formatCount, formatCountOf, formatDate, formatInstant, isZeroAmount } from '../format';
 import { navigate, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { exportBalances } from './export';
@@ -97,7 +97,7 @@ export function AccountsScreen() {
         <p className="screen-sub" data-testid="accounts-count">
           {rows.total === null || totalAccounts === null
             ? ' '
-            : `${formatCount(rows.total)} of ${formatCount(totalAccounts)} accounts · as of ${formatInstant(shownAsOf)}`}
+            : `${formatCount(rows.total)} of ${formatCountOf(totalAccounts, 'account')} · as of ${formatInstant(shownAsOf)}`}
         </p>
       </div>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Search and filters" hidden={noLedger}>

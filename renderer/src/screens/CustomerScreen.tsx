@@ -5,7 +5,7 @@ import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
-import { formatCount, formatInstant, formatKind, negateAmount } from '../format';
+import { formatCount, formatCountOf, formatInstant, formatKind, negateAmount } from '../format';
 import { navigate, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 
@@ -123,7 +123,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
             <p className="hint small">Payments, refunds and disputes join this timeline once Stripe data can be imported.</p>
           ) : null}
           <p className="muted small" data-testid="customer-count">
-            {rows.total === null ? '' : `${formatCount(rows.total)} items · as of ${formatInstant(head?.as_of ?? null)}`}
+            {rows.total === null ? '' : `${formatCountOf(rows.total, 'item')} · as of ${formatInstant(head?.as_of ?? null)}`}
           </p>
           {rows.error === null ? (
             <VirtualTable

@@ -4,7 +4,7 @@ import { isDesktop } from '../api/client';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
-import { formatBytes, formatCount, formatInstant, formatKind } from '../format';
+import { formatBytes, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
 import { useImport } from '../state/import';
 import { useApp } from '../state/store';
 
@@ -64,14 +64,14 @@ function FilePreview({ file, sizeBytes }: { file: PreviewFile; sizeBytes: number
       <h3>
         {file.name}{' '}
         <span className="title-meta">
-          {file.format === null ? 'format not recognised' : FORMAT_LABEL[file.format]} · {formatCount(file.records)} records
+          {file.format === null ? 'format not recognised' : FORMAT_LABEL[file.format]} · {formatCountOf(file.records, 'record')}
           {sizeBytes === undefined ? '' : ` · ${formatBytes(sizeBytes)}`}
         </span>
       </h3>
       {file.first_rows.length > 0 ? (
         <div className="table-scroll">
           <table className="compact">
-            <caption className="small">First {file.first_rows.length} records as the ledger will read them</caption>
+            <caption className="small">First {formatCountOf(file.first_rows.length, 'record')} as Ledgerscope will read them</caption>
             <thead>
               <tr>
                 <th scope="col">Line</th>
@@ -193,7 +193,7 @@ export function ImportScreen() {
         </div>
       </div>
       <ErrorBanner message={state.error} />
-      {state.phase === 'reading' ? <div className="loading">Reading {state.upload?.files.length ?? ''} files…</div> : null}
+      {state.phase === 'reading' ? <div className="loading">Reading {state.upload === null ? 'files' : formatCountOf(state.upload.files.length, 'file')}…</div> : null}
       {state.phase === 'previewing' ? <JobProgressBar job={state.preview} onCancel={() => void state.cancel()} /> : null}
       {state.phase === 'importing' ? <JobProgressBar job={run} onCancel={() => void state.cancel()} /> : null}
       {state.preview?.state === 'cancelled' || run?.state === 'cancelled' ? <p className="notice">Cancelled: nothing was written.</p> : null}
@@ -202,7 +202,7 @@ export function ImportScreen() {
         <div className="success" role="status" data-testid="import-result">
           <strong>
             Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present)
-            {run.result.accounts_touched === null ? '' : ` across ${formatCount(run.result.accounts_touched)} accounts`}
+            {run.result.accounts_touched === null ? '' : ` across ${formatCountOf(run.result.accounts_touched, 'account')}`}
             {run.result.payments === null
               ? '.'
               : ` and ${formatCount(run.result.payments.inserted)} new Stripe payments (${formatCount(run.result.payments.updated)} updated, ${formatCount(run.result.payments.unchanged)} unchanged).`}
@@ -229,7 +229,7 @@ export function ImportScreen() {
           ))}
           <div className="actions">
             <button type="button" onClick={() => void state.startRun()} disabled={!preview.ok || busy} data-testid="import-run">
-              Import {formatCount(records)} records
+              Import {formatCountOf(records, 'record')}
             </button>
             <button type="button" className="secondary" onClick={state.reset} disabled={busy}>
               Start over
