@@ -29,6 +29,11 @@ export class EventQueue {
     return this.heap.length;
   }
 
+  /** The events still ahead, in heap (not time) order: a copy. */
+  items(): BlockEvent[] {
+    return [...this.heap];
+  }
+
   peek(): BlockEvent | undefined {
     return this.heap[0];
   }

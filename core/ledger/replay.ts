@@ -1,7 +1,7 @@
 import { Decimal, ZERO, minDecimal } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
-import { ACTIVATION, EXPIRY, EventQueue } from './event-queue.js';
+import { ACTIVATION, EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { assertAccountInvariants } from './invariants.js';
 import { isDrawable } from './status.js';
 import {
@@ -40,14 +40,59 @@ export function compareReplayOrder(a: LedgerEntry, b: LedgerEntry): number {
 export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   const ordered = isSorted(entries) ? entries : [...entries].sort(compareReplayOrder);
-  const replay = new AccountReplay(key, ordered, options.checkEveryStep === true, options.keepEntries !== false);
-  for (const entry of ordered) {
-    if (entry.at > asOf) break;
+  const replay = new AccountReplay(key, blockIdsExpiredBySource(ordered), options.checkEveryStep === true, options.keepEntries !== false);
+  return replay.run(ordered, asOf);
+}
+
+/**
+ * The replay's whole state between two entries: what a checkpoint stores (checkpoint.ts). Blocks in
+ * creation order; `drawable` in L1 order; `events` in no particular order (the queue orders them).
+ */
+export interface ReplayInternals {
+  blocks: BlockState[];
+  drawable: BlockState[];
+  events: BlockEvent[];
+  sourceExpiredBlocks: string[];
+  expiryCounts: [string, number][];
+  current: Decimal;
+  pending: Decimal;
+  deficit: Decimal;
+  sequence: number;
+}
+
+/**
+ * Replays the first `count` of the account's entries (sorted, all of them given: which blocks the source
+ * expires itself depends on every entry) and stops right after the last one, before any later event.
+ * That state is the same for every as-of at or after entries[count - 1].at, so replayFrom can go on from it.
+ */
+export function replayPrefix(key: AccountKey, entries: readonly LedgerEntry[], count: number): ReplayInternals {
+  if (!isSorted(entries)) throw new Error('replayPrefix: entries must be in replay order');
+  if (!Number.isSafeInteger(count) || count < 0 || count > entries.length) throw new Error(`replayPrefix: count ${count} outside 0..${entries.length}`);
+  const replay = new AccountReplay(key, blockIdsExpiredBySource(entries), false, false);
+  for (let i = 0; i < count; i++) {
+    const entry = entries[i]!;
     replay.runEventsThrough(entry.at);
     replay.apply(entry);
   }
-  replay.runEventsThrough(asOf);
-  return replay.finish(asOf);
+  return replay.internals();
+}
+
+/**
+ * Goes on from `internals` (replayPrefix's, restored) with the entries after it, to `options.asOf`: the
+ * same state replayAccount gives over all entries, but `entries` holds only the ones replayed here.
+ * The caller guarantees asOf is at or after the last entry the internals include.
+ */
+export function replayFrom(key: AccountKey, internals: ReplayInternals, tail: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
+  if (!isSorted(tail)) throw new Error('replayFrom: entries must be in replay order');
+  const replay = new AccountReplay(key, new Set(internals.sourceExpiredBlocks), options.checkEveryStep === true, options.keepEntries !== false, internals);
+  return replay.run(tail, options.asOf ?? Number.POSITIVE_INFINITY);
+}
+
+/** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
+function blockIdsExpiredBySource(entries: readonly LedgerEntry[]): Set<string> {
+  const ids = new Set<string>();
+  for (const entry of entries) if (entry.kind === 'expiry' && entry.blockId !== null) ids.add(entry.blockId);
+  return ids;
 }
 
 function isSorted(entries: readonly LedgerEntry[]): boolean {
@@ -62,8 +107,6 @@ class AccountReplay {
   private readonly blockList: BlockState[] = [];
   private readonly drawable = new DrawableBlocks();
   private readonly events = new EventQueue();
-  /** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
-  private readonly sourceExpiredBlocks = new Set<string>();
   private readonly replayed: ReplayedEntry[] = [];
   private readonly expiryCounts = new Map<string, number>();
   private current: Decimal = ZERO;
@@ -73,13 +116,49 @@ class AccountReplay {
 
   constructor(
     private readonly key: AccountKey,
-    entries: readonly LedgerEntry[],
+    /** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
+    private readonly sourceExpiredBlocks: ReadonlySet<string>,
     private readonly checkEveryStep: boolean,
     private readonly keepEntries: boolean,
+    from?: ReplayInternals,
   ) {
-    for (const entry of entries) {
-      if (entry.kind === 'expiry' && entry.blockId !== null) this.sourceExpiredBlocks.add(entry.blockId);
+    if (from === undefined) return;
+    for (const block of from.blocks) {
+      this.blocks.set(block.id, block);
+      this.blockList.push(block);
     }
+    for (const block of from.drawable) this.drawable.ordered.push(block);
+    for (const event of from.events) this.events.push(event);
+    for (const [id, count] of from.expiryCounts) this.expiryCounts.set(id, count);
+    this.current = from.current;
+    this.pending = from.pending;
+    this.deficit = from.deficit;
+    this.sequence = from.sequence;
+  }
+
+  /** The replay loop (L3: at each entry's instant, events first): entries at or before asOf, then events through it. */
+  run(ordered: readonly LedgerEntry[], asOf: Instant): AccountState {
+    for (const entry of ordered) {
+      if (entry.at > asOf) break;
+      this.runEventsThrough(entry.at);
+      this.apply(entry);
+    }
+    this.runEventsThrough(asOf);
+    return this.finish(asOf);
+  }
+
+  internals(): ReplayInternals {
+    return {
+      blocks: [...this.blockList],
+      drawable: [...this.drawable.ordered],
+      events: this.events.items(),
+      sourceExpiredBlocks: [...this.sourceExpiredBlocks],
+      expiryCounts: [...this.expiryCounts],
+      current: this.current,
+      pending: this.pending,
+      deficit: this.deficit,
+      sequence: this.sequence,
+    };
   }
 
   /** Processes every block event at or before `limit` (events at an entry's instant come before it). */

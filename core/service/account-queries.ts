@@ -1,16 +1,19 @@
 import type { AccountDetail, AccountRef, EntriesPage, EntryEvidence } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import { accountKeyString } from '../ledger/account-key.js';
+import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { loadAccountEntries, loadEntryEvidence, type LedgerDb } from '../store/index.js';
+import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, type LedgerDb } from '../store/index.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { blockDetailView, entryView } from './views.js';
 
 /*
  * One account at an instant, for the account screen: replayed once and kept, so paging through a
  * 100,000-entry account, its blocks and its chart share one replay (L9: every answer as of an instant).
+ * Opening a long account does not wait for that replay: its stored checkpoint (core/store/checkpoints.ts)
+ * plus the newest entries answer the balances, the blocks and the newest pages of entries.
  */
 
 export function accountKeyOf(ref: AccountRef): AccountKey {
@@ -58,6 +61,17 @@ export function countThrough(entries: readonly LedgerEntry[], asOf: Instant): nu
   return low;
 }
 
+/**
+ * The account from its checkpoint: the whole account's balances and blocks, but `state.entries` holds
+ * only the entries replayed after the checkpoint (the newest), numbered in the account's sequence.
+ */
+export interface RecentState {
+  state: AccountState;
+  firstEntryAt: Instant;
+  /** The instant of the last entry or generated expiry replayed up to as-of. */
+  lastEntryAt: Instant;
+}
+
 interface FilteredOrder {
   state: AccountState;
   filter: string;
@@ -73,6 +87,7 @@ export class AccountReplays {
   private readonly entries = new Map<string, LedgerEntry[]>();
   private readonly states = new Map<string, CachedState[]>();
   private readonly projections = new Map<string, AccountState>();
+  private readonly recent = new Map<string, { recent: RecentState; validUntil: Instant }>();
   private filtered: FilteredOrder | null = null;
 
   constructor(private readonly maxAccounts = 4) {}
@@ -81,7 +96,43 @@ export class AccountReplays {
     this.entries.clear();
     this.states.clear();
     this.projections.clear();
+    this.recent.clear();
     this.filtered = null;
+  }
+
+  /** True when the account has stored entries (one indexed lookup; loads nothing). */
+  exists(db: LedgerDb, key: AccountKey): boolean {
+    return this.entries.has(accountKeyString(key)) || accountIdOf(db, key) !== undefined;
+  }
+
+  /** The full replay at `asOf` if one is cached already; never replays. */
+  cachedStateAt(key: AccountKey, asOf: Instant): AccountState | null {
+    for (const candidate of this.states.get(accountKeyString(key)) ?? []) {
+      if (candidate.state.asOf <= asOf && asOf < candidate.validUntil) {
+        return candidate.state.asOf === asOf ? candidate.state : { ...candidate.state, asOf };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The account at `asOf` from its stored checkpoint and the entries after it, or null when it has no
+   * checkpoint or `asOf` is before it (then only the full replay answers).
+   */
+  recentAt(db: LedgerDb, key: AccountKey, asOf: Instant): RecentState | null {
+    const id = accountKeyString(key);
+    const cached = this.recent.get(id);
+    if (cached !== undefined && cached.recent.state.asOf <= asOf && asOf < cached.validUntil) {
+      return cached.recent.state.asOf === asOf ? cached.recent : { ...cached.recent, state: { ...cached.recent.state, asOf } };
+    }
+    const stored = loadCheckpoint(db, key);
+    if (stored === null || asOf < stored.checkpoint.validFrom) return null;
+    const state = replayFromCheckpoint(key, stored.checkpoint, stored.tail, { asOf });
+    const last = state.entries[state.entries.length - 1];
+    const recent = { state, firstEntryAt: stored.checkpoint.firstEntryAt, lastEntryAt: last?.entry.at ?? stored.checkpoint.validFrom };
+    // Entries before the checkpoint are all at or before asOf: only the tail and block events can come next.
+    remember(this.recent, id, { recent, validUntil: nextChangeAfter(stored.tail, state, asOf) }, this.maxAccounts);
+    return recent;
   }
 
   /** The account's stored entries in replay order; [] for an account with none. */
@@ -164,7 +215,7 @@ function touch<T>(map: Map<string, T>, id: string, value: T): void {
 }
 
 function requireEntries(replays: AccountReplays, db: LedgerDb, key: AccountKey): void {
-  if (replays.entriesOf(db, key).length === 0) {
+  if (!replays.exists(db, key)) {
     const sub = key.subscriptionId === null ? 'no subscription' : `subscription ${JSON.stringify(key.subscriptionId)}`;
     throw new ApiError('not_found', `no account for customer ${JSON.stringify(key.customerId)}, ${sub}, unit ${key.unit} in this database`);
   }
@@ -173,7 +224,9 @@ function requireEntries(replays: AccountReplays, db: LedgerDb, key: AccountKey):
 export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: AccountRef, asOf: Instant): AccountDetail {
   const key = accountKeyOf(ref);
   requireEntries(replays, db, key);
-  const state = replays.stateAt(db, key, asOf);
+  const full = replays.cachedStateAt(key, asOf);
+  const recent = full === null ? replays.recentAt(db, key, asOf) : null;
+  const state = full ?? recent?.state ?? replays.stateAt(db, key, asOf);
   const entries = state.entries;
   return {
     as_of: formatInstant(asOf),
@@ -185,9 +238,9 @@ export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: Accoun
       deficit: toCanonical(state.deficit),
     },
     blocks: state.blocks.map((block) => blockDetailView(state, block)),
-    entry_count: entries.length,
-    first_entry_at: formatOptionalInstant(entries[0]?.entry.at),
-    last_entry_at: formatOptionalInstant(entries[entries.length - 1]?.entry.at),
+    entry_count: state.entryCount,
+    first_entry_at: recent !== null ? formatInstant(recent.firstEntryAt) : formatOptionalInstant(entries[0]?.entry.at),
+    last_entry_at: recent !== null ? formatInstant(recent.lastEntryAt) : formatOptionalInstant(entries[entries.length - 1]?.entry.at),
   };
 }
 
@@ -203,12 +256,33 @@ export interface EntriesQuery {
 export function entriesPage(replays: AccountReplays, db: LedgerDb, query: EntriesQuery, asOf: Instant): EntriesPage {
   const key = accountKeyOf(query.account);
   requireEntries(replays, db, key);
+  const recent = recentPage(replays, db, key, query, asOf);
+  if (recent !== null) return recent;
   const state = replays.stateAt(db, key, asOf);
   const positions = replays.filteredOrder(state, query.kinds, query.statuses, query.order ?? 'desc');
   const end = Math.min(positions.length, query.offset + query.limit);
   const rows = [];
   for (let i = query.offset; i < end; i++) rows.push(entryView(state.entries[positions[i]!]!));
   return { as_of: formatInstant(asOf), total: positions.length, total_unfiltered: state.entries.length, offset: query.offset, rows };
+}
+
+/**
+ * The newest entries, unfiltered, from the checkpoint's replay when the page lies within the entries
+ * replayed after the checkpoint; null otherwise (the full replay answers).
+ */
+function recentPage(replays: AccountReplays, db: LedgerDb, key: AccountKey, query: EntriesQuery, asOf: Instant): EntriesPage | null {
+  const unfiltered = (query.kinds === undefined || query.kinds.length === 0) && (query.statuses === undefined || query.statuses.length === 0);
+  if (!unfiltered || (query.order ?? 'desc') !== 'desc' || replays.cachedStateAt(key, asOf) !== null) return null;
+  const recent = replays.recentAt(db, key, asOf);
+  if (recent === null) return null;
+  const { state } = recent;
+  const replayed = state.entries;
+  const end = query.offset + query.limit;
+  // The page must lie in the tail: older entries' balances are the full replay's.
+  if (end > replayed.length) return null;
+  const rows = [];
+  for (let i = query.offset; i < end; i++) rows.push(entryView(replayed[replayed.length - 1 - i]!));
+  return { as_of: formatInstant(asOf), total: state.entryCount, total_unfiltered: state.entryCount, offset: query.offset, rows };
 }
 
 export function entryEvidence(db: LedgerDb, source: EntrySource, sourceId: string): EntryEvidence {

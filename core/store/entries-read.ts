@@ -52,7 +52,8 @@ export function accountsOfCustomer(db: LedgerDb, customerId: string): AccountKey
   return rows.map((row) => toAccountKey(customerId, row[0], row[1])).sort(compareAccountKeys);
 }
 
-function loadEntriesById(db: LedgerDb, accountId: number, key: AccountKey, decimals: DecimalInterner): LedgerEntry[] {
+/** The entries of accounts.id `accountId` (whose key is `key`) in replay order. */
+export function loadEntriesById(db: LedgerDb, accountId: number, key: AccountKey, decimals: DecimalInterner): LedgerEntry[] {
   const rows = prepared(db, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE account_id = ? ORDER BY at, ordinal`)
     .raw()
     .all(accountId) as EntryRow[];

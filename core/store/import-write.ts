@@ -2,6 +2,7 @@ import { toCanonical } from '../money/decimal.js';
 import type { AccountKey, EntrySource, LedgerEntry } from '../ledger/types.js';
 import type { RecordOrigin, StatedBalances } from '../sources/types.js';
 import type { Instant } from '../time/instant.js';
+import { rebuildCheckpoints } from './checkpoints.js';
 import { toAccountKey } from './entries-read.js';
 import { DecimalInterner, decodeEntryRow, ENTRY_COLUMN_COUNT, entryColumns, type EntryRow } from './entry-row.js';
 import type { LedgerDb } from './open.js';
@@ -175,7 +176,7 @@ export class EntryWriter {
   inserted = 0;
 
   constructor(
-    db: LedgerDb,
+    private readonly db: LedgerDb,
     private readonly accounts: readonly AccountInsert[],
     private readonly ordinals: OrdinalRange,
   ) {
@@ -219,12 +220,16 @@ export class EntryWriter {
     this.inserted++;
   }
 
-  /** Asserts every declared account received exactly its declared number of entries. */
+  /**
+   * Asserts every declared account received exactly its declared number of entries, then rebuilds their
+   * replay checkpoints: in the same transaction, so a checkpoint never describes other entries.
+   */
   finish(): void {
     this.accounts.forEach((account, i) => {
       if (this.written[i] !== account.entries) {
         throw new Error(`account ${account.key.customerId}: declared ${account.entries} new entries, wrote ${this.written[i]}`);
       }
     });
+    rebuildCheckpoints(this.db, this.accountIds.filter((_, i) => this.written[i]! > 0));
   }
 }

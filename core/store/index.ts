@@ -27,6 +27,7 @@ export {
   type OrdinalRange,
   type StoredEntry,
 } from './import-write.js';
+export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuildCheckpoints, type CheckpointSizes, type StoredCheckpoint } from './checkpoints.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
 export * from './reconcile-adjustments.js';

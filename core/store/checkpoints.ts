@@ -1,0 +1,98 @@
+import { checkpointAfter, type ReplayCheckpoint } from '../ledger/checkpoint.js';
+import { LedgerRuleError, type AccountKey, type LedgerEntry } from '../ledger/types.js';
+import { loadEntriesById, toAccountKey } from './entries-read.js';
+import { DecimalInterner, decodeEntryRow, ENTRY_COLUMNS, type EntryRow } from './entry-row.js';
+import type { LedgerDb } from './open.js';
+import { prepared } from './statements.js';
+
+/*
+ * Replay checkpoints of long accounts (migration 0004): rebuilt in the transaction that changes an
+ * account's entries, read back with the entries after them, so opening a 100,000-entry account replays
+ * about a thousand entries instead of all of them.
+ */
+
+/** Accounts with at least this many entries get a checkpoint; shorter ones replay whole in a few ms. */
+export const CHECKPOINT_MIN_ENTRIES = 4_096;
+/** Entries after the checkpoint: the newest, replayed at each open; the account screen's first pages. */
+export const CHECKPOINT_TAIL_ENTRIES = 1_024;
+
+/**
+ * Rebuilds (or drops) the checkpoints of the given accounts from their stored entries. Runs inside the
+ * writer's transaction. An account whose entries break a rule gets none: its readers replay it whole and
+ * report the rule there, as without checkpoints.
+ */
+export interface CheckpointSizes {
+  minEntries: number;
+  tailEntries: number;
+}
+
+const DEFAULT_SIZES: CheckpointSizes = { minEntries: CHECKPOINT_MIN_ENTRIES, tailEntries: CHECKPOINT_TAIL_ENTRIES };
+
+export function rebuildCheckpoints(db: LedgerDb, accountIds: readonly number[], sizes: CheckpointSizes = DEFAULT_SIZES): void {
+  if (!(sizes.tailEntries >= 0 && sizes.minEntries > sizes.tailEntries)) throw new Error(`rebuildCheckpoints: sizes ${JSON.stringify(sizes)}`);
+  if (accountIds.length === 0) return;
+  const ids = JSON.stringify(accountIds);
+  prepared(db, 'DELETE FROM account_checkpoints WHERE account_id IN (SELECT value FROM json_each(?))').run(ids);
+  const long = prepared(
+    db,
+    'SELECT id, customer_id, subscription_id, unit, entry_count FROM accounts WHERE id IN (SELECT value FROM json_each(?)) AND entry_count >= ?',
+  )
+    .raw()
+    .all(ids, sizes.minEntries) as [number, string, string, string, number][];
+  const insert = prepared(
+    db,
+    'INSERT INTO account_checkpoints (account_id, entry_count, position, tail_at, tail_ordinal, state) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const decimals = new DecimalInterner();
+  for (const [id, customerId, subscriptionId, unit, entryCount] of long) {
+    const key = toAccountKey(customerId, subscriptionId, unit);
+    const entries = loadEntriesById(db, id, key, decimals);
+    // Assert right after reading: the catalog's count is what the checkpoint will be checked against.
+    if (entries.length !== entryCount) throw new Error(`account ${id}: accounts.entry_count ${entryCount}, ${entries.length} entries stored`);
+    const position = entries.length - sizes.tailEntries;
+    let checkpoint: ReplayCheckpoint;
+    try {
+      checkpoint = checkpointAfter(key, entries, position);
+    } catch (error) {
+      if (error instanceof LedgerRuleError) continue;
+      throw error;
+    }
+    const next = entries[position];
+    insert.run(id, entryCount, position, next?.at ?? null, next?.ordinal ?? null, JSON.stringify(checkpoint));
+  }
+}
+
+export interface StoredCheckpoint {
+  checkpoint: ReplayCheckpoint;
+  /** The account's entries after the checkpoint, in replay order. */
+  tail: LedgerEntry[];
+}
+
+/** The account's checkpoint and the entries after it; null when it has none or it is stale. */
+export function loadCheckpoint(db: LedgerDb, key: AccountKey): StoredCheckpoint | null {
+  const row = prepared(
+    db,
+    `SELECT a.id, a.entry_count, c.entry_count, c.position, c.tail_at, c.tail_ordinal, c.state
+       FROM accounts a JOIN account_checkpoints c ON c.account_id = a.id
+      WHERE a.customer_id = ? AND a.subscription_id = ? AND a.unit = ?`,
+  )
+    .raw()
+    .get(key.customerId, key.subscriptionId ?? '', key.unit) as [number, number, number, number, number | null, number | null, string] | undefined;
+  if (row === undefined) return null;
+  const [accountId, accountEntries, entryCount, position, tailAt, tailOrdinal, state] = row;
+  // Written with the entries it was built from; a different count means a writer did not rebuild it.
+  if (accountEntries !== entryCount) return null;
+  const checkpoint = JSON.parse(state) as ReplayCheckpoint;
+  if (checkpoint.position !== position) throw new Error(`account ${accountId}: checkpoint position ${checkpoint.position}, row says ${position}`);
+  const decimals = new DecimalInterner();
+  const rows =
+    tailAt === null
+      ? []
+      : (prepared(db, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE account_id = ? AND (at > ? OR (at = ? AND ordinal >= ?)) ORDER BY at, ordinal`)
+          .raw()
+          .all(accountId, tailAt, tailAt, tailOrdinal) as EntryRow[]);
+  if (rows.length !== entryCount - position) {
+    throw new Error(`account ${accountId}: ${rows.length} entries after its checkpoint, expected ${entryCount - position}`);
+  }
+  return { checkpoint, tail: rows.map((entryRow) => decodeEntryRow(entryRow, key, decimals)) };
+}

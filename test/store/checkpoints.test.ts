@@ -1,0 +1,160 @@
+// Replay checkpoints (migration 0004) on real SQLite files: written with the entries, identical to a full
+// replay, rebuilt whenever an account's entries change, kept across reopen, ignored when stale.
+// Seeded: LEDGER_SEED=<n> replays a run of the random-ledger property.
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { replayFromCheckpoint } from '../../core/ledger/checkpoint.js';
+import { replayAccount } from '../../core/ledger/replay.js';
+import type { AccountKey, AccountState, LedgerEntry } from '../../core/ledger/types.js';
+import { Decimal } from '../../core/money/decimal.js';
+import { importFiles } from '../../core/service/import-files.js';
+import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
+import {
+  CHECKPOINT_MIN_ENTRIES,
+  CHECKPOINT_TAIL_ENTRIES,
+  EntryWriter,
+  accountIdOf,
+  insertImport,
+  loadAccountEntries,
+  loadCheckpoint,
+  maxOrdinal,
+  openLedgerDb,
+  rebuildCheckpoints,
+  type LedgerDb,
+} from '../../core/store/index.js';
+import { randomAccounts, START_AT, STEP_MS } from '../ledger/random-ledger.js';
+import { moesifLine, NOW, tempDir } from './store-fixtures.js';
+
+const SEED = Number(process.env['LEDGER_SEED'] ?? 20_251_124);
+const KEY: AccountKey = { customerId: 'cus_000001', subscriptionId: 'sub_000001', unit: 'USD' };
+
+/** Everything but the per-entry records, as JSON: equal strings mean equal balances and blocks. */
+function stateJson(state: AccountState): string {
+  const { entries: _entries, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
+/** The stored checkpoint's answer at `asOf` equals the full replay's: state, and the newest replayed entries. */
+function expectCheckpointMatchesReplay(db: LedgerDb, key: AccountKey, asOf: number): void {
+  const stored = loadCheckpoint(db, key);
+  if (stored === null) throw new Error('no checkpoint stored');
+  const full = replayAccount(key, loadAccountEntries(db, key), { asOf });
+  const resumed = replayFromCheckpoint(key, stored.checkpoint, stored.tail, { asOf });
+  expect(stateJson(resumed)).toBe(stateJson(full));
+  expect(JSON.stringify(resumed.entries)).toBe(JSON.stringify(full.entries.slice(stored.checkpoint.sequence)));
+  expect(resumed.entryCount).toBe(full.entries.length);
+}
+
+/** Writes one account's entries as a writer does (EntryWriter, inside a transaction); returns accounts.id. */
+function writeEntries(db: LedgerDb, key: AccountKey, entries: readonly LedgerEntry[]): number {
+  db.transaction(() => {
+    const base = maxOrdinal(db);
+    const ordinals = entries.map((entry) => entry.ordinal);
+    const first = base + Math.min(...ordinals);
+    const last = base + Math.max(...ordinals);
+    const { fileIds } = insertImport(db, {
+      startedAt: NOW, sourceOption: null, unitOption: null, inserted: entries.length, unchanged: 0, accountsTouched: 1,
+      firstOrdinal: base + 1, lastOrdinal: last, files: [{ path: 'random.jsonl', format: 'orb-bodies', records: entries.length }],
+    });
+    const writer = new EntryWriter(db, [{ key, entries: entries.length }], { first, last });
+    entries.forEach((entry, line) =>
+      writer.insert({ entry: { ...entry, ...key, ordinal: base + entry.ordinal }, origin: { line: line + 1, pointer: null }, raw: '{}', metadata: null, stated: null }, fileIds[0]!, 0),
+    );
+    writer.finish();
+  })();
+  return accountIdOf(db, key)!;
+}
+
+describe('replay checkpoints (migration 0004)', () => {
+  it('a random ledger stored in SQLite: checkpoint + the entries after it == full replay, at every instant from the checkpoint on (I3, L9)', () => {
+    const details = fc.check(
+      fc.property(randomAccounts(40, 1), fc.nat(), (accounts, tailPick) => {
+        const { key, entries } = accounts[0]!;
+        if (entries.length < 2) return;
+        const db = openLedgerDb(join(tempDir(), 'ledger.sqlite'), { create: true, now: NOW });
+        try {
+          const id = writeEntries(db, key, entries);
+          const tailEntries = tailPick % entries.length;
+          rebuildCheckpoints(db, [id], { minEntries: tailEntries + 1, tailEntries });
+          const stored = loadCheckpoint(db, key)!;
+          expect(stored.tail.length).toBe(tailEntries);
+          const full = replayAccount(key, loadAccountEntries(db, key));
+          const instants = new Set<number>([stored.checkpoint.validFrom, Number.POSITIVE_INFINITY]);
+          for (const replayed of full.entries) instants.add(replayed.entry.at);
+          for (const block of full.blocks) if (block.expiresAt !== null) instants.add(block.expiresAt);
+          for (const at of [...instants]) instants.add(at + STEP_MS / 2);
+          for (const asOf of instants) if (asOf >= stored.checkpoint.validFrom) expectCheckpointMatchesReplay(db, key, asOf);
+        } finally {
+          db.close();
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    if (details.failed) throw new Error(`LEDGER_SEED=${SEED} npx vitest run test/store/checkpoints.test.ts\n${String(details.errorInstance)}\n${fc.defaultReportMessage(details) ?? ''}`);
+  }, 60_000);
+
+  it('an import of a long account writes its checkpoint in the same transaction; it survives reopen', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    const entries = CHECKPOINT_MIN_ENTRIES + 500;
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries, accounts: 1, seed: 7 }) }], { now: NOW });
+    let db = openLedgerDb(path, { create: false });
+    const stored = loadCheckpoint(db, KEY)!;
+    expect(stored.checkpoint.position).toBe(entries - CHECKPOINT_TAIL_ENTRIES);
+    expect(stored.tail).toHaveLength(CHECKPOINT_TAIL_ENTRIES);
+    expectCheckpointMatchesReplay(db, KEY, NOW);
+    expectCheckpointMatchesReplay(db, KEY, Number.POSITIVE_INFINITY);
+    db.close();
+    db = openLedgerDb(path, { create: false });
+    expect(JSON.stringify(loadCheckpoint(db, KEY))).toBe(JSON.stringify(stored));
+    expectCheckpointMatchesReplay(db, KEY, NOW);
+    db.close();
+  }, 60_000);
+
+  it('a later import with back-dated entries, and a posted adjustment (one entry through EntryWriter), rebuild it', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 10, accounts: 1, seed: 3 }) }], { now: NOW });
+    let db = openLedgerDb(path, { create: false });
+    const before = loadCheckpoint(db, KEY)!;
+    db.close();
+    // A credit dated before every generated entry: every later balance moves by 1,000.
+    const early = new Date(START_AT - 400 * 86_400_000).toISOString();
+    const credit = moesifLine({ company: 'cus_000001', subscription: 'sub_000001', id: 'txn_backdated', type: 'credit', amount: '1000', at: early });
+    importFiles(path, [{ path: 'late.jsonl', text: `${credit}\n` }], { now: NOW });
+    db = openLedgerDb(path, { create: false });
+    const after = loadCheckpoint(db, KEY)!;
+    expect(after.checkpoint.sequence).toBeGreaterThan(before.checkpoint.sequence - 1);
+    expect(after.checkpoint.current).not.toBe(before.checkpoint.current);
+    expectCheckpointMatchesReplay(db, KEY, NOW);
+
+    // An adjustment's entry is written the way core/store/reconcile-adjustments.ts writes it.
+    const adjustment: LedgerEntry = {
+      source: 'ledgerscope', sourceId: 'adj_1', ...KEY, kind: 'decrement', status: 'posted', amount: new Decimal('12.34'), at: NOW - 1, ordinal: 1,
+      blockId: null, effectiveAt: null, expiresAt: null, costBasis: null, priority: null, targetExpiresAt: null, sourceExpiresAt: null, voidReason: null, description: 'balancing adjustment',
+    };
+    writeEntries(db, KEY, [adjustment]);
+    const posted = loadCheckpoint(db, KEY)!;
+    expect(posted.checkpoint.position + posted.tail.length).toBe(after.checkpoint.position + after.tail.length + 1);
+    expectCheckpointMatchesReplay(db, KEY, NOW);
+    db.close();
+  }, 60_000);
+
+  it('a checkpoint whose entry count is not the account\'s is ignored (stale: a full replay answers)', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 1, accounts: 1, seed: 5 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    expect(loadCheckpoint(db, KEY)).not.toBeNull();
+    db.prepare('UPDATE account_checkpoints SET entry_count = entry_count - 1').run();
+    expect(loadCheckpoint(db, KEY)).toBeNull();
+    db.close();
+  }, 60_000);
+
+  it('short accounts get no checkpoint', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: 300, accounts: 1, seed: 5 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    expect(db.prepare('SELECT count(*) FROM account_checkpoints').pluck().get()).toBe(0);
+    expect(loadCheckpoint(db, KEY)).toBeNull();
+    db.close();
+  });
+});
