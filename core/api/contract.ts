@@ -6,6 +6,8 @@ import type {
   AccountTimeline,
   AdjustmentPosted,
   AdjustmentPreview,
+  AdjustmentPushReport,
+  AdjustmentsList,
   AppInfo,
   CustomerTimelinePage,
   EntriesPage,
@@ -83,6 +85,10 @@ export const contract = {
   'adjustment.post': method<AdjustmentPosted>()(s.adjustmentPostInput),
   /** Adjustments as the providers' API request bodies (JSON Lines): downloaded by the page, or saved by main. */
   'adjustment.export': method<ExportResult>()(s.adjustmentExportInput),
+  /** Posted adjustments with their push status (pushed, not pushed, failed with the provider's error). */
+  'adjustment.list': method<AdjustmentsList>()(s.adjustmentListInput),
+  /** Sends posted adjustments to Orb / Moesif with the host's keys; only with confirm: true; idempotent by key. */
+  'adjustment.push': method<AdjustmentPushReport>()(s.adjustmentPushInput),
 } as const;
 
 export type Contract = typeof contract;

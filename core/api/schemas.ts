@@ -185,6 +185,20 @@ export const adjustmentPostInput = z.strictObject({
   by: z.string().trim().min(1).max(200).optional(),
 });
 
+export const adjustmentListInput = z.strictObject({
+  run_id: runId.optional(),
+  /** Only those not pushed to their provider yet. */
+  unpushed: z.boolean().optional(),
+});
+
+/** Pushing writes to the providers' live ledgers: only with confirm: true, stated by the caller. */
+export const adjustmentPushInput = z.strictObject({
+  confirm: z.literal(true, 'pushing writes to the provider\'s ledger: confirm must be true'),
+  /** Only these (default: every unpushed adjustment, of run_id when given). */
+  keys: z.array(z.string().min(1).max(128)).min(1).max(1000).optional(),
+  run_id: runId.optional(),
+});
+
 export const adjustmentExportInput = z.strictObject({
   run_id: runId.optional(),
   provider: z.enum(['orb', 'moesif']).optional(),

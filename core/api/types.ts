@@ -593,3 +593,42 @@ export interface AdjustmentPosted {
   item_id: string;
   posted_at: InstantText;
 }
+
+/** A posted adjustment and whether it reached its provider (adjustment.list). */
+export interface PostedAdjustment {
+  idempotency_key: string;
+  run_id: string;
+  item_id: string;
+  provider: 'orb' | 'moesif';
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  kind: string;
+  /** A magnitude; the kind gives the direction. */
+  amount: DecimalText;
+  entry_id: string;
+  posted_at: InstantText;
+  posted_by: string | null;
+  /** null: not pushed yet. */
+  pushed_at: InstantText | null;
+  push_attempts: number;
+  /** The provider's error of the last failed attempt (cleared by a success). */
+  push_error: string | null;
+  provider_entry_id: string | null;
+  /** The provider request body that push sends (amounts as decimal strings). */
+  body: ProviderBodyJson;
+}
+
+export interface AdjustmentsList {
+  adjustments: PostedAdjustment[];
+  /** Providers the host has a key for: push skips the others. */
+  push_ready: { orb: boolean; moesif: boolean };
+}
+
+/** What adjustment.push did, per idempotency key. */
+export interface AdjustmentPushReport {
+  pushed: { idempotency_key: string; provider_entry_id: string | null }[];
+  already_pushed: string[];
+  failed: { idempotency_key: string; error: string }[];
+  skipped: { idempotency_key: string; reason: string }[];
+}

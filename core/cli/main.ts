@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
 import { LedgerDbError } from '../store/errors.js';
+import { runAdjustmentsList, runAdjustmentsPush } from './adjustments-command.js';
 import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
 import { runReconcile } from './reconcile-command.js';
@@ -22,6 +23,10 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   serve: { db: { type: 'string' }, port: { type: 'string' } },
   reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   sync: { db: { type: 'string' }, 'api-base': { type: 'string' } },
+  adjustments: {
+    db: { type: 'string' }, run: { type: 'string' }, key: { type: 'string', multiple: true }, confirm: { type: 'boolean' },
+    unpushed: { type: 'boolean' }, 'orb-api-base': { type: 'string' }, 'moesif-api-base': { type: 'string' }, json: { type: 'boolean' },
+  },
   report: {
     db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
     json: { type: 'boolean' }, csv: { type: 'boolean' },
@@ -29,7 +34,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 };
 
 /** Commands that take positional arguments (files, or the report's name). */
-const POSITIONAL = new Set(['import', 'audit', 'report', 'sync']);
+const POSITIONAL = new Set(['import', 'audit', 'report', 'sync', 'adjustments']);
 
 
 function required(values: Record<string, unknown>, name: string, command: string): string {
@@ -80,6 +85,28 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');
         const apiBase = optional(values, 'api-base');
         return runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }).catch((error: unknown) => exitCodeFor(error, io));
+      }
+      case 'adjustments': {
+        const [action, ...extra] = parsed.positionals;
+        if ((action !== 'list' && action !== 'push') || extra.length > 0) throw new UsageError('adjustments: expected "list" or "push"');
+        const runId = optional(values, 'run');
+        if (action === 'list') {
+          for (const flag of ['confirm', 'key', 'orb-api-base', 'moesif-api-base']) {
+            if (values[flag] !== undefined) throw new UsageError(`adjustments list: --${flag} belongs to adjustments push`);
+          }
+          return runAdjustmentsList(ctx, { db, runId, unpushed: values.unpushed === true, json: asJson });
+        }
+        if (values.unpushed !== undefined) throw new UsageError('adjustments push: --unpushed belongs to adjustments list (push only sends unpushed ones)');
+        const keys = values.key as string[] | undefined;
+        return runAdjustmentsPush(ctx, {
+          db,
+          confirm: values.confirm === true,
+          runId,
+          keys,
+          orbApiBase: optional(values, 'orb-api-base'),
+          moesifApiBase: optional(values, 'moesif-api-base'),
+          json: asJson,
+        }).catch((error: unknown) => exitCodeFor(error, io));
       }
       case 'reconcile':
         return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });

@@ -10,8 +10,12 @@ Usage:
   ledgerscope audit <export-file>... [--json]
   ledgerscope report liability --db <path> --from <instant> --to <instant> [--unit <code>] [--json|--csv]
   ledgerscope sync stripe|orb|moesif --db <path> [--api-base <url>]
+  ledgerscope adjustments list --db <path> [--run <run_id>] [--unpushed] [--json]
+  ledgerscope adjustments push --db <path> --confirm [--run <run_id>] [--key <idempotency_key>]... [--orb-api-base <url>] [--moesif-api-base <url>] [--json]
   ledgerscope serve --db <path> [--port <n>]
 
 Instants are ISO 8601 with a zone ("2025-01-10T00:00:00Z", "2025-01-10T02:00:00+02:00") or a date
 ("2025-01-10" = 00:00 UTC). --as-of defaults to now.
-Exit codes: 0 success, 1 findings (reconcile/audit), 2 bad input or usage.`;
+adjustments push sends posted balancing adjustments to Orb (ORB_API_KEY) and Moesif (MOESIF_MANAGEMENT_TOKEN);
+without --confirm it lists what would be sent and sends nothing.
+Exit codes: 0 success, 1 findings (reconcile/audit) or pushes failed/skipped, 2 bad input or usage.`;

@@ -5,6 +5,7 @@ import type { Handlers } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import { adjustmentsForDownload, AppService, exportForDownload, serviceHandlers } from '../service/app-service.js';
 import { formatInstant, type Instant } from '../time/instant.js';
+import { adjustmentPushHandlers } from './adjustment-push.js';
 import { EventHub } from './events.js';
 import { startHttpHost } from './http-host.js';
 import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from './jobs.js';
@@ -53,7 +54,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     emit: (event) => events.emit(event),
     onDataChanged: () => service.invalidate(),
   });
-  const settings = new Settings(new SettingsFile(join(options.configDir ?? defaultConfigDir(env), 'settings.json')), environmentKeys(env));
+  const keys = environmentKeys(env);
+  const settings = new Settings(new SettingsFile(join(options.configDir ?? defaultConfigDir(env), 'settings.json')), keys);
   const handlers: Handlers = {
     ...serviceHandlers(service, () => events.emit({ type: 'data_changed' })),
     ...jobHandlers(jobs),
@@ -72,6 +74,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
     'adjustment.export': (input) => adjustmentsForDownload(service, input),
+    ...adjustmentPushHandlers(service, keys, env),
   };
   // Open the database (and count it) now, not on the page's first request.
   service.databaseInfo();

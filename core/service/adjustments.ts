@@ -244,6 +244,8 @@ export interface PushOptions {
   keys?: readonly string[];
   runId?: string;
   clients: Partial<Record<Provider, AdjustmentPushClient>>;
+  /** Why a provider has no client (e.g. its key is not set): the skip's reason. */
+  missing?: Partial<Record<Provider, string>>;
   /** The clock, read per push (when each attempt happened). */
   now: () => Instant;
 }
@@ -256,6 +258,27 @@ export interface PushReport {
   skipped: { idempotency_key: string; reason: string }[];
 }
 
+/** The named keys (an unknown one, or one of another run than runId, is an error), else every unpushed adjustment (of runId when given). */
+function selectForPush(db: LedgerDb, selection: { keys?: readonly string[] | undefined; runId?: string | undefined }): AdjustmentRecord[] {
+  if (selection.keys !== undefined) {
+    return selection.keys.map((key) => {
+      const record = findAdjustment(db, key);
+      if (record === null) throw new ReconcileServiceError('not_found', `no posted adjustment ${JSON.stringify(key)}`);
+      // Both named: the keys must be that run's (a key of another run is a mistake, not a filter).
+      if (selection.runId !== undefined && record.runId !== selection.runId) {
+        throw new ReconcileServiceError('invalid', `adjustment ${key} belongs to run ${record.runId}, not ${selection.runId}`);
+      }
+      return record;
+    });
+  }
+  return listAdjustments(db, { ...(selection.runId === undefined ? {} : { runId: selection.runId }), unpushed: true });
+}
+
+/** What a push with the same selection would look at (a dry run: nothing is sent). */
+export function adjustmentsForPush(db: LedgerDb, selection: { keys?: readonly string[] | undefined; runId?: string | undefined }): AdjustmentView[] {
+  return selectForPush(db, selection).map(adjustmentView);
+}
+
 /**
  * Pushes posted adjustments to their providers, one by one, only with `confirm: true`. Already pushed
  * ones are not sent again; the provider dedupes a repeated request by its idempotency key too. A failed
@@ -266,25 +289,14 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
     throw new AdjustmentRejected(['push: refused without explicit confirmation (confirm: true); pushing writes to the provider\'s ledger']);
   }
   const report: PushReport = { pushed: [], already_pushed: [], failed: [], skipped: [] };
-  let records: AdjustmentRecord[];
-  if (options.keys !== undefined) {
-    records = [];
-    for (const key of options.keys) {
-      const record = findAdjustment(db, key);
-      if (record === null) throw new ReconcileServiceError('not_found', `no posted adjustment ${JSON.stringify(key)}`);
-      records.push(record);
-    }
-  } else {
-    records = listAdjustments(db, { ...(options.runId === undefined ? {} : { runId: options.runId }), unpushed: true });
-  }
-  for (const record of records) {
+  for (const record of selectForPush(db, options)) {
     if (record.pushedAt !== null) {
       report.already_pushed.push(record.idempotencyKey);
       continue;
     }
     const client = options.clients[record.provider];
     if (client === undefined) {
-      report.skipped.push({ idempotency_key: record.idempotencyKey, reason: `no ${record.provider} client configured` });
+      report.skipped.push({ idempotency_key: record.idempotencyKey, reason: options.missing?.[record.provider] ?? `no ${record.provider} client configured` });
       continue;
     }
     try {

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Handlers, MethodInput } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import type { AppInfo, ExportResult } from '../api/types.js';
+import type { AdjustmentPushReport, AdjustmentsList, AppInfo, ExportResult } from '../api/types.js';
+import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
 import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
@@ -17,6 +18,8 @@ import {
   runsList,
   signOff,
 } from './reconcile-queries.js';
+import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient } from './adjustments.js';
+import { apiErrorOf } from './reconcile-queries.js';
 import { accountsPage, computeSummaries, summaryViews, type Summaries } from './summary-queries.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
@@ -195,6 +198,33 @@ export class AppService {
     const posted = adjustmentPost(this.requireDb(), input, this.now());
     this.invalidate();
     return posted;
+  }
+
+  adjustmentList(input: MethodInput<'adjustment.list'>, pushReady: AdjustmentsList['push_ready']): AdjustmentsList {
+    const db = this.connection();
+    if (db === null) return { adjustments: [], push_ready: pushReady };
+    const filter = { ...(input.run_id === undefined ? {} : { runId: input.run_id }), ...(input.unpushed === undefined ? {} : { unpushed: input.unpushed }) };
+    return { adjustments: listPostedAdjustments(db, filter), push_ready: pushReady };
+  }
+
+  /** Sends posted adjustments with the host's clients; records each outcome (push status only, no entry). */
+  async adjustmentPush(
+    input: MethodInput<'adjustment.push'>,
+    clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
+  ): Promise<AdjustmentPushReport> {
+    const db = this.requireDb();
+    try {
+      return await pushAdjustments(db, {
+        confirm: input.confirm,
+        ...(input.keys === undefined ? {} : { keys: input.keys }),
+        ...(input.run_id === undefined ? {} : { runId: input.run_id }),
+        clients: clients.clients,
+        missing: clients.missing,
+        now: () => this.now(),
+      });
+    } catch (error) {
+      throw apiErrorOf(error);
+    }
   }
 
   adjustmentExport(input: MethodInput<'adjustment.export'>): { file_name: string; text: string } {

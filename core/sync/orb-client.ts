@@ -75,6 +75,44 @@ export class OrbApi {
       this.orb.invoices.list({ customer_id: customerId, limit, ...(cursor === null ? {} : { cursor }) }, { signal: signal ?? null }).asResponse(), signal);
   }
 
+  /**
+   * Create ledger entry (`POST /customers/{customer_id}/credits/ledger_entry`) with the Idempotency-Key
+   * header. `bodyJson` is sent byte for byte: the SDK passes a string body through unchanged when the
+   * request names its content type (client.ts buildBody), so an amount's number literal is exactly the
+   * text we wrote (the typed createEntry would take `amount: number`, and JSON.stringify of a float).
+   * The SDK retries 409, 429 and 5xx with the same key, and Orb answers a repeated key with the first
+   * entry. Resolves with the created entry, read losslessly.
+   */
+  async createLedgerEntry(customerId: string, bodyJson: string, idempotencyKey: string, signal?: AbortSignal): Promise<{ id: string; entry: Record<string, unknown>; text: string }> {
+    const what = `POST /customers/${customerId}/credits/ledger_entry`;
+    if (idempotencyKey === '') throw new SyncError('usage', `${what}: an idempotency key is required`);
+    await this.limiter.take(signal);
+    this.requests++;
+    let text: string;
+    try {
+      const response = await this.orb
+        .post(`/customers/${encodeURIComponent(customerId)}/credits/ledger_entry`, {
+          body: bodyJson,
+          headers: { 'Content-Type': 'application/json' },
+          idempotencyKey,
+          signal: signal ?? null,
+        })
+        .asResponse();
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.explain(error, what);
+    }
+    let value: unknown;
+    try {
+      value = parseJsonExact(text);
+    } catch (error) {
+      throw new SyncError('api', `${what}: Orb sent something that is not JSON (${(error as Error).message})`);
+    }
+    if (!isRecord(value) || typeof value.id !== 'string' || value.id === '') throw new SyncError('api', `${what}: expected the created ledger entry with its id`);
+    return { id: value.id, entry: value, text };
+  }
+
   private async page(what: string, request: () => Promise<Response>, signal?: AbortSignal): Promise<OrbPage> {
     await this.limiter.take(signal);
     this.requests++;
@@ -112,6 +150,21 @@ export class OrbApi {
     const message = redactKeys((error as Error).message ?? String(error), this.key);
     if (status === 403) return new SyncError('permission', `${what}: the Orb key may not read this (403) (${message})`);
     if (status === undefined) return new SyncError('network', `${what}: could not reach Orb after retries (${message})`);
+    const said = orbErrorText((error as { error?: unknown }).error);
+    // A 4xx says what Orb did not accept: its own words (detail, else title, and validation errors).
+    if (status >= 400 && status < 500 && said !== null) return new SyncError('api', `${what}: Orb answered ${status}: ${redactKeys(said, this.key)}`);
     return new SyncError('api', `${what}: Orb answered ${status}: ${message}`);
   }
+}
+
+/** Orb's error body (`{type, status, title, detail, validation_errors}`) as one line, or null. */
+function orbErrorText(body: unknown): string | null {
+  if (!isRecord(body)) return null;
+  const detail = typeof body.detail === 'string' && body.detail !== '' ? body.detail : null;
+  const title = typeof body.title === 'string' && body.title !== '' ? body.title : null;
+  const text = detail ?? title;
+  if (!Array.isArray(body.validation_errors) || body.validation_errors.length === 0) return text;
+  const problems = body.validation_errors.slice(0, 5).map((problem) => (typeof problem === 'string' ? problem : JSON.stringify(problem)));
+  if (detail !== null && problems.length === 1 && problems[0] === detail) return detail;
+  return `${text ?? 'validation failed'}: ${problems.join('; ')}`;
 }

@@ -6,7 +6,8 @@ import { dialog, type BrowserWindow } from 'electron';
 import type { Handlers } from '../../core/api/contract.js';
 import type { ExportResult, HostEvent, Upload } from '../../core/api/types.js';
 import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from '../../core/host/jobs.js';
-import { Settings, type SettingsFile } from '../../core/host/settings.js';
+import { adjustmentPushHandlers } from '../../core/host/adjustment-push.js';
+import { Settings, type KeyVault, type SettingsFile } from '../../core/host/settings.js';
 import { AppService, serviceHandlers } from '../../core/service/app-service.js';
 import { formatInstant } from '../../core/time/instant.js';
 import { safeStorageKeys } from './keys.js';
@@ -26,9 +27,11 @@ export class DesktopHost {
   private service: AppService;
   private jobs: Jobs;
   private readonly settings: Settings;
+  private readonly keys: KeyVault;
 
   constructor(private readonly options: DesktopHostOptions) {
-    this.settings = new Settings(options.settingsFile, safeStorageKeys(options.settingsFile));
+    this.keys = safeStorageKeys(options.settingsFile);
+    this.settings = new Settings(options.settingsFile, this.keys);
     this.service = new AppService({ dbPath: options.dbPath, clock });
     this.jobs = this.newJobs(options.dbPath);
   }
@@ -98,6 +101,8 @@ export class DesktopHost {
       'settings.set': (input) => this.settings.update(input),
       'export.balances': (input) => this.saveFile('Export balances', service.exportBalances(input)),
       'adjustment.export': (input) => this.saveFile('Export adjustments (provider request bodies)', service.adjustmentExport(input)),
+      // Keys from safeStorage (Settings); never sent to the renderer.
+      ...adjustmentPushHandlers(service, this.keys),
     };
   }
 

@@ -1,6 +1,7 @@
 // The reconciliation screen and the adjustment dialog against `ledgerscope serve` on a real SQLite file:
 // a planted difference is found, its adjustment previewed while edited, posted on confirmation, and
-// settled on the next run; the balance changes for the CLI too.
+// settled on the next run; the balance changes for the CLI too. The posted adjustment is then pushed, on
+// confirmation, to a local Moesif server (the serve host reads LEDGERSCOPE_MOESIF_API_BASE).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -9,21 +10,25 @@ import { openApp, screenshot, watchProblems } from './support/app.js';
 import { chromiumMissingReason } from './support/environment.js';
 import { ledgerscope, serve } from './support/ledger.js';
 import { seedReconcileLedger, type ReconcileLedger } from './support/reconcile-ledger.js';
+import { MoesifWireServer } from '../wire/moesif-server.js';
 
 test.skip(chromiumMissingReason !== null, chromiumMissingReason ?? '');
 
 let ledger: ReconcileLedger;
 let host: RunningServe;
+let moesif: MoesifWireServer;
 let problems: string[] = [];
 
 test.beforeAll(async () => {
   ledger = seedReconcileLedger();
   console.log(`reconciliation e2e: Stripe payments written via ${ledger.paymentsVia === 'cli' ? 'ledgerscope import --source stripe' : 'the store fallback'}`);
-  host = await serve(ledger.db, join(ledger.dir, 'config'));
+  moesif = await new MoesifWireServer().start();
+  host = await serve(ledger.db, join(ledger.dir, 'config'), { MOESIF_MANAGEMENT_TOKEN: moesif.token, LEDGERSCOPE_MOESIF_API_BASE: moesif.url });
 });
 
 test.afterAll(async () => {
   await host?.stop();
+  await moesif?.close();
   if (ledger !== undefined) rmSync(ledger.dir, { recursive: true, force: true });
 });
 
@@ -102,6 +107,34 @@ test('reconciliation: a planted missing_in_ledger is found, adjusted through the
   expect(balanceOf('cus_short')).toMatchObject({ current: '60', available: '60' });
   // Adjusted since the run: no longer open in this run's list.
   await expect(page.getByTestId('items-empty')).toBeVisible();
+
+  // Posted, not pushed: pushing to Moesif waits for its own confirmation, reached by keyboard.
+  const posted = page.getByTestId('posted-adjustments');
+  await expect(posted.getByTestId('push-status')).toHaveText('not pushed');
+  expect(moesif.requests).toHaveLength(0);
+  await posted.getByTestId('push-open').focus();
+  await page.keyboard.press('Enter');
+  const pushDialog = page.getByTestId('push-dialog');
+  await expect(pushDialog).toBeVisible();
+  await expect(pushDialog.getByTestId('push-table')).toContainText('Moesif');
+  await expect(pushDialog.getByTestId('push-table')).toContainText('cus_short');
+  await expect(pushDialog.getByTestId('push-amount')).toHaveText('40 USD');
+  await expect(pushDialog.getByTestId('push-table')).toContainText('lsadj_');
+  await screenshot(page, 'adjustment-push-dialog');
+  // Esc sends nothing.
+  await page.keyboard.press('Escape');
+  await expect(pushDialog).toBeHidden();
+  await expect(posted.getByTestId('push-open')).toBeFocused();
+  expect(moesif.requests).toHaveLength(0);
+  await page.keyboard.press('Enter');
+  await pushDialog.getByTestId('push-confirm').click();
+  await expect(pushDialog).toBeHidden();
+  await expect(posted.getByTestId('push-message')).toHaveText('1 pushed.');
+  await expect(posted.getByTestId('push-status')).toHaveText(/^pushed /);
+  await expect(posted.getByTestId('push-open')).toBeDisabled();
+  expect(moesif.requests.map((request) => request.status)).toEqual([201]);
+  expect(JSON.parse(moesif.requests[0]!.body)).toMatchObject({ company_id: 'cus_short', type: 'credit', amount: 40 });
+  await screenshot(page, 'adjustment-pushed');
 
   // Run 2: the item is settled.
   await page.getByTestId('run-reconciliation').click();

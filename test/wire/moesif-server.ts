@@ -1,6 +1,8 @@
 // A Moesif management-API server on 127.0.0.1 for the balance-transaction client: POST
 // /v1/~/billing/reports/balance_transactions with a bearer token, one transaction per transaction_id,
-// and injectable failures (a 500 after storing, to prove a retry does not post twice).
+// and injectable failures (a 500 after storing, to prove a retry does not post twice). A transaction_id
+// already stored answers 409 (the client reads it as already posted); a body that is not Moesif's
+// documented shape answers 400.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -32,19 +34,25 @@ export class MoesifWireServer {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (req.method !== 'POST' || url.pathname !== '/v1/~/billing/reports/balance_transactions') return answer(404, '{"message":"not found"}');
         if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
-        let id: unknown;
+        let parsed: Record<string, unknown>;
         try {
-          id = (JSON.parse(body) as { transaction_id?: unknown }).transaction_id;
+          parsed = JSON.parse(body) as Record<string, unknown>;
         } catch {
           return answer(400, '{"message":"bad json"}');
         }
+        const id = parsed.transaction_id;
         if (typeof id !== 'string') return answer(400, '{"message":"transaction_id is required"}');
+        if (typeof parsed.company_id !== 'string') return answer(400, '{"message":"company_id is required"}');
+        if (typeof parsed.amount !== 'number') return answer(400, '{"message":"amount must be a number"}');
+        if (!['credit', 'debit', 'promotion', 'adjustment'].includes(parsed.type as string)) return answer(400, '{"message":"type must be credit, debit, promotion or adjustment"}');
         // Moesif keys balance transactions by transaction_id: the same id again is the same transaction.
-        if (!this.transactions.has(id)) this.transactions.set(id, body);
+        const duplicate = this.transactions.has(id);
+        if (!duplicate) this.transactions.set(id, body);
         if (this.failAfterStoring > 0) {
           this.failAfterStoring--;
           return answer(500, '{"message":"internal error"}');
         }
+        if (duplicate) return answer(409, JSON.stringify({ message: `transaction_id ${id} already exists` }));
         return answer(201, '');
       });
     });

@@ -10,6 +10,7 @@ import { useApp } from '../state/store';
 import { exportAdjustments } from './export';
 import { AdjustmentDialog } from './reconcile/AdjustmentDialog';
 import { ItemCard } from './reconcile/ItemCard';
+import { PostedAdjustments } from './reconcile/PostedAdjustments';
 import { RunsPanel } from './reconcile/RunsPanel';
 
 const PAGE_SIZE = 50;
@@ -236,6 +237,7 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
           </div>
         )}
       </section>
+      <PostedAdjustments runId={run.run_id} reloadKey={JSON.stringify([version, dataVersion])} />
       {editing === null ? null : (
         <AdjustmentDialog
           item={editing}

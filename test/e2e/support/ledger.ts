@@ -65,8 +65,9 @@ export function seedLedger(): SeededLedger {
 }
 
 /** serve on a free port; settings go to a directory of the test's own, keys are absent from its environment. */
-export async function serve(db: string, configDir: string): Promise<RunningServe> {
+export async function serve(db: string, configDir: string, extraEnv: Record<string, string> = {}): Promise<RunningServe> {
   const env: NodeJS.ProcessEnv = { ...process.env, LEDGERSCOPE_CONFIG_DIR: configDir };
-  for (const name of ['STRIPE_API_KEY', 'ORB_API_KEY', 'MOESIF_MANAGEMENT_TOKEN']) delete env[name];
-  return startServe({ root: projectRoot, db, port: 0, env });
+  for (const name of ['STRIPE_API_KEY', 'ORB_API_KEY', 'MOESIF_MANAGEMENT_TOKEN', 'LEDGERSCOPE_ORB_API_BASE', 'LEDGERSCOPE_MOESIF_API_BASE']) delete env[name];
+  // Tests that push adjustments name a key and a local provider server here.
+  return startServe({ root: projectRoot, db, port: 0, env: { ...env, ...extraEnv } });
 }

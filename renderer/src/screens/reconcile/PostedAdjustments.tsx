@@ -1,0 +1,214 @@
+import { useEffect, useRef, useState } from 'react';
+import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment } from '../../../../core/api/types';
+import { call } from '../../api/client';
+import { errorMessage, useLoad } from '../../api/hooks';
+import { ErrorBanner } from '../../components/Feedback';
+import { formatCount, formatInstant, formatKind } from '../../format';
+
+/*
+ * A run's posted adjustments and whether each reached its provider (pushed / not pushed / failed with the
+ * provider's words). "Push to provider…" opens a confirmation listing exactly what will be sent; only its
+ * confirm button calls adjustment.push, with the keys it listed.
+ */
+
+const PROVIDER_NAMES: Record<PostedAdjustment['provider'], string> = { orb: 'Orb', moesif: 'Moesif' };
+
+function PushStatus({ adjustment }: { adjustment: PostedAdjustment }) {
+  if (adjustment.pushed_at !== null) {
+    return (
+      <span className="push-status pushed" data-testid="push-status">
+        pushed {formatInstant(adjustment.pushed_at)}
+        {adjustment.provider_entry_id === null ? null : <span className="muted"> as {adjustment.provider_entry_id}</span>}
+      </span>
+    );
+  }
+  if (adjustment.push_error !== null) {
+    return (
+      <span className="push-status failed negative-text" data-testid="push-status">
+        failed ({formatCount(adjustment.push_attempts)} {adjustment.push_attempts === 1 ? 'attempt' : 'attempts'}): {adjustment.push_error}
+      </span>
+    );
+  }
+  return (
+    <span className="push-status muted" data-testid="push-status">
+      not pushed
+    </span>
+  );
+}
+
+/** The amount as the provider receives it: the exact decimal text, signed as the body carries it. */
+function sentAmount(adjustment: PostedAdjustment): string {
+  const amount = adjustment.body['amount'];
+  return typeof amount === 'string' ? amount : adjustment.amount;
+}
+
+function PushDialog({ adjustments, ready, onClose, onPushed }: { adjustments: PostedAdjustment[]; ready: AdjustmentsList['push_ready']; onClose(): void; onPushed(report: AdjustmentPushReport): void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [pushing, setPushing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element !== null && !element.open) element.showModal();
+  }, []);
+  const withoutKey = [...new Set(adjustments.filter((a) => !ready[a.provider]).map((a) => PROVIDER_NAMES[a.provider]))];
+  const push = (): void => {
+    setPushing(true);
+    setError(null);
+    call('adjustment.push', { confirm: true, keys: adjustments.map((a) => a.idempotency_key) }).then(
+      (report) => {
+        setPushing(false);
+        onPushed(report);
+        dialog.current?.close();
+      },
+      (failure: unknown) => {
+        setPushing(false);
+        setError(errorMessage(failure));
+      },
+    );
+  };
+  return (
+    <dialog ref={dialog} className="dialog push-dialog" aria-labelledby="push-title" onClose={onClose} data-testid="push-dialog">
+      <h2 id="push-title">Push {adjustments.length === 1 ? 'this adjustment' : `${formatCount(adjustments.length)} adjustments`} to the provider?</h2>
+      <p className="small">
+        This writes to the provider's live ledger. Each request carries its idempotency key, so the provider records it once even if it is sent again.
+      </p>
+      <div className="table-scroll">
+        <table className="compact" data-testid="push-table">
+          <thead>
+            <tr>
+              <th scope="col">Provider</th>
+              <th scope="col">Customer</th>
+              <th scope="col">Entry</th>
+              <th scope="col" className="right">
+                Amount sent
+              </th>
+              <th scope="col">Idempotency key</th>
+            </tr>
+          </thead>
+          <tbody>
+            {adjustments.map((a) => (
+              <tr key={a.idempotency_key}>
+                <td>{PROVIDER_NAMES[a.provider]}</td>
+                <td>
+                  {a.customer_id}
+                  {a.subscription_id === null ? null : <span className="muted"> / {a.subscription_id}</span>}
+                </td>
+                <td>{a.provider === 'moesif' ? String(a.body['type'] ?? formatKind(a.kind)) : formatKind(a.kind)}</td>
+                <td className="right mono" data-testid="push-amount">
+                  {sentAmount(a)} {a.unit}
+                </td>
+                <td className="mono small">{a.idempotency_key}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {withoutKey.length > 0 ? (
+        <p className="notice-warning small" data-testid="push-missing-key">
+          No API key for {withoutKey.join(' and ')}: those adjustments will be skipped. Add the key in Settings (or the environment in browser mode).
+        </p>
+      ) : null}
+      <ErrorBanner message={error} />
+      <div className="actions dialog-actions">
+        <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+          Cancel (Esc)
+        </button>
+        <button type="button" onClick={push} disabled={pushing} data-testid="push-confirm">
+          {pushing ? 'Pushing…' : `Confirm and push ${formatCount(adjustments.length)}`}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+function reportText(report: AdjustmentPushReport): string {
+  const parts = [
+    `${formatCount(report.pushed.length)} pushed`,
+    report.already_pushed.length > 0 ? `${formatCount(report.already_pushed.length)} already pushed` : null,
+    report.failed.length > 0 ? `${formatCount(report.failed.length)} failed` : null,
+    report.skipped.length > 0 ? `${formatCount(report.skipped.length)} skipped (${report.skipped[0]!.reason})` : null,
+  ];
+  return parts.filter((part) => part !== null).join(', ') + '.';
+}
+
+export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadKey: string }) {
+  const [pushVersion, setPushVersion] = useState(0);
+  const [confirming, setConfirming] = useState<PostedAdjustment[] | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const list = useLoad(JSON.stringify([runId, reloadKey, pushVersion]), () => call('adjustment.list', { run_id: runId }));
+  const opener = useRef<HTMLButtonElement>(null);
+  const adjustments = list.data?.adjustments ?? [];
+  if (adjustments.length === 0 && list.error === null) return null;
+  const unpushed = adjustments.filter((a) => a.pushed_at === null);
+  return (
+    <section className="panel" aria-labelledby="posted-title" data-testid="posted-adjustments">
+      <div className="panel-head items-head">
+        <h3 id="posted-title">Posted adjustments</h3>
+        <span className="muted small">
+          {formatCount(adjustments.length - unpushed.length)} of {formatCount(adjustments.length)} pushed to the provider
+        </span>
+        <span className="spacer" />
+        <button ref={opener} type="button" onClick={() => setConfirming(unpushed)} disabled={unpushed.length === 0} data-testid="push-open">
+          Push to provider…
+        </button>
+      </div>
+      <ErrorBanner message={list.error} />
+      {message === null ? null : (
+        <p className="success" role="status" data-testid="push-message">
+          {message}
+        </p>
+      )}
+      <div className="table-scroll">
+        <table className="compact" data-testid="posted-table">
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Customer</th>
+              <th scope="col">Entry</th>
+              <th scope="col" className="right">
+                Amount
+              </th>
+              <th scope="col">Posted</th>
+              <th scope="col">Provider status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {adjustments.map((a) => (
+              <tr key={a.idempotency_key} data-adjustment-key={a.idempotency_key} data-pushed={a.pushed_at !== null}>
+                <td>
+                  <code>{a.item_id}</code>
+                </td>
+                <td>{PROVIDER_NAMES[a.provider]}</td>
+                <td>{a.customer_id}</td>
+                <td>{formatKind(a.kind)}</td>
+                <td className="right mono">
+                  {a.amount} {a.unit}
+                </td>
+                <td>{formatInstant(a.posted_at)}</td>
+                <td>
+                  <PushStatus adjustment={a} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {confirming === null || list.data === null ? null : (
+        <PushDialog
+          adjustments={confirming}
+          ready={list.data.push_ready}
+          onClose={() => {
+            setConfirming(null);
+            // Back to the button the dialog was opened from.
+            setTimeout(() => opener.current?.focus(), 0);
+          }}
+          onPushed={(report) => {
+            setMessage(reportText(report));
+            setPushVersion((v) => v + 1);
+          }}
+        />
+      )}
+    </section>
+  );
+}
