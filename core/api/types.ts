@@ -303,6 +303,10 @@ export interface ImportResult {
   accounts_touched: number | null;
   /** Stripe payments written (new, new versions, unchanged); null for a ledger import. */
   payments: { inserted: number; updated: number; unchanged: number } | null;
+  /** Posted adjustments whose local entry the provider's copy of them, imported here, replaced. */
+  adjustments_replaced: number;
+  /** One line each: a provider copy that differs from what was posted, an adjustment now naming the copy's block. */
+  warnings: string[];
 }
 
 export const JOB_KINDS = ['import.preview', 'import.run', 'reconcile.run'] as const;
@@ -615,6 +619,12 @@ export interface PostedAdjustment {
   /** The provider's error of the last failed attempt (cleared by a success). */
   push_error: string | null;
   provider_entry_id: string | null;
+  /** Where the adjustment is in the ledger: its local entry, or the provider's copy that replaced it (entry_id is that entry's). */
+  entry_source: 'ledgerscope' | 'orb' | 'moesif';
+  /** When the provider's copy arrived and replaced the local entry: confirmed by the provider (pushed_at stays this database's push, or null). */
+  confirmed_at: InstantText | null;
+  /** Where the provider's copy differs from what was posted; null when it matches. */
+  copy_difference: string | null;
   /** The provider request body that push sends (amounts as decimal strings). */
   body: ProviderBodyJson;
 }

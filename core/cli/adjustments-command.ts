@@ -55,6 +55,7 @@ function openExisting(path: string): LedgerDb {
 
 function pushStatus(adjustment: AdjustmentView): string {
   if (adjustment.pushed_at !== null) return `pushed ${adjustment.pushed_at}${adjustment.provider_entry_id === null ? '' : ` as ${adjustment.provider_entry_id}`}`;
+  if (adjustment.confirmed_at !== null) return `confirmed by provider ${adjustment.confirmed_at} as ${adjustment.entry_id}`;
   if (adjustment.push_error !== null) return `failed (${adjustment.push_attempts} ${adjustment.push_attempts === 1 ? 'attempt' : 'attempts'}): ${adjustment.push_error}`;
   return 'not pushed';
 }

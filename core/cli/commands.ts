@@ -68,6 +68,10 @@ export function runImport(
         ? `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db} across ${summary.accountsTouched} accounts\n`
         : `imported ${entries} and ${payments.inserted} new payments (${payments.updated} updated, ${payments.unchanged} unchanged) into ${options.db}\n`,
     );
+    if (summary.adjustmentsReplaced > 0) {
+      ctx.io.out(`${summary.adjustmentsReplaced} posted adjustment${summary.adjustmentsReplaced === 1 ? '' : 's'} now counted once: the provider's copy replaced the local entry\n`);
+    }
+    for (const warning of summary.warnings) ctx.io.err(`import: warning: ${warning}\n`);
     return 0;
   } catch (error) {
     if (error instanceof ImportRejected) {

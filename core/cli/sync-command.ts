@@ -150,5 +150,8 @@ function printOrbSummary(io: CliIo, dbPath: string, summary: OrbSyncSummary): vo
   io.out(`synced orb into ${dbPath}: ${summary.customers} customers, ${summary.ledgerEntriesFetched} ledger entries fetched\n`);
   io.out(`ledger entries: ${summary.entries.inserted} new, ${summary.entries.unchanged} unchanged${summary.entries.conflicts > 0 ? `, ${summary.entries.conflicts} not applied (see warnings)` : ''}\n`);
   io.out(`invoices: ${summary.invoices}; payment links added to stored entries: ${summary.linksAdded}\n`);
+  if (summary.adjustmentsReplaced > 0) {
+    io.out(`posted adjustments now counted once (Orb's copy replaced the local entry): ${summary.adjustmentsReplaced}\n`);
+  }
   io.out(`${summary.requests} requests\n`);
 }

@@ -92,6 +92,8 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
         unchanged: summary.unchanged,
         accounts_touched: summary.accountsTouched,
         payments: summary.payments,
+        adjustments_replaced: summary.adjustmentsReplaced,
+        warnings: summary.warnings,
       },
     };
   } catch (error) {

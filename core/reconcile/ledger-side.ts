@@ -76,7 +76,10 @@ export interface AdjustmentEntry {
   adjustment: AdjustmentRef;
   /** Credits it added (+) or took (−). */
   signedAmount: Decimal;
-  /** A second entry carrying a key already seen (a local adjustment and its re-imported provider copy). */
+  /**
+   * A second entry carrying an adjustment's key: not the entry that represents it (the provider copy that
+   * replaced the local one, else the first in replay order). E.g. two provider entries with one key.
+   */
   copy: boolean;
 }
 
@@ -133,6 +136,9 @@ export function collectLedgerSide(
   withDecrements: boolean,
 ): LedgerSide {
   const byKey = new Map(adjustmentRefs.map((ref) => [ref.idempotencyKey, ref]));
+  // The provider copies that replaced local entries (core/store/adjustment-copies.ts): each IS its adjustment.
+  const byReplacement = new Map<string, AdjustmentRef>();
+  for (const ref of adjustmentRefs) if (ref.replacedBy !== undefined) byReplacement.set(`${ref.replacedBy.source}\u0000${ref.replacedBy.sourceId}`, ref);
   const seenKeys = new Set<string>();
   const accounts: LedgerAccountInfo[] = [];
   const candidates: LedgerCandidate[] = [];
@@ -184,9 +190,10 @@ export function collectLedgerSide(
         info.blockRate?.set(entry.blockId ?? entry.sourceId, rate);
         if (paid && entry.status === 'posted') info.referenceRate = rate;
       }
-      const adjustment = adjustmentOf(entry, metadata, byKey);
+      const replacing = byReplacement.size === 0 ? undefined : byReplacement.get(`${entry.source}\u0000${entry.sourceId}`);
+      const adjustment = replacing ?? adjustmentOf(entry, metadata, byKey);
       if (adjustment !== null) {
-        const copy = seenKeys.has(adjustment.idempotencyKey);
+        const copy = adjustment.replacedBy === undefined ? seenKeys.has(adjustment.idempotencyKey) : replacing === undefined;
         seenKeys.add(adjustment.idempotencyKey);
         applied ??= appliedAmounts(input, asOf);
         const amount = entry.status === 'posted' ? (applied.get(entry) ?? entry.amount) : entry.amount;

@@ -66,9 +66,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
 /**
  * A posted adjustment counts toward the item it was posted for while that item is still a difference.
- * Otherwise (the item resolved on its own, or a second copy of one adjustment: the local entry and the
- * provider's re-imported copy) it is a difference of its own: extra credit is a duplicate_credit, extra
- * removal is missing_in_stripe.
+ * The provider's copy of it is not a second copy: importing it replaces the local entry (core/store/
+ * adjustment-copies.ts), and the copy then is the adjustment. Otherwise (the item resolved on its own, or
+ * a genuine second copy: another entry carrying the same key, e.g. two provider entries) it is a
+ * difference of its own: extra credit is a duplicate_credit, extra removal is missing_in_stripe.
  */
 function attachAdjustments(ctx: Reconciliation): void {
   if (ctx.ledger.adjustments.length === 0) return;

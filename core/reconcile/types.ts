@@ -95,6 +95,8 @@ export interface AdjustmentRef {
   runId: string;
   /** The item (stable id) it settles. */
   itemId: string;
+  /** The provider entry that replaced the local one (core/store/adjustment-copies.ts): it is the adjustment now. */
+  replacedBy?: { source: 'orb' | 'moesif'; sourceId: string };
 }
 
 export interface ReconcileInput {

@@ -105,7 +105,10 @@ export function postAdjustment(
         throw new AdjustmentRejected([`item ${context.itemId} of run ${context.runId} is ${item.settled ? 'settled' : item.category}: nothing to balance`]);
       }
       const counted = new Set(item.adjustment_ids);
-      const later = listAdjustments(db, { itemId: context.itemId }).filter((adjustment) => !counted.has(adjustment.entrySourceId));
+      // A run counts an adjustment by the entry that represented it then: the local one, or the provider's copy since.
+      const later = listAdjustments(db, { itemId: context.itemId }).filter(
+        (adjustment) => !counted.has(adjustment.entrySourceId) && !counted.has(adjustment.postedEntrySourceId),
+      );
       if (later.length > 0) {
         const first = later[0]!;
         throw new AdjustmentRejected([
@@ -164,6 +167,11 @@ export interface AdjustmentView {
   push_attempts: number;
   push_error: string | null;
   provider_entry_id: string | null;
+  /** The entry that represents it now: the local one, or the provider's copy that replaced it (entry_id is its id). */
+  entry_source: 'ledgerscope' | 'orb' | 'moesif';
+  /** When the provider's copy replaced the local entry: confirmed by the provider. */
+  confirmed_at: string | null;
+  copy_difference: string | null;
   body: ProviderBody;
 }
 
@@ -185,6 +193,9 @@ function adjustmentView(record: AdjustmentRecord): AdjustmentView {
     push_attempts: record.pushAttempts,
     push_error: record.pushError,
     provider_entry_id: record.providerEntryId,
+    entry_source: record.entrySource,
+    confirmed_at: formatOptionalInstant(record.replacedAt),
+    copy_difference: record.copyDifference,
     body: record.body,
   };
 }
@@ -290,7 +301,8 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
   }
   const report: PushReport = { pushed: [], already_pushed: [], failed: [], skipped: [] };
   for (const record of selectForPush(db, options)) {
-    if (record.pushedAt !== null) {
+    // Its copy came back from the provider (pushed from here or elsewhere): it is there; never send it again.
+    if (record.pushedAt !== null || record.replacedAt !== null) {
       report.already_pushed.push(record.idempotencyKey);
       continue;
     }

@@ -1,4 +1,5 @@
 import { detectFormat, type SourceFormat } from '../sources/index.js';
+import { replacementWarnings } from '../store/index.js';
 import { importStripeFiles } from '../sync/stripe-file-import.js';
 import { importFiles, type ImportFileInput, type ImportOptions } from './import-files.js';
 
@@ -18,6 +19,10 @@ export interface AnyImportSummary {
   accountsTouched: number | null;
   /** Stripe payments written: new, new versions (status changes), unchanged; null for ledger imports. */
   payments: { inserted: number; updated: number; unchanged: number } | null;
+  /** Posted adjustments whose local entry the provider's copy (a new entry here) replaced. */
+  adjustmentsReplaced: number;
+  /** One line each (a provider copy that differs from what was posted, ...). */
+  warnings: string[];
 }
 
 /** Stripe when asked for, or when any file's content is a Stripe export. */
@@ -40,6 +45,8 @@ export function importAnyFiles(dbPath: string, files: readonly ImportFileInput[]
       unchanged: summary.entries.unchanged,
       accountsTouched: null,
       payments: { inserted, updated, unchanged },
+      adjustmentsReplaced: summary.replaced.length,
+      warnings: replacementWarnings(summary.replaced),
     };
   }
   const summary = importFiles(dbPath, files, options);
@@ -49,5 +56,7 @@ export function importAnyFiles(dbPath: string, files: readonly ImportFileInput[]
     unchanged: summary.unchanged,
     accountsTouched: summary.accountsTouched,
     payments: null,
+    adjustmentsReplaced: summary.replaced.length,
+    warnings: summary.warnings,
   };
 }

@@ -8,7 +8,10 @@ import {
   insertImport,
   maxOrdinal,
   openLedgerDb,
+  replaceAdjustmentCopies,
+  replacementWarnings,
   withIndexesRebuilt,
+  type ReplacedAdjustment,
   type LedgerDb,
 } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
@@ -65,6 +68,10 @@ export interface ImportSummary {
   unchanged: number;
   /** Accounts that received at least one new entry. */
   accountsTouched: number;
+  /** Posted adjustments whose local entry a new entry (the provider's copy) replaced. */
+  replaced: ReplacedAdjustment[];
+  /** One line each: a provider copy that differs from what was posted, an adjustment remapped to the copy's block. */
+  warnings: string[];
 }
 
 const PROGRESS_EVERY = 10_000;
@@ -122,13 +129,17 @@ function importIntoOpenDb(
       numberEntries(batch, storedMax);
       checkStoredIdentity(db, batch, identity, problems);
       if (problems.length > 0) throw new ImportRejected(problems);
+      // Before the replay check, so it replays each account as it will be stored (rolled back on any problem).
+      const replaced = replaceAdjustmentCopies(db, batch.entries, (i) => batch.status[i] === INSERT, options.now, problems);
+      if (problems.length > 0) throw new ImportRejected(problems);
       const touched = touchedAccounts(batch);
       checkByReplay(db, batch, touched.accounts, problems);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
       // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
       const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
-      return writeBatch(db, batch, touched, options, rebuildIndexes);
+      const summary = writeBatch(db, batch, touched, options, rebuildIndexes);
+      return { ...summary, replaced, warnings: replacementWarnings(replaced) };
     })
     .immediate();
 }
@@ -190,7 +201,7 @@ function writeBatch(
   // Assert right after writing: what was written is what was checked.
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
-  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length };
+  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings: [] };
 }
 
 /** True when the positions (ascending) are also in ascending `at` order: the common case, no sort. */

@@ -31,6 +31,7 @@ export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuil
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
 export * from './reconcile-adjustments.js';
+export { replaceAdjustmentCopies, replacementWarnings, type IncomingEntry, type ReplacedAdjustment } from './adjustment-copies.js';
 export * from './reconcile-links.js';
 export * from './reconcile-ledger.js';
 export {

@@ -26,7 +26,18 @@ export interface AdjustmentRecord {
   /** The proposal as posted (after the user's edits). */
   proposal: ProposalView;
   body: ProviderBody;
+  /**
+   * The entry that represents the adjustment in the ledger now: the local 'ledgerscope' entry, or the
+   * provider's copy that replaced it (migration 0005). Readers follow these, never the posted key.
+   */
+  entrySource: 'ledgerscope' | 'orb' | 'moesif';
   entrySourceId: string;
+  /** The local entry's id as posted (the idempotency key), kept when a provider copy replaced it. */
+  postedEntrySourceId: string;
+  /** When the provider's copy arrived and replaced the local entry (the provider's confirmation); null while local. */
+  replacedAt: Instant | null;
+  /** Where the provider's copy differs from what was posted (one line); null when it matches or none arrived. */
+  copyDifference: string | null;
   postedAt: Instant;
   postedBy: string | null;
   pushAttempts: number;
@@ -38,14 +49,21 @@ export interface AdjustmentRecord {
 
 const COLUMNS =
   'idempotency_key, run_id, item_id, provider, customer_id, subscription_id, unit, kind, amount, proposal, body, entry_source_id, ' +
-  'posted_at, posted_by, push_attempts, pushed_at, push_attempted_at, push_error, provider_entry_id';
+  'posted_at, posted_by, push_attempts, pushed_at, push_attempted_at, push_error, provider_entry_id, ' +
+  'replaced_by_source, replaced_by_source_id, replaced_at, copy_difference';
 
 type Row = [
   string, string, string, string, string, string | null, string, string, string, string, string, string,
   number, string | null, number, number | null, number | null, string | null, string | null,
+  string | null, string | null, number | null, string | null,
 ];
 
 function decode(row: Row): AdjustmentRecord {
+  const [replacedBySource, replacedBySourceId, replacedAt] = [row[19], row[20], row[21]];
+  // Assert right after reading: the three are written together (core/store/adjustment-copies.ts).
+  if ((replacedBySource === null) !== (replacedBySourceId === null) || (replacedBySource === null) !== (replacedAt === null)) {
+    throw new Error(`adjustment ${row[0]}: replaced_by_source, replaced_by_source_id and replaced_at must be set together`);
+  }
   return {
     idempotencyKey: row[0],
     runId: row[1],
@@ -58,7 +76,11 @@ function decode(row: Row): AdjustmentRecord {
     amount: row[8],
     proposal: JSON.parse(row[9]) as ProposalView,
     body: JSON.parse(row[10]) as ProviderBody,
-    entrySourceId: row[11],
+    entrySource: replacedBySource === null ? 'ledgerscope' : (replacedBySource as 'orb' | 'moesif'),
+    entrySourceId: replacedBySourceId ?? row[11],
+    postedEntrySourceId: row[11],
+    replacedAt,
+    copyDifference: row[22],
     postedAt: row[12],
     postedBy: row[13],
     pushAttempts: row[14],
@@ -77,7 +99,7 @@ export function findAdjustment(db: LedgerDb, idempotencyKey: string): Adjustment
 export interface AdjustmentFilter {
   runId?: string;
   itemId?: string;
-  /** Only those not pushed yet. */
+  /** Only those not at the provider yet: not pushed, and no copy of theirs arrived from the provider. */
   unpushed?: boolean;
 }
 
@@ -86,7 +108,7 @@ export function listAdjustments(db: LedgerDb, filter: AdjustmentFilter = {}): Ad
   const rows = prepared(
     db,
     `SELECT ${COLUMNS} FROM reconcile_adjustments
-      WHERE (@run IS NULL OR run_id = @run) AND (@item IS NULL OR item_id = @item) AND (@unpushed = 0 OR pushed_at IS NULL)
+      WHERE (@run IS NULL OR run_id = @run) AND (@item IS NULL OR item_id = @item) AND (@unpushed = 0 OR (pushed_at IS NULL AND replaced_at IS NULL))
       ORDER BY posted_at, rowid`,
   )
     .raw()
@@ -96,8 +118,12 @@ export function listAdjustments(db: LedgerDb, filter: AdjustmentFilter = {}): Ad
 
 /** What the engine needs to recognise posted adjustments (and their re-imported provider copies). */
 export function adjustmentRefs(db: LedgerDb): AdjustmentRef[] {
-  const rows = prepared(db, 'SELECT idempotency_key, run_id, item_id FROM reconcile_adjustments ORDER BY rowid').raw().all() as [string, string, string][];
-  return rows.map(([idempotencyKey, runId, itemId]) => ({ idempotencyKey, runId, itemId }));
+  const rows = prepared(db, 'SELECT idempotency_key, run_id, item_id, replaced_by_source, replaced_by_source_id FROM reconcile_adjustments ORDER BY rowid')
+    .raw()
+    .all() as [string, string, string, string | null, string | null][];
+  return rows.map(([idempotencyKey, runId, itemId, source, sourceId]) =>
+    source === null || sourceId === null ? { idempotencyKey, runId, itemId } : { idempotencyKey, runId, itemId, replacedBy: { source: source as 'orb' | 'moesif', sourceId } },
+  );
 }
 
 export interface NewAdjustment {

@@ -6,7 +6,17 @@ import { checkByReplay, touchedAccounts } from '../service/import-checks.js';
 import { entryFingerprint, type ImportProblem, type ParsedEntry } from '../sources/index.js';
 import { ParsedRecord } from '../sources/parsed-entry.js';
 import { grantVoidId, orderStripeEntries, type ParsedGrant } from '../sources/stripe/index.js';
-import { EntryWriter, forEachStoredEntry, hasEntry, insertImport, loadAccountEntries, maxOrdinal, type LedgerDb } from '../store/index.js';
+import {
+  EntryWriter,
+  forEachStoredEntry,
+  hasEntry,
+  insertImport,
+  loadAccountEntries,
+  maxOrdinal,
+  replaceAdjustmentCopies,
+  type LedgerDb,
+  type ReplacedAdjustment,
+} from '../store/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
 /*
@@ -18,6 +28,8 @@ import { formatInstant, type Instant } from '../time/instant.js';
  *   expiry was changed, an Orb entry that left pending): the stored entry stays, the new one is
  *   skipped, and the conflict is reported as a warning. The ledger is append-only; a change to a
  *   stored entry is a question for the user, not something a sync decides.
+ * Either way, a new entry that is the provider's copy of a posted Ledgerscope adjustment replaces the
+ * local entry (core/store/adjustment-copies.ts) before the replay check.
  */
 
 export interface LedgerWriteOptions {
@@ -37,6 +49,8 @@ export interface LedgerWriteResult {
   conflicts: ImportProblem[];
   /** The import row written, or null when nothing was new. */
   importId: number | null;
+  /** Posted adjustments whose local entry the provider's copy (a new entry here) replaced. */
+  replaced: ReplacedAdjustment[];
 }
 
 function problemAt(parsed: ParsedEntry, field: string, message: string): ImportProblem {
@@ -106,7 +120,7 @@ export function writeLedgerEntries(
   options: LedgerWriteOptions,
   problems: ImportProblem[],
 ): LedgerWriteResult {
-  const result: LedgerWriteResult = { inserted: 0, unchanged: 0, conflicts: [], importId: null };
+  const result: LedgerWriteResult = { inserted: 0, unchanged: 0, conflicts: [], importId: null, replaced: [] };
   if (input.length === 0 && voidedGrants.length === 0) return result;
   const base = maxOrdinal(db);
   const inOrder = (list: ParsedEntry[]): ParsedEntry[] => {
@@ -170,6 +184,9 @@ export function writeLedgerEntries(
     });
   }
   if (problems.length > 0) return result;
+  // Before the replay check, so it replays each account as it will be stored; the caller rolls back on any problem.
+  const replaced = replaceAdjustmentCopies(db, entries, (i) => status[i] === INSERT, options.now, problems);
+  if (problems.length > 0) return result;
 
   const batch: ImportBatch = { files: [{ path: options.files[0]?.path ?? '-', format: 'stripe', start: 0, count: entries.length }], entries, status, firstOrdinal: base + 1 };
   const touched = touchedAccounts(batch);
@@ -178,7 +195,11 @@ export function writeLedgerEntries(
 
   let inserted = 0;
   for (let i = 0; i < status.length; i++) if (status[i] === INSERT) inserted++;
-  if (inserted === 0) return result;
+  if (inserted === 0) {
+    // A copy is always a new entry: replacing without inserting would lose the movement.
+    if (replaced.length > 0) throw new Error(`replaced ${replaced.length} adjustments without inserting their copies`);
+    return result;
+  }
   const { importId, fileIds } = insertImport(db, {
     startedAt: options.now,
     sourceOption: options.sourceOption,
@@ -203,6 +224,7 @@ export function writeLedgerEntries(
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
   result.inserted = inserted;
   result.importId = importId;
+  result.replaced = replaced;
   return result;
 }
 

@@ -2,6 +2,7 @@ import { formatProblem, type ImportProblem, type ParsedEntry } from '../sources/
 import { paymentLinks, parseOrbLedgerPages, stripePaymentOfInvoice, withLinks } from '../sources/orb-api/ledger.js';
 import {
   addEntryMetadata,
+  replacementWarnings,
   entriesWithMetadata,
   listSourceObjects,
   loadSyncState,
@@ -44,6 +45,8 @@ export interface OrbSyncSummary {
   entries: { inserted: number; unchanged: number; conflicts: number };
   invoices: number;
   linksAdded: number;
+  /** Posted adjustments whose local entry Orb's copy of them replaced. */
+  adjustmentsReplaced: number;
   warnings: string[];
   cancelled: boolean;
   stoppedAt: string | null;
@@ -59,7 +62,7 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
   const { db, api, now } = options;
   const limit = options.pageSize ?? 100;
   const summary: OrbSyncSummary = {
-    customers: 0, ledgerEntriesFetched: 0, entries: { inserted: 0, unchanged: 0, conflicts: 0 }, invoices: 0, linksAdded: 0,
+    customers: 0, ledgerEntriesFetched: 0, entries: { inserted: 0, unchanged: 0, conflicts: 0 }, invoices: 0, linksAdded: 0, adjustmentsReplaced: 0,
     warnings: [], cancelled: false, stoppedAt: null, requests: 0,
   };
   let position = 'customers';
@@ -160,6 +163,8 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
           summary.entries.inserted += result.inserted;
           summary.entries.unchanged += result.unchanged;
           summary.entries.conflicts += result.conflicts.length;
+          summary.adjustmentsReplaced += result.replaced.length;
+          summary.warnings.push(...replacementWarnings(result.replaced));
           for (const conflict of result.conflicts) summary.warnings.push(`not applied: ${formatProblem(conflict)}`);
           // Increments stored before their invoice was paid get the link now.
           for (const [invoiceId, payment] of invoicePayments) {

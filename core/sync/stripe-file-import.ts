@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { parseImportFile, type ImportProblem, type ParsedEntry, type SourceFormat } from '../sources/index.js';
 import { emptyStripeParsed, orderStripeEntries, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
-import { entryAccount, LedgerDbError, openLedgerDb } from '../store/index.js';
+import { entryAccount, LedgerDbError, openLedgerDb, type ReplacedAdjustment } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { writeLedgerEntries } from './ledger-write.js';
 import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
@@ -30,6 +30,8 @@ export interface StripeImportOptions {
 export interface StripeImportSummary {
   files: { path: string; format: SourceFormat; records: number }[];
   entries: { inserted: number; unchanged: number };
+  /** Posted adjustments whose local entry the provider's copy (a ledger file in this import) replaced. */
+  replaced: ReplacedAdjustment[];
   payments: PaymentWriteCounts;
   objects: ObjectWriteCounts;
   /** The `imports` row holding the new ledger entries, or null when no entry was new. */
@@ -101,7 +103,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
         if (problems.length > 0) throw new ImportRejected(problems);
         const objects = emptyObjectCounts();
         writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, payments, objects, importId: ledger.importId };
+        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId };
         if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
         return summary;
       })

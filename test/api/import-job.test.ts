@@ -30,6 +30,8 @@ describe('import job (what the Import screen runs)', () => {
         unchanged: 0,
         accounts_touched: null,
         payments: { inserted: 1, updated: 0, unchanged: 0 },
+        adjustments_replaced: 0,
+        warnings: [],
       },
     });
     const handle = openLedgerDb(db, { create: false });

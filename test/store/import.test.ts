@@ -46,6 +46,8 @@ describe('import: one user action, one transaction (DESIGN §5)', () => {
       inserted: 3,
       unchanged: 0,
       accountsTouched: 2,
+      replaced: [],
+      warnings: [],
     });
     const entries = entriesOf(db, 'cus_a');
     expect(entries.map((e) => [e.sourceId, e.kind, e.amount.toFixed(), e.ordinal])).toEqual([

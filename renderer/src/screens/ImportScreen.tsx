@@ -207,6 +207,16 @@ export function ImportScreen() {
               ? '.'
               : ` and ${formatCount(run.result.payments.inserted)} new Stripe payments (${formatCount(run.result.payments.updated)} updated, ${formatCount(run.result.payments.unchanged)} unchanged).`}
           </strong>{' '}
+          {run.result.adjustments_replaced > 0 ? (
+            <span>
+              {formatCountOf(run.result.adjustments_replaced, 'posted adjustment')} now counted once: the provider's copy replaced the local entry.{' '}
+            </span>
+          ) : null}
+          {run.result.warnings.map((warning) => (
+            <p key={warning} className="notice" data-testid="import-warning">
+              {warning}
+            </p>
+          ))}
           <a href="#/accounts">See the accounts</a> ·{' '}
           <button type="button" className="link-button" onClick={state.reset}>
             Import more files

@@ -22,6 +22,14 @@ function PushStatus({ adjustment }: { adjustment: PostedAdjustment }) {
       </span>
     );
   }
+  if (adjustment.confirmed_at !== null) {
+    return (
+      <span className="push-status pushed" data-testid="push-status">
+        confirmed by provider {formatInstant(adjustment.confirmed_at)}
+        <span className="muted"> as {adjustment.entry_id}</span>
+      </span>
+    );
+  }
   if (adjustment.push_error !== null) {
     return (
       <span className="push-status failed negative-text" data-testid="push-status">
@@ -139,7 +147,7 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
   const opener = useRef<HTMLButtonElement>(null);
   const adjustments = list.data?.adjustments ?? [];
   if (adjustments.length === 0 && list.error === null) return null;
-  const unpushed = adjustments.filter((a) => a.pushed_at === null);
+  const unpushed = adjustments.filter((a) => a.pushed_at === null && a.confirmed_at === null);
   return (
     <section className="panel" aria-labelledby="posted-title" data-testid="posted-adjustments">
       <div className="panel-head items-head">
@@ -175,7 +183,7 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
           </thead>
           <tbody>
             {adjustments.map((a) => (
-              <tr key={a.idempotency_key} data-adjustment-key={a.idempotency_key} data-pushed={a.pushed_at !== null}>
+              <tr key={a.idempotency_key} data-adjustment-key={a.idempotency_key} data-pushed={a.pushed_at !== null || a.confirmed_at !== null}>
                 <td>
                   <code>{a.item_id}</code>
                 </td>
