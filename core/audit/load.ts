@@ -1,7 +1,13 @@
 import { toCanonical, type Decimal } from '../money/decimal.js';
 import { accountKeyString } from '../ledger/account-key.js';
 import type { AccountKey, LedgerEntry } from '../ledger/types.js';
-import { formatProblem, parseImportFile, type ParsedEntry } from '../sources/index.js';
+import { formatProblem, type ParsedEntry } from '../sources/index.js';
+import { detectShapeFormat } from '../sources/detect.js';
+import { scanOrbExportJsonl, type OrbExportScan } from '../sources/orb-export-scan.js';
+import { parseShapedFile } from '../sources/parse.js';
+import { readShape } from '../sources/records.js';
+import { CostRanks } from './scanned-account.js';
+import { FILE_STRIDE, FirstCopies, type FirstRecord } from './first-copies.js';
 import { formatOptionalInstant } from '../time/instant.js';
 import type { AuditedEntry, AuditInput, AuditOptions, AuditReport, Finding } from './types.js';
 
@@ -16,8 +22,21 @@ export function where(parsed: ParsedEntry): string {
 
 export interface LoadedAccount {
   key: AccountKey;
-  /** In audit order (see auditOrder); entry.ordinal is the index here. */
+  /** In audit order (see auditOrder); entry.ordinal is the index here. Empty while `scanned` is set. */
   entries: AuditedEntry[];
+  /**
+   * Set when every entry of the account is a record scanned from one Orb export file
+   * (orb-export-scan.ts): its records, not yet in audit order. audit.ts tries the scanned audit first and
+   * calls `materialize` for the general one.
+   */
+  scanned: ScannedAccount | null;
+}
+
+export interface ScannedAccount {
+  scan: OrbExportScan;
+  fileIndex: number;
+  records: number[];
+  ranks: CostRanks;
 }
 
 export interface Loaded {
@@ -27,21 +46,113 @@ export interface Loaded {
   accounts: LoadedAccount[];
 }
 
+/** The scanned account as the general audit takes it: full entries, in audit order. */
+export function materialize(account: LoadedAccount): void {
+  const scanned = account.scanned;
+  if (scanned === null) return;
+  account.entries = scanned.records.map((r) => scannedEntry(scanned.scan, scanned.fileIndex, r));
+  account.scanned = null;
+  auditOrder(account.entries);
+}
+
+function scannedEntry(scan: OrbExportScan, fileIndex: number, record: number): AuditedEntry {
+  return { parsed: scan.parsed(record), fileIndex, position: scan.found[record]! };
+}
+
+
 /**
  * Parses every file; a file with any problem contributes its problems as `parse` findings and nothing
  * else. Then L5 over all files together: an id seen again with the same content is a warning and counted
  * once; with different content an error, and the later copy is left out.
+ *
+ * Orb exports in JSON Lines are read by orb-export-scan.ts into columns (lines it does not take, by the
+ * full reader), then walked in the order parseOrbExport returns its entries (customer, sequence, time,
+ * file position), so that L5 meets the same copy first; everything else by parseImportFile.
  */
 export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions): Loaded {
   const files: AuditReport['files'] = [];
   const findings: Finding[] = [];
   /** Per source (ids are unique per source, L5), the first record of each id. */
-  const firstById = new Map<string, Map<string, AuditedEntry>>();
-  const byAccount = new Map<string, LoadedAccount>();
-  let lastAccount: LoadedAccount | null = null;
+  const firstCopies = new FirstCopies();
+  const byAccount = new Map<string, { key: AccountKey; items: (AuditedEntry | number)[] }>();
+  const scans: (OrbExportScan | undefined)[] = [];
+  let lastAccount: { key: AccountKey; items: (AuditedEntry | number)[] } | null = null;
+
+  const itemEntry = (item: AuditedEntry | number): AuditedEntry => {
+    if (typeof item !== 'number') return item;
+    const fileIndex = Math.floor(item / FILE_STRIDE);
+    return scannedEntry(scans[fileIndex]!, fileIndex, item % FILE_STRIDE);
+  };
+  /** L5: false (and reported) when the id was seen before. */
+  const firstCopy = (first: FirstRecord | undefined, item: AuditedEntry | number): boolean => {
+    if (first === undefined) return true;
+    findings.push(duplicateFinding(itemEntry(first), itemEntry(item)));
+    return false;
+  };
+  const accountOf = (customerId: string, subscriptionId: string | null, unit: string) => {
+    const accountKey = accountKeyString({ customerId, subscriptionId, unit });
+    let account = byAccount.get(accountKey);
+    if (account === undefined) {
+      account = { key: { customerId, subscriptionId, unit }, items: [] };
+      byAccount.set(accountKey, account);
+    }
+    return account;
+  };
+  const addParsed = (item: AuditedEntry): void => {
+    const entry = item.parsed.entry;
+    if (!firstCopy(firstCopies.firstOf(entry.source, entry.sourceId, item), item)) return;
+    // Records of one account mostly come together: skip the map lookup while they do.
+    let account = lastAccount;
+    if (account === null || !sameAccount(account.key, entry)) {
+      account = accountOf(entry.customerId, entry.subscriptionId, entry.unit);
+      lastAccount = account;
+    }
+    account.items.push(item);
+  };
+
   inputs.forEach((input, fileIndex) => {
-    const result = parseImportFile(input.path, input.text, {
-      ...(options.source === undefined ? {} : { source: options.source }),
+    const shape = readShape(input.text);
+    const format = options.source ?? detectShapeFormat(input.path, input.text, shape);
+    if (typeof format !== 'string') {
+      files.push({ path: input.path, format: null, records: 0, audited: false });
+      findings.push({ rule: 'parse', severity: 'error', entryId: null, message: formatProblem(format) });
+      return;
+    }
+    if (format === 'orb-export' && shape.kind === 'jsonl' && options.scan !== false) {
+      const scan = scanOrbExportJsonl(input.path, input.text);
+      scans[fileIndex] = scan;
+      const audited = scan.problems.length === 0;
+      files.push({ path: input.path, format, records: scan.records, audited });
+      if (!audited) {
+        for (const problem of scan.problems) findings.push({ rule: 'parse', severity: 'error', entryId: null, message: formatProblem(problem) });
+        return;
+      }
+      firstCopies.addScan(scan, fileIndex);
+      let lastCustomer = -1;
+      let lastUnit = -1;
+      let account: { key: AccountKey; items: (AuditedEntry | number)[] } | null = null;
+      for (const handle of scanOrder(scan)) {
+        if (handle < 0) {
+          const slow = scan.slow[-handle - 1]!;
+          addParsed({ parsed: slow.parsed, fileIndex, position: slow.found });
+          account = null;
+          continue;
+        }
+        const item = fileIndex * FILE_STRIDE + handle;
+        if (!firstCopy(firstCopies.firstOfScanned(handle), item)) continue;
+        const customer = scan.customer[handle]!;
+        const unit = scan.unit[handle]!;
+        if (account === null || customer !== lastCustomer || unit !== lastUnit) {
+          account = accountOf(scan.customers[customer]!, null, scan.units[unit]!);
+          lastCustomer = customer;
+          lastUnit = unit;
+        }
+        account.items.push(item);
+      }
+      lastAccount = null;
+      return;
+    }
+    const result = parseShapedFile(input.path, input.text, shape, format, {
       ...(options.unit === undefined ? {} : { unit: options.unit }),
     });
     if (result.format === 'stripe' || result.format === 'stripe-csv') {
@@ -62,38 +173,77 @@ export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions):
       return;
     }
     const parsedEntries = result.entries;
-    for (let position = 0; position < parsedEntries.length; position++) {
-      const parsed = parsedEntries[position]!;
-      const entry = parsed.entry;
-      const item: AuditedEntry = { parsed, fileIndex, position };
-      let ids = firstById.get(entry.source);
-      if (ids === undefined) {
-        ids = new Map();
-        firstById.set(entry.source, ids);
-      }
-      const first = ids.get(entry.sourceId);
-      if (first !== undefined) {
-        findings.push(duplicateFinding(first, item));
-        continue;
-      }
-      ids.set(entry.sourceId, item);
-      // Records of one account mostly come together: skip the map lookup while they do.
-      let account = lastAccount;
-      if (account === null || !sameAccount(account.key, entry)) {
-        const accountKey = accountKeyString(entry);
-        account = byAccount.get(accountKey) ?? null;
-        if (account === null) {
-          account = { key: { customerId: entry.customerId, subscriptionId: entry.subscriptionId, unit: entry.unit }, entries: [] };
-          byAccount.set(accountKey, account);
-        }
-        lastAccount = account;
-      }
-      account.entries.push(item);
-    }
+    for (let position = 0; position < parsedEntries.length; position++) addParsed({ parsed: parsedEntries[position]!, fileIndex, position });
   });
-  const accounts = [...byAccount.values()];
-  for (const account of accounts) auditOrder(account.entries);
+
+  const ranks = new Map<OrbExportScan, CostRanks>();
+  const accounts: LoadedAccount[] = [];
+  for (const { key, items } of byAccount.values()) {
+    const first = items[0];
+    const fileIndex = typeof first === 'number' ? Math.floor(first / FILE_STRIDE) : -1;
+    const oneScan = fileIndex >= 0 && items.every((item) => typeof item === 'number' && item >= fileIndex * FILE_STRIDE && item < (fileIndex + 1) * FILE_STRIDE);
+    if (oneScan) {
+      const scan = scans[fileIndex]!;
+      let costRanks = ranks.get(scan);
+      if (costRanks === undefined) {
+        costRanks = new CostRanks(scan);
+        ranks.set(scan, costRanks);
+      }
+      const base = fileIndex * FILE_STRIDE;
+      const records = base === 0 ? (items as number[]) : (items as number[]).map((item) => item - base);
+      accounts.push({ key, entries: [], scanned: { scan, fileIndex, records, ranks: costRanks } });
+      continue;
+    }
+    const entries = items.map(itemEntry);
+    auditOrder(entries);
+    accounts.push({ key, entries, scanned: null });
+  }
   return { files, findings, accounts };
+}
+
+/**
+ * A scan's records (≥ 0) and slow lines (−1 − index into scan.slow) in parseOrbExport's replay order:
+ * customer, ledger_sequence_number ascending (none last), created_at, file position.
+ */
+function scanOrder(scan: OrbExportScan): Int32Array | number[] {
+  const slowCustomer = scan.slow.map((slow) => scan.internCustomer(slow.parsed.entry.customerId));
+  const buckets: number[][] = scan.customers.map(() => []);
+  // Scanned records and slow lines merged in file position order.
+  let s = 0;
+  for (let r = 0; r < scan.count; r++) {
+    const found = scan.found[r]!;
+    while (s < scan.slow.length && scan.slow[s]!.found < found) {
+      buckets[slowCustomer[s]!]!.push(-1 - s);
+      s++;
+    }
+    buckets[scan.customer[r]!]!.push(r);
+  }
+  for (; s < scan.slow.length; s++) buckets[slowCustomer[s]!]!.push(-1 - s);
+
+  const sequence = (h: number): number => (h >= 0 ? scan.sequence[h]! : scan.slow[-1 - h]!.parsed.stated?.sequence ?? Number.POSITIVE_INFINITY);
+  const at = (h: number): number => (h >= 0 ? scan.at[h]! : scan.slow[-1 - h]!.parsed.entry.at);
+  const found = (h: number): number => (h >= 0 ? scan.found[h]! : scan.slow[-1 - h]!.found);
+  const compare = (a: number, b: number): number => {
+    const sa = sequence(a);
+    const sb = sequence(b);
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return at(a) - at(b) || found(a) - found(b);
+  };
+  const customerOrder = scan.customers.map((_, i) => i).sort((a, b) => {
+    const ca = scan.customers[a]!;
+    const cb = scan.customers[b]!;
+    return ca < cb ? -1 : ca > cb ? 1 : 0;
+  });
+  const order = new Int32Array(scan.count + scan.slow.length);
+  let k = 0;
+  for (const customer of customerOrder) {
+    const bucket = buckets[customer]!;
+    let sorted = true;
+    for (let i = 1; i < bucket.length && sorted; i++) sorted = compare(bucket[i - 1]!, bucket[i]!) < 0;
+    if (!sorted) bucket.sort(compare);
+    for (const h of bucket) order[k++] = h;
+  }
+  return order;
 }
 
 function sameAccount(key: AccountKey, entry: LedgerEntry): boolean {

@@ -39,6 +39,12 @@ export interface AuditOptions {
   source?: SourceFormat | undefined;
   /** Moesif: the unit of records without `currency` (default USD). */
   unit?: string | undefined;
+  /**
+   * Read Orb export JSON Lines with the fast scanner and audit its accounts on scaled integers where they
+   * are clean (default true). False takes every file through the full parser and every account through
+   * the general audit: the same report, slower (tests compare the two).
+   */
+  scan?: boolean | undefined;
 }
 
 export interface AccountAudit {

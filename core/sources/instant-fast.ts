@@ -36,6 +36,52 @@ export function parseInstantFast(text: unknown): Instant {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
+/**
+ * The instant written at text[start, end) when it has the fast shape ("2025-01-10T10:00:00Z" or with
+ * ".123" milliseconds) and is a valid date and time; NaN otherwise (the caller then cuts the string out
+ * and uses parseInstantFast, which words any error). No string is made: for scanners of whole files.
+ */
+export function parseInstantAt(text: string, start: number, end: number): number {
+  const length = end - start;
+  if ((length !== 20 && length !== 24) || text.charCodeAt(end - 1) !== 90 /* Z */) return NaN;
+  if (
+    text.charCodeAt(start + 4) !== 45 /* - */ ||
+    text.charCodeAt(start + 7) !== 45 ||
+    text.charCodeAt(start + 10) !== 84 /* T */ ||
+    text.charCodeAt(start + 13) !== 58 /* : */ ||
+    text.charCodeAt(start + 16) !== 58 ||
+    (length === 24 && text.charCodeAt(start + 19) !== 46) /* . */
+  ) {
+    return NaN;
+  }
+  const year = digits(text, start, 4);
+  const month = digits(text, start + 5, 2);
+  const day = digits(text, start + 8, 2);
+  const hour = digits(text, start + 11, 2);
+  const minute = digits(text, start + 14, 2);
+  const second = digits(text, start + 17, 2);
+  const ms = length === 24 ? digits(text, start + 20, 3) : 0;
+  if (
+    year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0
+  ) {
+    return NaN;
+  }
+  // Date.UTC's value, by day arithmetic (years 0–99 Date.UTC reads as 1900–1999: left to it).
+  if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 /** The decimal value of `count` ASCII digits at `start`, or -1 if any is not a digit. */
 function digits(text: string, start: number, count: number): number {
   let value = 0;

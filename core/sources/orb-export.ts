@@ -17,7 +17,7 @@ import { toPlainJson } from './lossless-json.js';
 import { ORB_STATUSES } from './orb-bodies.js';
 import { fileProblem, RecordScope } from './problems.js';
 import { ParsedRecord } from './parsed-entry.js';
-import { forEachDocumentRecord, forEachJsonLine, isPage, type Shape } from './records.js';
+import { forEachDocumentRecord, forEachJsonLine, isPage, readJsonLine, type JsonLineVisitor, type Shape } from './records.js';
 import type { ImportProblem, ParsedEntry, StatedBalances } from './types.js';
 
 /**
@@ -177,6 +177,49 @@ class OrbExportReader {
   }
 }
 
+/** Reads one JSON Lines record: an entry, or a whole page whose entries are named by line and pointer. */
+function jsonLineVisitor(reader: OrbExportReader): JsonLineVisitor {
+  const scope = reader.scope;
+  return (value, raw, lossless) => {
+    if (!isPage(value)) {
+      reader.read(value, raw, lossless);
+      return;
+    }
+    const line = scope.line;
+    forEachDocumentRecord(value, lossless, true, (item, pointer, itemRaw) => {
+      scope.moveTo(line, pointer);
+      reader.read(item, itemRaw, lossless);
+    });
+  };
+}
+
+/**
+ * Reads Orb export JSON Lines one line at a time, exactly as parseOrbExport reads each line of a JSON
+ * Lines file (same problems, same entries), for a caller that scans most lines itself
+ * (orb-export-scan.ts) and hands this reader the lines it does not take. Entries come in file order
+ * (ordinal 0); the caller orders them.
+ */
+export class OrbExportLineReader {
+  private readonly reader: OrbExportReader;
+  private readonly visit: JsonLineVisitor;
+
+  constructor(file: string, problems: ImportProblem[]) {
+    this.reader = new OrbExportReader(file, problems);
+    this.visit = jsonLineVisitor(this.reader);
+  }
+
+  /** The entries of one line (a page line may hold several; a bad line none, its problems reported). */
+  readLine(line: string, lineNumber: number): ParsedEntry[] {
+    const found = this.reader.found;
+    const before = found.length;
+    readJsonLine(line, lineNumber, this.reader.scope, this.visit);
+    const entries: ParsedEntry[] = [];
+    for (let i = before; i < found.length; i++) entries.push(found[i]!.parsed);
+    found.length = before;
+    return entries;
+  }
+}
+
 export function parseOrbExport(file: string, text: string, shape: Shape, problems: ImportProblem[]): ParsedEntry[] {
   const reader = new OrbExportReader(file, problems);
   const scope = reader.scope;
@@ -184,18 +227,7 @@ export function parseOrbExport(file: string, text: string, shape: Shape, problem
     case 'empty':
       break;
     case 'jsonl':
-      forEachJsonLine(text, scope, (value, raw, lossless) => {
-        if (!isPage(value)) {
-          reader.read(value, raw, lossless);
-          return;
-        }
-        // A line holding a whole page: its entries are named by line and pointer.
-        const line = scope.line;
-        forEachDocumentRecord(value, lossless, true, (item, pointer, itemRaw) => {
-          scope.moveTo(line, pointer);
-          reader.read(item, itemRaw, lossless);
-        });
-      });
+      forEachJsonLine(text, scope, jsonLineVisitor(reader));
       break;
     case 'document': {
       const wrong = forEachDocumentRecord(shape.value, shape.lossless, true, (value, pointer, raw, lossless) => {

@@ -2,10 +2,10 @@ import { detectShapeFormat } from './detect.js';
 import { parseMoesif } from './moesif.js';
 import { parseOrbBodies } from './orb-bodies.js';
 import { parseOrbExport } from './orb-export.js';
-import { readShape } from './records.js';
+import { readShape, type Shape } from './records.js';
 import { parseStripeFile } from './stripe/index.js';
 import type { StripeParsed } from './stripe/types.js';
-import type { ImportProblem, ParsedEntry, ParseOptions, ParseResult } from './types.js';
+import type { ImportProblem, ParsedEntry, ParseOptions, ParseResult, SourceFormat } from './types.js';
 
 /**
  * Reads one import file into canonical entries, in replay order, and every problem found in it (one
@@ -14,13 +14,18 @@ import type { ImportProblem, ParsedEntry, ParseOptions, ParseResult } from './ty
  */
 export function parseImportFile(fileName: string, text: string, options: ParseOptions = {}): ParseResult {
   const shape = readShape(text);
+  const format = options.source ?? detectShapeFormat(fileName, text, shape);
+  if (typeof format !== 'string') return { format: null, entries: [], problems: [format] };
+  return parseShapedFile(fileName, text, shape, format, options);
+}
+
+/**
+ * parseImportFile for a caller that has already read the file's shape (readShape) and format (the
+ * option, else detectShapeFormat), so that neither is computed twice: the audit takes Orb export JSON
+ * Lines through its own scanner and everything else through here.
+ */
+export function parseShapedFile(fileName: string, text: string, shape: Shape, format: SourceFormat, options: ParseOptions = {}): ParseResult {
   const problems: ImportProblem[] = [];
-  let format = options.source;
-  if (format === undefined) {
-    const detected = detectShapeFormat(fileName, text, shape);
-    if (typeof detected !== 'string') return { format: null, entries: [], problems: [detected] };
-    format = detected;
-  }
   let entries: ParsedEntry[] = [];
   let stripe: StripeParsed | undefined;
   switch (format) {

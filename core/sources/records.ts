@@ -88,13 +88,14 @@ export function forEachJsonLine(text: string, scope: RecordScope, visit: JsonLin
     const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (stop > start) {
       const line = text.slice(start, stop);
-      readLine(line, lineNumber, scope, visit);
+      readJsonLine(line, lineNumber, scope, visit);
     }
     start = end + 1;
   }
 }
 
-function readLine(line: string, lineNumber: number, scope: RecordScope, visit: JsonLineVisitor): void {
+/** One JSON Lines line (already cut, CR removed): parsed, or reported when it is not JSON. */
+export function readJsonLine(line: string, lineNumber: number, scope: RecordScope, visit: JsonLineVisitor): void {
   const lossless = needsLosslessParse(line);
   let value: unknown;
   try {

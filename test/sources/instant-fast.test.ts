@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInstant } from '../../core/time/instant.js';
-import { parseInstantFast } from '../../core/sources/instant-fast.js';
+import { parseInstantAt, parseInstantFast } from '../../core/sources/instant-fast.js';
 
 function outcome(parse: (text: string) => number, text: string): string {
   try {
@@ -40,6 +40,36 @@ describe('parseInstantFast', () => {
   it('leaves every other shape to parseInstant', () => {
     for (const text of ['2024-02-29', '2022-11-01T00:00:00+00:00', '2025-01-01 10:00:00Z', '2025-01-01T10:00Z', '2025-01-01T10:00:00.1234Z']) {
       expect(outcome(parseInstantFast, text)).toBe(outcome(parseInstant, text));
+    }
+  });
+});
+
+describe('parseInstantAt', () => {
+  it('reads an instant in place as parseInstant does, or answers NaN (the caller then takes parseInstantFast)', () => {
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3)), fc.constantFrom('Z', 'z', '+01:00', ''))
+      .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}${zone}`);
+    fc.assert(
+      fc.property(shaped, fc.string({ maxLength: 5 }), (text, around) => {
+        const at = parseInstantAt(`${around}${text}${around}`, around.length, around.length + text.length);
+        if (!Number.isNaN(at)) expect(`ok ${at}`).toBe(outcome(parseInstant, text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads every realistic instant of the export shape (no NaN), from 1970 to 2400', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2400, 0, 1) }), (ms) => {
+        const text = new Date(ms).toISOString();
+        expect(parseInstantAt(text, 0, text.length)).toBe(ms);
+        const seconds = text.replace(/\.\d{3}Z$/, 'Z');
+        expect(parseInstantAt(`"${seconds}"`, 1, seconds.length + 1)).toBe(parseInstant(seconds));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const text of ['0050-03-01T00:00:00Z', '2000-02-29T23:59:59.999Z', '1600-01-01T00:00:00Z', '2100-02-28T12:00:00Z']) {
+      expect(parseInstantAt(text, 0, text.length)).toBe(parseInstant(text));
     }
   });
 });
