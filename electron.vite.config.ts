@@ -19,6 +19,29 @@ function devContentSecurityPolicy(): Plugin {
   };
 }
 
+// boot.ts (the entry) imports the app's chunk at run time; this link fetches that chunk while boot.ts
+// itself loads, so it is not asked for after boot.ts's opening API requests (first paint, DESIGN §8).
+function preloadAppChunk(): Plugin {
+  let base = './';
+  return {
+    name: 'ledgerscope:preload-app-chunk',
+    apply: 'build',
+    configResolved(config) {
+      base = config.base;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, context) {
+        const app = Object.values(context.bundle ?? {}).find(
+          (output) => output.type === 'chunk' && output.isDynamicEntry && output.facadeModuleId?.endsWith('/renderer/src/main.tsx') === true,
+        );
+        if (app === undefined) throw new Error('ledgerscope:preload-app-chunk: no chunk for renderer/src/main.tsx');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${base}${app.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   main: {
     build: {
@@ -40,7 +63,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
-    plugins: [react(), devContentSecurityPolicy()],
+    plugins: [react(), devContentSecurityPolicy(), preloadAppChunk()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       // Browser mode serves this over HTTP and the first paint of the account view is a target (DESIGN §8).

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -193,7 +193,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     try {
-      const body = await readFile(file);
+      // Read synchronously: one thread answers everything, and a chunk the page asked for first must not
+      // wait behind an API call that arrived while an asynchronous read was pending (first paint, DESIGN §8).
+      const body = readFileSync(file);
       const isHtml = extname(file) === '.html';
       response.writeHead(200, {
         ...SECURITY_HEADERS,

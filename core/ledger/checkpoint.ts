@@ -1,6 +1,7 @@
-import { Decimal, toCanonical } from '../money/decimal.js';
+import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { ACTIVATION, EXPIRY, type BlockEvent } from './event-queue.js';
+import { assertBlockInvariants } from './invariants.js';
 import { replayFrom, replayPrefix, type ReplayInternals, type ReplayOptions } from './replay.js';
 import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.js';
 
@@ -11,28 +12,36 @@ import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.
  * after the checkpoint's last entry (`validFrom`); earlier instants need the full replay.
  */
 
-export const CHECKPOINT_VERSION = 1;
+/** 2: blocks as tuples, blocks named by their index; a row of another version is read as no checkpoint. */
+export const CHECKPOINT_VERSION = 2;
 
-interface BlockJson {
-  id: string;
-  createdBy: string;
-  createdSequence: number;
-  initial: string;
-  remaining: string;
-  consumed: string;
-  expired: string;
-  voided: string;
-  movedOut: string;
-  amended: string;
-  effectiveAt: Instant;
-  expiresAt: Instant | null;
-  costBasis: string | null;
-  priority: number | null;
-  pending: boolean;
-  voidedOut: boolean;
-  expiredOut: boolean;
-  activated: boolean;
-}
+/** Block flags, one bit each (BlockState's booleans). */
+const PENDING = 1;
+const VOIDED_OUT = 2;
+const EXPIRED_OUT = 4;
+const ACTIVATED = 8;
+
+/**
+ * One block as a tuple: a long account has thousands, and keys repeated in every object were half the
+ * JSON. `createdBy` is null when it equals the id (every increment's block).
+ */
+export type BlockTuple = [
+  id: string,
+  createdBy: string | null,
+  createdSequence: number,
+  initial: string,
+  remaining: string,
+  consumed: string,
+  expired: string,
+  voided: string,
+  movedOut: string,
+  amended: string,
+  effectiveAt: Instant,
+  expiresAt: Instant | null,
+  costBasis: string | null,
+  priority: number | null,
+  flags: number,
+];
 
 export interface ReplayCheckpoint {
   version: typeof CHECKPOINT_VERSION;
@@ -47,10 +56,11 @@ export interface ReplayCheckpoint {
   pending: string;
   deficit: string;
   /** Creation order. */
-  blocks: BlockJson[];
-  /** Block ids in L1 order. */
-  drawable: string[];
-  events: { at: Instant; type: 'expiry' | 'activation'; block: string }[];
+  blocks: BlockTuple[];
+  /** Indexes into `blocks`, in L1 order. */
+  drawable: number[];
+  /** [at, EXPIRY or ACTIVATION, index into `blocks`]. */
+  events: [at: Instant, type: 0 | 1, block: number][];
   sourceExpiredBlocks: string[];
   expiryCounts: [string, number][];
 }
@@ -62,6 +72,12 @@ export interface ReplayCheckpoint {
 export function checkpointAfter(key: AccountKey, entries: readonly LedgerEntry[], position: number): ReplayCheckpoint {
   if (position < 1) throw new Error('checkpointAfter: a checkpoint includes at least one entry');
   const internals = replayPrefix(key, entries, position);
+  const indexes = new Map(internals.blocks.map((block, index) => [block, index]));
+  const indexOf = (block: BlockState): number => {
+    const index = indexes.get(block);
+    if (index === undefined) throw new Error(`checkpointAfter: block ${block.id} is not in the account's block list`);
+    return index;
+  };
   const last = entries[position - 1]!.at;
   return {
     version: CHECKPOINT_VERSION,
@@ -72,9 +88,9 @@ export function checkpointAfter(key: AccountKey, entries: readonly LedgerEntry[]
     current: toCanonical(internals.current),
     pending: toCanonical(internals.pending),
     deficit: toCanonical(internals.deficit),
-    blocks: internals.blocks.map(blockToJson),
-    drawable: internals.drawable.map((block) => block.id),
-    events: internals.events.map((event) => ({ at: event.at, type: event.type === EXPIRY ? 'expiry' : 'activation', block: event.block.id })),
+    blocks: internals.blocks.map(blockToTuple),
+    drawable: internals.drawable.map(indexOf),
+    events: internals.events.map((event) => [event.at, event.type === EXPIRY ? EXPIRY : ACTIVATION, indexOf(event.block)]),
     sourceExpiredBlocks: internals.sourceExpiredBlocks,
     expiryCounts: internals.expiryCounts,
   };
@@ -89,64 +105,108 @@ export function replayFromCheckpoint(key: AccountKey, checkpoint: ReplayCheckpoi
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   if (asOf < checkpoint.validFrom) throw new Error(`replayFromCheckpoint: as-of ${asOf} is before the checkpoint (${checkpoint.validFrom})`);
   if (tail.length > 0 && tail[0]!.at < checkpoint.validFrom) throw new Error('replayFromCheckpoint: the tail starts before the checkpoint');
-  return replayFrom(key, internalsOf(checkpoint), tail, options);
+  return replayFrom(key, internalsOf(key, checkpoint), tail, options);
 }
 
-function internalsOf(checkpoint: ReplayCheckpoint): ReplayInternals {
+function internalsOf(key: AccountKey, checkpoint: ReplayCheckpoint): ReplayInternals {
   if (checkpoint.version !== CHECKPOINT_VERSION) throw new Error(`replay checkpoint version ${String(checkpoint.version)}, expected ${CHECKPOINT_VERSION}`);
-  const blocks = checkpoint.blocks.map(blockFromJson);
-  const byId = new Map(blocks.map((block) => [block.id, block]));
-  const block = (id: string): BlockState => {
-    const found = byId.get(id);
-    if (found === undefined) throw new Error(`replay checkpoint names block ${id}, which it does not hold`);
+  // A long account's blocks hold a few hundred distinct amounts; a Decimal is immutable, so blocks share them.
+  const decimals = new Map<string, Decimal>([['0', ZERO]]);
+  const decimal = (text: string): Decimal => {
+    let value = decimals.get(text);
+    if (value === undefined) {
+      value = new Decimal(text);
+      decimals.set(text, value);
+    }
+    return value;
+  };
+  const blocks = checkpoint.blocks.map((tuple) => {
+    const block = blockFromTuple(tuple, decimal);
+    // Asserted right after reading; the replay's final check then skips the blocks it did not change.
+    if (!invariantsEvidentlyHold(tuple)) assertBlockInvariants(key, block);
+    return block;
+  });
+  const block = (index: number): BlockState => {
+    const found = blocks[index];
+    if (found === undefined) throw new Error(`replay checkpoint names block ${index}, which it does not hold`);
     return found;
   };
   return {
     blocks,
     drawable: checkpoint.drawable.map(block),
-    events: checkpoint.events.map((event): BlockEvent => ({ at: event.at, type: event.type === 'expiry' ? EXPIRY : ACTIVATION, block: block(event.block) })),
+    events: checkpoint.events.map(([at, type, index]): BlockEvent => ({ at, type: type === EXPIRY ? EXPIRY : ACTIVATION, block: block(index) })),
     sourceExpiredBlocks: checkpoint.sourceExpiredBlocks,
     expiryCounts: checkpoint.expiryCounts,
-    current: new Decimal(checkpoint.current),
-    pending: new Decimal(checkpoint.pending),
-    deficit: new Decimal(checkpoint.deficit),
+    current: decimal(checkpoint.current),
+    pending: decimal(checkpoint.pending),
+    deficit: decimal(checkpoint.deficit),
     sequence: checkpoint.sequence,
+    checkedBlocks: blocks.length,
   };
 }
 
-function blockToJson(block: BlockState): BlockJson {
-  return {
-    id: block.id,
-    createdBy: block.createdBy,
-    createdSequence: block.createdSequence,
-    initial: toCanonical(block.initial),
-    remaining: toCanonical(block.remaining),
-    consumed: toCanonical(block.consumed),
-    expired: toCanonical(block.expired),
-    voided: toCanonical(block.voided),
-    movedOut: toCanonical(block.movedOut),
-    amended: toCanonical(block.amended),
-    effectiveAt: block.effectiveAt,
-    expiresAt: block.expiresAt,
-    costBasis: block.costBasis === null ? null : toCanonical(block.costBasis),
-    priority: block.priority,
-    pending: block.pending,
-    voidedOut: block.voidedOut,
-    expiredOut: block.expiredOut,
-    activated: block.activated,
-  };
+/**
+ * I1 and I2 read off the canonical amounts of a block with one kind of amount besides its initial (untouched,
+ * or wholly consumed, expired, voided or moved): that one equals the initial. Equal canonical strings are
+ * equal amounts; a false answer only means "check with arithmetic".
+ */
+function invariantsEvidentlyHold(tuple: BlockTuple): boolean {
+  const initial = tuple[3];
+  if (tuple[9] !== '0' || initial.startsWith('-')) return false; // amended
+  let nonZero: string | null = null;
+  // remaining, consumed, expired, voided, movedOut
+  for (let field = 4; field <= 8; field++) {
+    const amount = tuple[field] as string;
+    if (amount === '0') continue;
+    if (nonZero !== null) return false;
+    nonZero = amount;
+  }
+  return nonZero === null ? initial === '0' : nonZero === initial;
 }
 
-function blockFromJson(json: BlockJson): BlockState {
+function blockToTuple(block: BlockState): BlockTuple {
+  const flags = (block.pending ? PENDING : 0) | (block.voidedOut ? VOIDED_OUT : 0) | (block.expiredOut ? EXPIRED_OUT : 0) | (block.activated ? ACTIVATED : 0);
+  return [
+    block.id,
+    block.createdBy === block.id ? null : block.createdBy,
+    block.createdSequence,
+    toCanonical(block.initial),
+    toCanonical(block.remaining),
+    toCanonical(block.consumed),
+    toCanonical(block.expired),
+    toCanonical(block.voided),
+    toCanonical(block.movedOut),
+    toCanonical(block.amended),
+    block.effectiveAt,
+    block.expiresAt,
+    block.costBasis === null ? null : toCanonical(block.costBasis),
+    block.priority,
+    flags,
+  ];
+}
+
+/** Keys in the order the replay creates them (createBlock), so a restored state serialises identically (I3). */
+function blockFromTuple(tuple: BlockTuple, decimal: (text: string) => Decimal): BlockState {
+  if (tuple.length !== 15) throw new Error(`replay checkpoint block with ${tuple.length} fields, expected 15`);
+  const [id, createdBy, createdSequence, initial, remaining, consumed, expired, voided, movedOut, amended, effectiveAt, expiresAt, costBasis, priority, flags] = tuple;
   return {
-    ...json,
-    initial: new Decimal(json.initial),
-    remaining: new Decimal(json.remaining),
-    consumed: new Decimal(json.consumed),
-    expired: new Decimal(json.expired),
-    voided: new Decimal(json.voided),
-    movedOut: new Decimal(json.movedOut),
-    amended: new Decimal(json.amended),
-    costBasis: json.costBasis === null ? null : new Decimal(json.costBasis),
+    id,
+    createdBy: createdBy ?? id,
+    createdSequence,
+    initial: decimal(initial),
+    remaining: decimal(remaining),
+    consumed: decimal(consumed),
+    expired: decimal(expired),
+    voided: decimal(voided),
+    movedOut: decimal(movedOut),
+    amended: decimal(amended),
+    effectiveAt,
+    expiresAt,
+    costBasis: costBasis === null ? null : decimal(costBasis),
+    priority,
+    pending: (flags & PENDING) !== 0,
+    voidedOut: (flags & VOIDED_OUT) !== 0,
+    expiredOut: (flags & EXPIRED_OUT) !== 0,
+    activated: (flags & ACTIVATED) !== 0,
   };
 }

@@ -89,13 +89,19 @@ export function blockView(block: BlockState, asOf: Instant): BlockView {
   };
 }
 
+/** One literal, not blockView spread into another: account.get builds thousands for a long account. */
 export function blockDetailView(state: AccountState, block: BlockState): BlockDetailView {
-  const { id, ...rest } = blockView(block, state.asOf);
   return {
-    id,
+    id: block.id,
     subscription_id: state.key.subscriptionId,
     unit: state.key.unit,
-    ...rest,
+    initial: toCanonical(block.initial),
+    remaining: toCanonical(block.remaining),
+    effective_at: formatInstant(block.effectiveAt),
+    expires_at: formatOptionalInstant(block.expiresAt),
+    cost_basis: block.costBasis === null ? null : toCanonical(block.costBasis),
+    priority: block.priority,
+    status: blockStatus(block, state.asOf),
     consumed: toCanonical(block.consumed),
     expired: toCanonical(block.expired),
     voided: toCanonical(block.voided),

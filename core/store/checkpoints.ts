@@ -1,4 +1,4 @@
-import { checkpointAfter, type ReplayCheckpoint } from '../ledger/checkpoint.js';
+import { CHECKPOINT_VERSION, checkpointAfter, type ReplayCheckpoint } from '../ledger/checkpoint.js';
 import { LedgerRuleError, type AccountKey, type LedgerEntry } from '../ledger/types.js';
 import { loadEntriesById, toAccountKey } from './entries-read.js';
 import { DecimalInterner, decodeEntryRow, ENTRY_COLUMNS, type EntryRow } from './entry-row.js';
@@ -83,6 +83,8 @@ export function loadCheckpoint(db: LedgerDb, key: AccountKey): StoredCheckpoint 
   // Written with the entries it was built from; a different count means a writer did not rebuild it.
   if (accountEntries !== entryCount) return null;
   const checkpoint = JSON.parse(state) as ReplayCheckpoint;
+  // Written by an older release in another format: as good as none until the account's entries next change.
+  if (checkpoint.version !== CHECKPOINT_VERSION) return null;
   if (checkpoint.position !== position) throw new Error(`account ${accountId}: checkpoint position ${checkpoint.position}, row says ${position}`);
   const decimals = new DecimalInterner();
   const rows =

@@ -1,9 +1,7 @@
-// boot first: ES modules run in import order, so the opening request leaves before React starts.
-import './boot';
+// Mounts the app; boot.ts (the page's entry) has already sent the opening requests and imports this chunk.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import './styles.css';
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');

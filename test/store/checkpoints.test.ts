@@ -4,10 +4,11 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayFromCheckpoint } from '../../core/ledger/checkpoint.js';
+import { CHECKPOINT_VERSION, checkpointAfter, replayFromCheckpoint } from '../../core/ledger/checkpoint.js';
 import { replayAccount } from '../../core/ledger/replay.js';
-import type { AccountKey, AccountState, LedgerEntry } from '../../core/ledger/types.js';
+import { LedgerRuleError, type AccountKey, type AccountState, type LedgerEntry } from '../../core/ledger/types.js';
 import { Decimal } from '../../core/money/decimal.js';
+import { AccountReplays, entriesPage } from '../../core/service/account-queries.js';
 import { importFiles } from '../../core/service/import-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import {
@@ -44,6 +45,18 @@ function expectCheckpointMatchesReplay(db: LedgerDb, key: AccountKey, asOf: numb
   expect(stateJson(resumed)).toBe(stateJson(full));
   expect(JSON.stringify(resumed.entries)).toBe(JSON.stringify(full.entries.slice(stored.checkpoint.sequence)));
   expect(resumed.entryCount).toBe(full.entries.length);
+}
+
+/** A long generated Moesif account's entries in replay order, as stored. */
+function loadMoesif(entries: number): LedgerEntry[] {
+  const path = join(tempDir(), 'ledger.sqlite');
+  importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries, accounts: 1, seed: 11 }) }], { now: NOW });
+  const db = openLedgerDb(path, { create: false });
+  try {
+    return loadAccountEntries(db, KEY);
+  } finally {
+    db.close();
+  }
 }
 
 /** Writes one account's entries as a writer does (EntryWriter, inside a transaction); returns accounts.id. */
@@ -147,6 +160,77 @@ describe('replay checkpoints (migration 0004)', () => {
     db.prepare('UPDATE account_checkpoints SET entry_count = entry_count - 1').run();
     expect(loadCheckpoint(db, KEY)).toBeNull();
     db.close();
+  }, 60_000);
+
+  it('a checkpoint written in another format (an older CHECKPOINT_VERSION) is read as none: a full replay answers, and the next write replaces it', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 1, accounts: 1, seed: 5 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    try {
+      const current = loadCheckpoint(db, KEY)!;
+      expect(current.checkpoint.version).toBe(CHECKPOINT_VERSION);
+      db.prepare("UPDATE account_checkpoints SET state = json_set(state, '$.version', ?)").run(CHECKPOINT_VERSION - 1);
+      expect(loadCheckpoint(db, KEY)).toBeNull();
+      const replays = new AccountReplays();
+      const account = { customer_id: KEY.customerId, subscription_id: KEY.subscriptionId, unit: KEY.unit };
+      entriesPage(replays, db, { account, order: 'desc', offset: 0, limit: 50 }, NOW);
+      expect(replays.cachedStateAt(KEY, NOW)).not.toBeNull(); // answered by the full replay
+      rebuildCheckpoints(db, [accountIdOf(db, KEY)!]);
+      expect(JSON.stringify(loadCheckpoint(db, KEY))).toBe(JSON.stringify(current));
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('blocks are stored as tuples and restored with every field, named blocks (createdBy ≠ id) and flags included', () => {
+    let named = 0;
+    const flagsSeen = new Set<number>();
+    const details = fc.check(
+      fc.property(randomAccounts(40, 1), (accounts) => {
+        const { key, entries } = accounts[0]!;
+        if (entries.length < 2) return;
+        const sorted = [...entries].sort((a, b) => a.at - b.at || a.ordinal - b.ordinal);
+        let checkpoint;
+        try {
+          checkpoint = checkpointAfter(key, sorted, sorted.length);
+        } catch (error) {
+          if (error instanceof LedgerRuleError) return;
+          throw error;
+        }
+        const restored = replayFromCheckpoint(key, JSON.parse(JSON.stringify(checkpoint)) as typeof checkpoint, [], { asOf: checkpoint.validFrom });
+        const full = replayAccount(key, sorted, { asOf: checkpoint.validFrom });
+        expect(JSON.stringify(restored.blocks)).toBe(JSON.stringify(full.blocks));
+        for (const tuple of checkpoint.blocks) {
+          expect(tuple).toHaveLength(15);
+          if (tuple[1] !== null) named++;
+          for (let bit = 1; bit <= 8; bit <<= 1) if ((tuple[14] & bit) !== 0) flagsSeen.add(bit);
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    if (details.failed) throw new Error(`LEDGER_SEED=${SEED} npx vitest run test/store/checkpoints.test.ts\n${fc.defaultReportMessage(details) ?? ''}`);
+    // The random ledgers did exercise what the tuple encodes specially.
+    expect(named).toBeGreaterThan(0);
+    expect([...flagsSeen].sort((a, b) => a - b)).toEqual([1, 2, 4, 8]);
+  }, 60_000);
+
+  it('a restored block that breaks I1 or I2 is refused on reading (the final check skips only the blocks verified then and unchanged since)', () => {
+    const entries = loadMoesif(CHECKPOINT_MIN_ENTRIES + 10);
+    const checkpoint = checkpointAfter(KEY, entries, entries.length - 10);
+    const spent = checkpoint.blocks.findIndex((tuple) => tuple[4] === '0' && tuple[5] === tuple[3]);
+    const live = checkpoint.blocks.findIndex((tuple) => tuple[4] !== '0' && tuple[4] !== tuple[3]);
+    expect(spent).toBeGreaterThanOrEqual(0);
+    expect(live).toBeGreaterThanOrEqual(0);
+    const tampered = (index: number, field: number, amount: string) => {
+      const copy = JSON.parse(JSON.stringify(checkpoint)) as typeof checkpoint;
+      (copy.blocks[index]! as unknown[])[field] = amount;
+      return () => replayFromCheckpoint(KEY, copy, entries.slice(entries.length - 10), { asOf: Number.POSITIVE_INFINITY });
+    };
+    expect(tampered(spent, 5, new Decimal(checkpoint.blocks[spent]![3]).minus('0.01').toFixed())).toThrow(/I1 violated/);
+    expect(tampered(live, 5, new Decimal(checkpoint.blocks[live]![5]).plus('0.01').toFixed())).toThrow(/I1 violated/);
+    expect(tampered(live, 4, new Decimal(checkpoint.blocks[live]![3]).plus('1').toFixed())).toThrow(/I2 violated/);
+    expect(tampered(spent, 4, '-1')).toThrow(/I2 violated/);
+    expect(() => replayFromCheckpoint(KEY, checkpoint, entries.slice(entries.length - 10), { asOf: Number.POSITIVE_INFINITY })).not.toThrow();
   }, 60_000);
 
   it('short accounts get no checkpoint', () => {

@@ -69,7 +69,7 @@ function send(method: string, input: unknown): Promise<ApiResult<unknown>> {
 }
 
 /**
- * Sends a request before the screen that needs it has rendered (main.tsx, from the route): the screen's
+ * Sends a request before the screen that needs it has rendered (boot.ts, from the route): the screen's
  * own identical call then takes this reply instead of asking again.
  */
 export function prefetch<M extends MethodName>(method: M, input: MethodParams<M>): void {
