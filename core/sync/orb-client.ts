@@ -86,50 +86,25 @@ export class OrbApi {
   async createLedgerEntry(customerId: string, bodyJson: string, idempotencyKey: string, signal?: AbortSignal): Promise<{ id: string; entry: Record<string, unknown>; text: string }> {
     const what = `POST /customers/${customerId}/credits/ledger_entry`;
     if (idempotencyKey === '') throw new SyncError('usage', `${what}: an idempotency key is required`);
-    await this.limiter.take(signal);
-    this.requests++;
-    let text: string;
-    try {
-      const response = await this.orb
-        .post(`/customers/${encodeURIComponent(customerId)}/credits/ledger_entry`, {
-          body: bodyJson,
-          headers: { 'Content-Type': 'application/json' },
-          idempotencyKey,
-          signal: signal ?? null,
-        })
-        .asResponse();
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw this.explain(error, what);
-    }
-    let value: unknown;
-    try {
-      value = parseJsonExact(text);
-    } catch (error) {
-      throw new SyncError('api', `${what}: Orb sent something that is not JSON (${(error as Error).message})`);
-    }
+    const { text, value } = await this.request(
+      what,
+      () =>
+        this.orb
+          .post(`/customers/${encodeURIComponent(customerId)}/credits/ledger_entry`, {
+            body: bodyJson,
+            headers: { 'Content-Type': 'application/json' },
+            idempotencyKey,
+            signal: signal ?? null,
+          })
+          .asResponse(),
+      signal,
+    );
     if (!isRecord(value) || typeof value.id !== 'string' || value.id === '') throw new SyncError('api', `${what}: expected the created ledger entry with its id`);
     return { id: value.id, entry: value, text };
   }
 
-  private async page(what: string, request: () => Promise<Response>, signal?: AbortSignal): Promise<OrbPage> {
-    await this.limiter.take(signal);
-    this.requests++;
-    let text: string;
-    try {
-      const response = await request();
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw this.explain(error, what);
-    }
-    let value: unknown;
-    try {
-      value = parseJsonExact(text);
-    } catch (error) {
-      throw new SyncError('api', `${what}: Orb sent something that is not JSON (${(error as Error).message})`);
-    }
+  private async page(what: string, send: () => Promise<Response>, signal?: AbortSignal): Promise<OrbPage> {
+    const { text, value } = await this.request(what, send, signal);
     if (!isRecord(value) || !Array.isArray(value.data) || !isRecord(value.pagination_metadata)) {
       throw new SyncError('api', `${what}: expected Orb's page {data, pagination_metadata}`);
     }
@@ -142,6 +117,25 @@ export class OrbApi {
       hasMore: meta.has_more === true,
       nextCursor: typeof meta.next_cursor === 'string' ? meta.next_cursor : null,
     };
+  }
+
+  /** One paced request: its text exactly as Orb sent it, and that text parsed losslessly. */
+  private async request(what: string, send: () => Promise<Response>, signal?: AbortSignal): Promise<{ text: string; value: unknown }> {
+    await this.limiter.take(signal);
+    this.requests++;
+    let text: string;
+    try {
+      const response = await send();
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.explain(error, what);
+    }
+    try {
+      return { text, value: parseJsonExact(text) };
+    } catch (error) {
+      throw new SyncError('api', `${what}: Orb sent something that is not JSON (${(error as Error).message})`);
+    }
   }
 
   private explain(error: unknown, what: string): SyncError {
