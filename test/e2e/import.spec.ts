@@ -71,13 +71,13 @@ test('an empty database says what to do; a broken file shows every problem and w
   await screenshot(page, 'import-preview');
   expect(existsSync(db)).toBe(false);
   await page.getByTestId('import-run').click();
-  await expect(page.getByTestId('import-result')).toContainText('Imported 2 new entries (0 already present) across 1 accounts');
+  await expect(page.getByTestId('import-result')).toContainText('Imported 2 new entries (0 already present) across 1 account');
   await screenshot(page, 'import-done');
 
   const after = ledgerscope('balance', '--db', db, '--customer', 'cus_new', '--as-of', '2025-06-01', '--json');
   expect(after.status).toBe(0);
   expect(JSON.parse(after.stdout).accounts[0].current).toBe('249.9999');
   await page.getByRole('link', { name: 'See the accounts' }).click();
-  await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 accounts');
+  await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 account');
   expect(problems).toEqual([]);
 });
