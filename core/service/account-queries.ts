@@ -175,7 +175,7 @@ export class AccountReplays {
     const id = `${accountKeyString(key)}\u001e${count}`;
     let state = this.projections.get(id);
     if (state === undefined) {
-      state = replayAccount(key, count === entries.length ? entries : entries.slice(0, count));
+      state = projectionFromCheckpoint(db, key, count) ?? replayAccount(key, count === entries.length ? entries : entries.slice(0, count));
       remember(this.projections, id, state, 2);
     }
     return state;
@@ -207,6 +207,17 @@ function remember<T>(map: Map<string, T>, id: string, value: T, capacity: number
   map.delete(id);
   map.set(id, value);
   while (map.size > capacity) map.delete(map.keys().next().value as string);
+}
+
+/**
+ * The first `count` entries replayed with no end, from the stored checkpoint when it includes no entry
+ * beyond them (its `entries` then hold only the tail and what follows: the timeline reads only the
+ * expiries generated after as-of); null when the full replay must answer.
+ */
+function projectionFromCheckpoint(db: LedgerDb, key: AccountKey, count: number): AccountState | null {
+  const stored = loadCheckpoint(db, key);
+  if (stored === null || count < stored.checkpoint.position) return null;
+  return replayFromCheckpoint(key, stored.checkpoint, stored.tail.slice(0, count - stored.checkpoint.position));
 }
 
 function touch<T>(map: Map<string, T>, id: string, value: T): void {

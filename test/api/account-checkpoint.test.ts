@@ -1,7 +1,8 @@
 // The account screen's queries answer the same from a replay checkpoint as from the full replay.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AccountReplays, accountDetail, entriesPage } from '../../core/service/account-queries.js';
+import { AccountReplays, accountDetail, countThrough, entriesPage } from '../../core/service/account-queries.js';
+import { replayAccount } from '../../core/ledger/replay.js';
 import { importFiles } from '../../core/service/import-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, openLedgerDb } from '../../core/store/index.js';
@@ -40,6 +41,37 @@ describe('account.get and entries.list from a checkpoint', () => {
       const page = entriesPage(early, db, { account: ACCOUNT, order: 'desc', offset: 0, limit: 50 }, Date.UTC(2024, 0, 1));
       expect(early.cachedStateAt(KEY, Date.UTC(2024, 0, 1))).not.toBeNull();
       expect(page.total).toBeLessThan(CHECKPOINT_MIN_ENTRIES + 2_000);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('the timeline\'s projection (scheduled expiries after as-of) from the checkpoint equals the full replay\'s', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 2_000, accounts: 1, seed: 11 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    try {
+      const replays = new AccountReplays();
+      const entries = replays.entriesOf(db, KEY);
+      const last = entries[entries.length - 1]!.at;
+      const beforeCheckpoint = entries[entries.length - CHECKPOINT_TAIL_ENTRIES - 10]!.at;
+      let upcoming = 0;
+      let fromCheckpoint = 0;
+      for (const asOf of [last, last - 86_400_000, beforeCheckpoint, NOW + 400 * 86_400_000]) {
+        const count = countThrough(entries, asOf);
+        const full = replayAccount(KEY, entries.slice(0, count));
+        const projected = replays.projectionAt(db, KEY, asOf);
+        const after = (state: typeof full): string[] =>
+          state.entries.filter((r) => r.entry.at > asOf && r.generated).map((r) => `${r.entry.at} ${r.entry.blockId} ${r.appliedAmount.toFixed()} ${r.endingBalance.toFixed()}`);
+        expect(after(projected)).toEqual(after(full));
+        upcoming += after(full).length;
+        // From the checkpoint its entries are the tail's and what follows; before it, the full replay's.
+        expect(projected.entries.length < full.entries.length).toBe(count >= entries.length - CHECKPOINT_TAIL_ENTRIES);
+        fromCheckpoint += count >= entries.length - CHECKPOINT_TAIL_ENTRIES ? 1 : 0;
+        expect([projected.current.toFixed(), projected.pending.toFixed(), projected.deficit.toFixed()]).toEqual([full.current.toFixed(), full.pending.toFixed(), full.deficit.toFixed()]);
+      }
+      expect(upcoming).toBeGreaterThan(0);
+      expect(fromCheckpoint).toBeGreaterThanOrEqual(2);
     } finally {
       db.close();
     }
