@@ -18,8 +18,8 @@ export class ParsedRecord implements ParsedEntry {
     readonly metadata: Record<string, unknown> | null,
     readonly stated: StatedBalances | null,
     /** toCanonical of entry.amount and entry.costBasis, already at hand in the parser. */
-    private readonly amountCanonical: string,
-    private readonly costBasisCanonical: string | null,
+    readonly amountCanonical: string,
+    readonly costBasisCanonical: string | null,
     readonly externalCustomerId: string | null = null,
   ) {}
 

@@ -21,6 +21,8 @@ export const NEW_DB_PAGE_SIZE = 4096;
 /**
  * Page cache of the build (KiB). Appending rows needs little; index builds sort in this much memory
  * and spill the rest to temporary files. 16 MiB measured as fast as 64 MiB, with ~90 MB less peak RSS.
+ * PRAGMA threads = 2 (sorter helper threads) sorted the unique index ~0.17 s faster with a core free,
+ * but the whole import only ~2% faster, slower under load, and +30 MB RSS: not set.
  */
 const BUILD_CACHE_SIZE_KIB = 16_384;
 
