@@ -1,6 +1,6 @@
 // account_view_first_paint_ms (DESIGN §8): an account with 100,000 entries, imported through the real CLI,
 // served by the real `ledgerscope serve`, opened in Chromium; milliseconds from navigation start to the
-// first paint of the entries table with rows (the page marks it: renderer EntriesSection.tsx).
+// first paint of the entries table with rows (the page marks it: renderer/src/screens/account/entries-painted.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumMissingReason } from '../scripts/
 import { ensureCli, startServe } from '../scripts/lib/serve.mjs';
 import { generateMoesifJsonl } from '../core/sources/generate-moesif.js';
 
-/** The renderer's performance mark (renderer/src/screens/account/EntriesSection.tsx). */
+/** The renderer's performance mark (renderer/src/screens/account/entries-painted.ts). */
 const PAINTED_MARK = 'ledgerscope:entries-painted';
 
 /** The package root from bench/ or from the dist/ bundle: the nearest directory with a package.json. */

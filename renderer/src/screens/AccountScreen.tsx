@@ -9,9 +9,11 @@ import { routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { BlocksTable } from './account/BlocksTable';
 import { EntriesSection } from './account/EntriesSection';
+import { afterEntriesPainted } from './account/entries-painted';
 
 // recharts is the heaviest part of the page: loaded after the tables, so they paint first.
-const TimelineChart = lazy(() => import('./account/TimelineChart'));
+// The chart's code loads once the entries table has painted (it needs timeline.get, answered later anyway).
+const TimelineChart = lazy(() => afterEntriesPainted(1_500).then(() => import('./account/TimelineChart')));
 
 function BalanceCards({ detail }: { detail: AccountDetail }) {
   const { account } = detail;

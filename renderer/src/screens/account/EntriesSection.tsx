@@ -8,9 +8,9 @@ import { VirtualTable, type Column } from '../../components/VirtualTable';
 import { formatCount, formatInstant, formatKind, negateAmount } from '../../format';
 import { asOfParam, useApp } from '../../state/store';
 import { ENTRIES_PAGE_SIZE } from './entries-query';
+import { markEntriesPainted } from './entries-painted';
 
 /** Marked once per page load when the entries table first shows rows: the first-paint benchmark reads it. */
-export const ENTRIES_PAINTED_MARK = 'ledgerscope:entries-painted';
 
 /** How an entry moves the posted balance: credit in, usage out. An expiration change only moves credit. */
 const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
@@ -110,7 +110,7 @@ export function EntriesSection({ account }: { account: AccountRef }) {
     if (painted.current || !rows.ready || (rows.total ?? 0) === 0 || rows.row(0) === undefined) return;
     painted.current = true;
     // After the frame that shows the rows has been painted.
-    requestAnimationFrame(() => setTimeout(() => performance.mark(ENTRIES_PAINTED_MARK), 0));
+    requestAnimationFrame(() => setTimeout(markEntriesPainted, 0));
   });
 
   const unit = account.unit;
