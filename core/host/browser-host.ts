@@ -65,7 +65,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       version: options.version,
       now: formatInstant(service.now()),
       database: service.databaseInfo(),
-      features: { reconciliation: true, payments: false },
+      features: { reconciliation: true, payments: true },
     }),
     'import.pick': () => {
       throw new ApiError('unavailable', "browser mode cannot open a file dialog on the host: choose or drop files in the page");

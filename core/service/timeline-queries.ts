@@ -1,8 +1,11 @@
-import type { AccountRef, AccountTimeline, CustomerLedgerItem, CustomerTimelinePage, SeriesPoint, TimelineMarker } from '../api/types.js';
+import type { AccountRef, AccountTimeline, CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage, SeriesPoint, TimelineMarker } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import type { AccountKey, AccountState, ReplayedEntry } from '../ledger/types.js';
-import { toCanonical, type Decimal } from '../money/decimal.js';
-import { accountsOfCustomer, type LedgerDb } from '../store/index.js';
+import { compareText } from '../ledger/account-key.js';
+import { toCanonical, ZERO, type Decimal } from '../money/decimal.js';
+import { linkCustomers } from '../reconcile/customers.js';
+import { collectStripeMoney } from '../reconcile/payments.js';
+import { accountsOfCustomer, listCustomerMappings, listLedgerCustomerLinks, listPayments, listStripeCustomers, type LedgerDb } from '../store/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 import { accountKeyOf, accountRefOf, type AccountReplays } from './account-queries.js';
 import { entryView } from './views.js';
@@ -89,13 +92,20 @@ export function accountTimeline(replays: AccountReplays, db: LedgerDb, ref: Acco
   return { as_of: formatInstant(asOf), unit: key.unit, series: points, projected, purchases, expiries, upcoming, thinned };
 }
 
-/** Merged order of a customer's entries: [account index, entry index] pairs by time, then account, then sequence. */
+/**
+ * One customer's timeline: every entry of each of its accounts and the Stripe money linked to it,
+ * merged by time. `order` holds [source, index] pairs: source ≥ 0 is an account (index: its replayed
+ * entry), MONEY is Stripe money (index into `money`).
+ */
 interface MergedTimeline {
   id: string;
   keys: AccountKey[];
   states: AccountState[];
+  money: CustomerMoneyItem[];
   order: Int32Array;
 }
+
+const MONEY = -1;
 
 /** The last customer's merged order, so paging through it does not merge again. */
 export class CustomerTimelineCache {
@@ -121,18 +131,24 @@ export function customerTimeline(
   const id = `${customerId}\u001e${asOf}`;
   let merged = cache.merged;
   if (merged === null || merged.id !== id || merged.states.some((state, i) => state.entries !== states[i]?.entries)) {
-    merged = { id, keys, states, order: mergeByTime(states) };
+    const money = customerMoney(db, customerId, keys, states, asOf);
+    merged = { id, keys, states, money, order: mergeByTime(states, money) };
     cache.merged = merged;
   }
-  const items: CustomerLedgerItem[] = [];
+  const items: CustomerTimelineItem[] = [];
   const end = Math.min(merged.order.length / 2, offset + limit);
   for (let i = offset; i < end; i++) {
-    const account = merged.order[2 * i]!;
-    const replayed = merged.states[account]!.entries[merged.order[2 * i + 1]!]!;
+    const source = merged.order[2 * i]!;
+    const index = merged.order[2 * i + 1]!;
+    if (source === MONEY) {
+      items.push(merged.money[index]!);
+      continue;
+    }
+    const replayed = merged.states[source]!.entries[index]!;
     items.push({
       type: 'ledger_entry',
       at: formatInstant(replayed.entry.at),
-      account: accountRefOf(merged.keys[account]!),
+      account: accountRefOf(merged.keys[source]!),
       entry: entryView(replayed),
       balance_after: toCanonical(replayed.endingBalance),
     });
@@ -153,17 +169,92 @@ export function customerTimeline(
   };
 }
 
-function mergeByTime(states: readonly AccountState[]): Int32Array {
-  let total = 0;
+/**
+ * The Stripe money of the customer up to `asOf`: each payment once (a checkout session, its intent, charge
+ * and invoice are one payment, as reconciliation groups them) and each refund and dispute, for the Stripe
+ * customers that link to this ledger customer by DESIGN §6's rules (mapping, metadata, Orb external id,
+ * same id). Each is shown beside the customer's account in its currency, with that account's balance then.
+ */
+function customerMoney(db: LedgerDb, customerId: string, keys: readonly AccountKey[], states: readonly AccountState[], asOf: Instant): CustomerMoneyItem[] {
+  const stripe = collectStripeMoney(listPayments(db, { to: asOf === Number.POSITIVE_INFINITY ? undefined : asOf + 1 }), asOf);
+  if (stripe.groups.length === 0 && stripe.reversals.length === 0) return [];
+  const linker = linkCustomers(
+    { mappings: listCustomerMappings(db), stripeCustomers: listStripeCustomers(db).map((customer) => ({ id: customer.id, metadata: customer.metadata })) },
+    listLedgerCustomerLinks(db),
+  );
+  const ours = (stripeCustomerId: string | null): boolean => stripeCustomerId !== null && linker(stripeCustomerId) === customerId;
+  const item = (
+    type: CustomerMoneyItem['type'],
+    id: string,
+    at: Instant,
+    amount: Decimal,
+    currency: string,
+    status: string,
+    description: string | null,
+  ): CustomerMoneyItem => {
+    // The account in the money's currency, when the customer has exactly one.
+    const matching = keys.flatMap((key, index) => (key.unit === currency ? [index] : []));
+    const account = matching.length === 1 ? matching[0]! : null;
+    return {
+      type,
+      at: formatInstant(at),
+      account: account === null ? null : accountRefOf(keys[account]!),
+      id,
+      amount: toCanonical(amount),
+      currency,
+      status,
+      description,
+      balance_after: account === null ? null : toCanonical(balanceAt(states[account]!, at)),
+    };
+  };
+  const money: { at: Instant; item: CustomerMoneyItem }[] = [];
+  for (const group of stripe.groups) {
+    if (!ours(group.stripeCustomerId)) continue;
+    money.push({ at: group.at, item: item('payment', group.rep.sourceId, group.at, group.amount, group.currency, group.rep.status, group.rep.description) });
+  }
+  for (const reversal of stripe.reversals) {
+    const owner = reversal.group >= 0 ? stripe.groups[reversal.group]!.stripeCustomerId : reversal.stripeCustomerId;
+    if (!ours(owner)) continue;
+    // A refund known only from the payment's amount_refunded (a dashboard CSV) has no record of its own.
+    const status = reversal.record?.status ?? 'refunded';
+    money.push({ at: reversal.at, item: item(reversal.kind, reversal.id, reversal.at, reversal.amount, reversal.currency, status, reversal.record?.description ?? null) });
+  }
+  money.sort((a, b) => a.at - b.at || compareText(a.item.id, b.item.id));
+  return money.map((entry) => entry.item);
+}
+
+/** The account's posted balance right after its last entry at or before `at` (0 before its first). */
+function balanceAt(state: AccountState, at: Instant): Decimal {
+  const entries = state.entries;
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid]!.entry.at <= at) low = mid + 1;
+    else high = mid;
+  }
+  return low === 0 ? ZERO : entries[low - 1]!.endingBalance;
+}
+
+/** Every account's entries and the money, by time; at one instant money comes first, then accounts in order. */
+function mergeByTime(states: readonly AccountState[], money: readonly CustomerMoneyItem[]): Int32Array {
+  let total = money.length;
   for (const state of states) total += state.entries.length;
   const order = new Int32Array(total * 2);
   const cursor = new Array<number>(states.length).fill(0);
+  const moneyAt = money.map((item) => Date.parse(item.at));
+  let nextMoney = 0;
   for (let out = 0; out < total; out++) {
     let best = -1;
     for (let a = 0; a < states.length; a++) {
       const candidate = states[a]!.entries[cursor[a]!];
       if (candidate === undefined) continue;
       if (best === -1 || candidate.entry.at < states[best]!.entries[cursor[best]!]!.entry.at) best = a;
+    }
+    if (nextMoney < money.length && (best === -1 || moneyAt[nextMoney]! <= states[best]!.entries[cursor[best]!]!.entry.at)) {
+      order[2 * out] = MONEY;
+      order[2 * out + 1] = nextMoney++;
+      continue;
     }
     order[2 * out] = best;
     order[2 * out + 1] = cursor[best]!;

@@ -30,6 +30,23 @@ export function upsertCustomerMappings(db: LedgerDb, mappings: readonly Customer
   return mappings.length;
 }
 
+/**
+ * Every ledger customer with the external customer ids its entries state (Orb's
+ * customer.external_customer_id): the ledger side of customer linking, for one customer's view.
+ */
+export function listLedgerCustomerLinks(db: LedgerDb): { customerId: string; externalIds: string[] }[] {
+  const customers = new Map<string, string[]>();
+  for (const id of prepared(db, 'SELECT DISTINCT customer_id FROM accounts WHERE entry_count > 0').pluck().all() as string[]) customers.set(id, []);
+  const rows = prepared(
+    db,
+    'SELECT DISTINCT a.customer_id, e.external_customer_id FROM entries e JOIN accounts a ON a.id = e.account_id WHERE e.external_customer_id IS NOT NULL',
+  )
+    .raw()
+    .all() as [string, string][];
+  for (const [customerId, externalId] of rows) customers.get(customerId)?.push(externalId);
+  return [...customers].map(([customerId, externalIds]) => ({ customerId, externalIds }));
+}
+
 export function deleteCustomerMapping(db: LedgerDb, stripeCustomerId: string): boolean {
   return prepared(db, 'DELETE FROM reconcile_customer_links WHERE stripe_customer_id = ?').run(stripeCustomerId).changes === 1;
 }

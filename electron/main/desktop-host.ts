@@ -94,7 +94,7 @@ export class DesktopHost {
         version: this.options.version,
         now: formatInstant(clock()),
         database: service.databaseInfo(),
-        features: { reconciliation: true, payments: false },
+        features: { reconciliation: true, payments: true },
       }),
       'import.pick': () => this.pickFiles(),
       'settings.get': () => this.settings.view(),

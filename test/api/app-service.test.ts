@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/api/errors.js';
 import { AppService } from '../../core/service/app-service.js';
+import { importAnyFiles } from '../../core/service/import-any.js';
 import { importFiles } from '../../core/service/import-files.js';
+import { charge, customer, paymentIntent, refund } from '../wire/stripe-objects.js';
 import { moesifJsonl, NOW, seededDb, tempDir } from './fixtures.js';
 
 function service(dbPath: string, now = NOW): AppService {
@@ -184,6 +186,53 @@ describe('timeline.get and customer.timeline (series computed by core)', () => {
     ]);
     expect(timeline.accounts.map((a) => [a.unit, a.current])).toEqual([['EUR', '7'], ['USD', '7']]);
     expect(() => service(dbPath).customerTimeline({ customer_id: 'nobody', offset: 0, limit: 10 })).toThrow(/nobody/);
+  });
+});
+
+describe('customer.timeline with Stripe money', () => {
+  it('shows each linked payment once, its refund, and the balance of the account in that currency then', () => {
+    const dbPath = join(tempDir(), 'money.sqlite');
+    importFiles(dbPath, [{
+      path: 'ledger.jsonl',
+      text: moesifJsonl([
+        { company_id: 'cus_T', transaction_id: 't1', type: 'credit', amount: '10', created_at: '2025-01-01T00:10:00Z' },
+        { company_id: 'cus_T', transaction_id: 't2', type: 'credit', amount: '7', created_at: '2025-01-02T00:10:00Z', currency: 'EUR' },
+        { company_id: 'cus_T', transaction_id: 't3', type: 'debit', amount: '-3', created_at: '2025-01-03T00:00:00Z' },
+      ]),
+    }], { now: NOW });
+    const at = (iso: string): number => Date.parse(iso) / 1000;
+    const objects = [
+      // One payment as two objects (the intent and its charge): shown once, as the intent.
+      paymentIntent({ id: 'pi_T1', created: at('2025-01-01T00:00:00Z'), amount: 1000, customer: 'cus_T', latest_charge: 'ch_T1' }),
+      charge({ id: 'ch_T1', created: at('2025-01-01T00:00:01Z'), amount: 1000, customer: 'cus_T', payment_intent: 'pi_T1' }),
+      // A refund names only its charge: it is the customer's through the payment.
+      refund({ id: 're_T1', created: at('2025-01-02T12:00:00Z'), amount: 250, charge: 'ch_T1', payment_intent: 'pi_T1', status: 'succeeded' }),
+      // Another Stripe customer whose metadata names cus_T (DESIGN §6 rule 2), in EUR.
+      customer({ id: 'cus_stripe_T', created: at('2024-12-01T00:00:00Z'), metadata: { ledger_customer: 'cus_T' } }),
+      paymentIntent({ id: 'pi_T2', created: at('2025-01-02T00:00:00Z'), amount: 700, currency: 'eur', customer: 'cus_stripe_T' }),
+      // Someone else's money, and money after as_of: not shown.
+      paymentIntent({ id: 'pi_X', created: at('2025-01-01T06:00:00Z'), amount: 500, customer: 'cus_X' }),
+      paymentIntent({ id: 'pi_T_late', created: at('2025-04-01T00:00:00Z'), amount: 900, customer: 'cus_T' }),
+    ];
+    importAnyFiles(dbPath, [{ path: 'stripe.jsonl', text: objects.map((o) => JSON.stringify(o)).join('\n') }], { now: NOW });
+    const timeline = service(dbPath).customerTimeline({ customer_id: 'cus_T', offset: 0, limit: 20 });
+    const rows = timeline.items.map((item) =>
+      item.type === 'ledger_entry'
+        ? ['entry', item.entry.id, item.account.unit, item.balance_after]
+        : [item.type, item.id, item.amount, item.currency, item.status, item.account?.unit ?? null, item.balance_after],
+    );
+    expect(rows).toEqual([
+      ['payment', 'pi_T1', '10', 'USD', 'succeeded', 'USD', '0'],
+      ['entry', 't1', 'USD', '10'],
+      ['payment', 'pi_T2', '7', 'EUR', 'succeeded', 'EUR', '0'],
+      ['entry', 't2', 'EUR', '7'],
+      ['refund', 're_T1', '2.5', 'USD', 'succeeded', 'USD', '10'],
+      ['entry', 't3', 'USD', '7'],
+    ]);
+    expect(timeline.total).toBe(6);
+    // Paging reads the same merged order.
+    const second = service(dbPath).customerTimeline({ customer_id: 'cus_T', offset: 4, limit: 2 });
+    expect(second.items.map((item) => (item.type === 'ledger_entry' ? item.entry.id : item.id))).toEqual(['re_T1', 't3']);
   });
 });
 

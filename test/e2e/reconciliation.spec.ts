@@ -48,6 +48,18 @@ function balanceOf(customer: string): { current: string; available: string } {
   return parsed.accounts.find((account) => account.unit === 'USD')!;
 }
 
+test('customer timeline: the Stripe payments of a customer beside its ledger entries, with the balance then', async ({ page }) => {
+  await openApp(page, host, '/customer/cus_short');
+  await expect(page.getByTestId('customer-count')).toContainText('3 items');
+  const rows = page.getByTestId('customer-table').getByRole('row');
+  // Oldest first: the payment, the credit it bought, and the payment never credited.
+  await expect(rows.filter({ hasText: 'pi_missing' })).toContainText('40.00');
+  await expect(rows.filter({ hasText: 'pi_base' })).toContainText('20.00');
+  await expect(rows.filter({ hasText: 'short-credit' })).toContainText('20.00');
+  await expect(page.getByText('No Stripe payments')).toHaveCount(0);
+  await screenshot(page, 'customer-timeline-payments');
+});
+
 test('reconciliation: a planted missing_in_ledger is found, adjusted through the live preview, and settled on the next run', async ({ page }) => {
   await openApp(page, host, '/reconciliation');
   await expect(page.getByTestId('reconcile-no-runs')).toContainText('Run reconciliation');

@@ -16,7 +16,7 @@ function accountLabel(item: CustomerTimelineItem): string {
   return `${item.account.unit}${item.account.subscription_id === null ? '' : ` · ${item.account.subscription_id}`}`;
 }
 
-/** Support's view: one customer's ledger (and, once Stripe data lands, payments) on one time axis. */
+/** Support's view: one customer's ledger entries and Stripe payments, refunds and disputes on one time axis. */
 export function CustomerScreen({ customerId }: { customerId: string | null }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
@@ -80,7 +80,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
     <section className="screen" aria-labelledby="customer-title">
       <div className="screen-head">
         <h2 id="customer-title">Customer timeline</h2>
-        <p className="screen-sub">“Where did my credits go?” Every entry of every account of one customer, oldest first, with the balance after each.</p>
+        <p className="screen-sub">“Where did my credits go?” Every entry of every account of one customer and its Stripe payments, refunds and disputes, oldest first, with the balance after each.</p>
       </div>
       <form
         className="filters"
@@ -119,8 +119,11 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
               ))}
             </dl>
           ) : null}
-          {info !== null && !info.features.payments ? (
-            <p className="hint small">Payments, refunds and disputes join this timeline once Stripe data can be imported.</p>
+          {info !== null && head !== null && !head.items.some((item) => item.type !== 'ledger_entry') ? (
+            <p className="hint small">
+              No Stripe payments, refunds or disputes are linked to this customer yet: import Stripe exports or run a Stripe sync. They are linked by
+              the same customer id, the Stripe customer's metadata, Orb's external customer id, or a customer mapping.
+            </p>
           ) : null}
           <p className="muted small" data-testid="customer-count">
             {rows.total === null ? '' : `${formatCountOf(rows.total, 'item')} · as of ${formatInstant(head?.as_of ?? null)}`}
