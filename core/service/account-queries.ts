@@ -5,7 +5,7 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, type LedgerDb } from '../store/index.js';
+import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, loadRecentEntries, type LedgerDb } from '../store/index.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { blockDetailView, entryView } from './views.js';
 
@@ -13,7 +13,9 @@ import { blockDetailView, entryView } from './views.js';
  * One account at an instant, for the account screen: replayed once and kept, so paging through a
  * 100,000-entry account, its blocks and its chart share one replay (L9: every answer as of an instant).
  * Opening a long account does not wait for that replay: its stored checkpoint (core/store/checkpoints.ts)
- * plus the newest entries answer the balances, the blocks and the newest pages of entries.
+ * plus the newest entries answer the balances, the blocks and the newest pages of entries. The very first
+ * pages (newest first, unfiltered) need not even that: the rows stored with the checkpoint
+ * (core/store/recent-entries.ts, migration 0006) answer them as they are.
  */
 
 export function accountKeyOf(ref: AccountRef): AccountKey {
@@ -267,6 +269,8 @@ export interface EntriesQuery {
 export function entriesPage(replays: AccountReplays, db: LedgerDb, query: EntriesQuery, asOf: Instant): EntriesPage {
   const key = accountKeyOf(query.account);
   requireEntries(replays, db, key);
+  const stored = storedPage(db, key, query, asOf);
+  if (stored !== null) return stored;
   const recent = recentPage(replays, db, key, query, asOf);
   if (recent !== null) return recent;
   const state = replays.stateAt(db, key, asOf);
@@ -277,13 +281,27 @@ export function entriesPage(replays: AccountReplays, db: LedgerDb, query: Entrie
   return { as_of: formatInstant(asOf), total: positions.length, total_unfiltered: state.entries.length, offset: query.offset, rows };
 }
 
+function isUnfiltered(query: EntriesQuery): boolean {
+  return (query.kinds === undefined || query.kinds.length === 0) && (query.statuses === undefined || query.statuses.length === 0);
+}
+
+/**
+ * The newest entries, unfiltered, as stored with the account's checkpoint (migration 0006: no replay);
+ * null when the stored rows do not cover the page at that instant.
+ */
+function storedPage(db: LedgerDb, key: AccountKey, query: EntriesQuery, asOf: Instant): EntriesPage | null {
+  if (!isUnfiltered(query) || (query.order ?? 'desc') !== 'desc') return null;
+  const page = loadRecentEntries(db, key, asOf, query.offset, query.limit);
+  if (page === null) return null;
+  return { as_of: formatInstant(asOf), total: page.total, total_unfiltered: page.total, offset: query.offset, rows: page.rows };
+}
+
 /**
  * The newest entries, unfiltered, from the checkpoint's replay when the page lies within the entries
  * replayed after the checkpoint; null otherwise (the full replay answers).
  */
 function recentPage(replays: AccountReplays, db: LedgerDb, key: AccountKey, query: EntriesQuery, asOf: Instant): EntriesPage | null {
-  const unfiltered = (query.kinds === undefined || query.kinds.length === 0) && (query.statuses === undefined || query.statuses.length === 0);
-  if (!unfiltered || (query.order ?? 'desc') !== 'desc' || replays.cachedStateAt(key, asOf) !== null) return null;
+  if (!isUnfiltered(query) || (query.order ?? 'desc') !== 'desc' || replays.cachedStateAt(key, asOf) !== null) return null;
   const recent = replays.recentAt(db, key, asOf);
   if (recent === null) return null;
   const { state } = recent;

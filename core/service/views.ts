@@ -1,6 +1,6 @@
 import { toCanonical } from '../money/decimal.js';
 import { blockStatus } from '../ledger/status.js';
-import type { AccountState, BlockState, BlockStatus, ReplayedEntry } from '../ledger/types.js';
+import type { AccountState, BlockState, BlockStatus } from '../ledger/types.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 
 /*
@@ -45,36 +45,7 @@ export interface CustomerAccountBalanceView extends AccountBalanceView {
   customer_id: string;
 }
 
-export interface EffectView {
-  type: string;
-  block_id: string | null;
-  amount: string;
-}
-
-export interface EntryView {
-  id: string;
-  source: string;
-  subscription_id: string | null;
-  unit: string;
-  ledger_sequence_number: number;
-  kind: string;
-  status: string;
-  amount: string;
-  applied_amount: string;
-  created_at: string;
-  starting_balance: string;
-  ending_balance: string;
-  pending_balance: string;
-  block_id: string | null;
-  effective_at: string | null;
-  expires_at: string | null;
-  cost_basis: string | null;
-  target_expires_at: string | null;
-  void_reason: string | null;
-  description: string | null;
-  generated: boolean;
-  effects: EffectView[];
-}
+export { entryView, type EffectView, type EntryView } from '../ledger/entry-view.js';
 
 export function blockView(block: BlockState, asOf: Instant): BlockView {
   return {
@@ -119,37 +90,5 @@ export function accountBalanceView(state: AccountState): AccountBalanceView {
     available: toCanonical(state.available),
     deficit: toCanonical(state.deficit),
     blocks: state.blocks.map((block) => blockView(block, state.asOf)),
-  };
-}
-
-export function entryView(replayed: ReplayedEntry): EntryView {
-  const entry = replayed.entry;
-  return {
-    id: entry.sourceId,
-    source: entry.source,
-    subscription_id: entry.subscriptionId,
-    unit: entry.unit,
-    ledger_sequence_number: replayed.sequence,
-    kind: entry.kind,
-    status: entry.status,
-    amount: toCanonical(entry.amount),
-    applied_amount: toCanonical(replayed.appliedAmount),
-    created_at: formatInstant(entry.at),
-    starting_balance: toCanonical(replayed.startingBalance),
-    ending_balance: toCanonical(replayed.endingBalance),
-    pending_balance: toCanonical(replayed.pendingBalance),
-    block_id: entry.kind === 'increment' ? (entry.blockId ?? entry.sourceId) : entry.blockId,
-    effective_at: formatOptionalInstant(entry.effectiveAt),
-    expires_at: formatOptionalInstant(entry.expiresAt),
-    cost_basis: entry.costBasis === null ? null : toCanonical(entry.costBasis),
-    target_expires_at: formatOptionalInstant(entry.targetExpiresAt),
-    void_reason: entry.voidReason,
-    description: entry.description,
-    generated: replayed.generated,
-    effects: replayed.effects.map((effect) => ({
-      type: effect.type,
-      block_id: effect.blockId,
-      amount: toCanonical(effect.amount),
-    })),
   };
 }

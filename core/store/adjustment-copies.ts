@@ -234,6 +234,7 @@ export function replaceAdjustmentCopies(
   const shorten = prepared(db, 'UPDATE accounts SET entry_count = entry_count - 1 WHERE id = ? AND entry_count > 0');
   // Same count after delete + insert: a checkpoint left here would look fresh. Gone until finish() rebuilds it.
   const dropCheckpoint = prepared(db, 'DELETE FROM account_checkpoints WHERE account_id = ?');
+  const dropRecent = prepared(db, 'DELETE FROM account_recent WHERE account_id = ?');
   const record = prepared(
     db,
     `UPDATE reconcile_adjustments SET replaced_by_source = @source, replaced_by_source_id = @id, replaced_at = @now, copy_difference = @difference,
@@ -251,6 +252,7 @@ export function replaceAdjustmentCopies(
     if (deleteEntry.run(adjustment.rowId).changes !== 1) throw new Error(`adjustment ${adjustment.key}: its ledger entry was not deleted`);
     if (shorten.run(adjustment.accountId).changes !== 1) throw new Error(`adjustment ${adjustment.key}: account ${adjustment.accountId} has no entry to remove`);
     dropCheckpoint.run(adjustment.accountId);
+    dropRecent.run(adjustment.accountId); // its rows too (migration 0006): without the header they are never read
     const written = record.run({ source: copy.source, id: copy.sourceId, now, difference, key: adjustment.key });
     if (written.changes !== 1) throw new Error(`adjustment ${adjustment.key}: replacement not recorded`);
     const remapped: ReplacedAdjustment['remapped'] = [];

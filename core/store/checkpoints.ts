@@ -3,6 +3,7 @@ import { LedgerRuleError, type AccountKey, type LedgerEntry } from '../ledger/ty
 import { loadEntriesById, toAccountKey } from './entries-read.js';
 import { DecimalInterner, decodeEntryRow, ENTRY_COLUMNS, type EntryRow } from './entry-row.js';
 import type { LedgerDb } from './open.js';
+import { deleteRecentEntries, RECENT_GENERATED_ROWS, writeRecentEntries } from './recent-entries.js';
 import { prepared } from './statements.js';
 
 /*
@@ -24,15 +25,18 @@ export const CHECKPOINT_TAIL_ENTRIES = 1_024;
 export interface CheckpointSizes {
   minEntries: number;
   tailEntries: number;
+  /** Generated rows stored after the last entry (migration 0006); default RECENT_GENERATED_ROWS. */
+  generatedRows?: number;
 }
 
-const DEFAULT_SIZES: CheckpointSizes = { minEntries: CHECKPOINT_MIN_ENTRIES, tailEntries: CHECKPOINT_TAIL_ENTRIES };
+const DEFAULT_SIZES: CheckpointSizes = { minEntries: CHECKPOINT_MIN_ENTRIES, tailEntries: CHECKPOINT_TAIL_ENTRIES, generatedRows: RECENT_GENERATED_ROWS };
 
 export function rebuildCheckpoints(db: LedgerDb, accountIds: readonly number[], sizes: CheckpointSizes = DEFAULT_SIZES): void {
-  if (!(sizes.tailEntries >= 0 && sizes.minEntries > sizes.tailEntries)) throw new Error(`rebuildCheckpoints: sizes ${JSON.stringify(sizes)}`);
+  if (!(sizes.tailEntries >= 0 && sizes.minEntries > sizes.tailEntries && (sizes.generatedRows ?? 0) >= 0)) throw new Error(`rebuildCheckpoints: sizes ${JSON.stringify(sizes)}`);
   if (accountIds.length === 0) return;
   const ids = JSON.stringify(accountIds);
   prepared(db, 'DELETE FROM account_checkpoints WHERE account_id IN (SELECT value FROM json_each(?))').run(ids);
+  deleteRecentEntries(db, ids);
   const long = prepared(
     db,
     'SELECT id, customer_id, subscription_id, unit, entry_count FROM accounts WHERE id IN (SELECT value FROM json_each(?)) AND entry_count >= ?',
@@ -59,6 +63,13 @@ export function rebuildCheckpoints(db: LedgerDb, accountIds: readonly number[], 
     }
     const next = entries[position];
     insert.run(id, entryCount, position, next?.at ?? null, next?.ordinal ?? null, JSON.stringify(checkpoint));
+    // The newest rows as entries.list shows them (migration 0006): the tail replayed with no end.
+    try {
+      writeRecentEntries(db, id, entryCount, key, checkpoint, entries.slice(position), sizes.generatedRows ?? RECENT_GENERATED_ROWS);
+    } catch (error) {
+      // A tail that breaks a rule: no rows; readers replay from the checkpoint and report the rule there.
+      if (!(error instanceof LedgerRuleError)) throw error;
+    }
   }
 }
 

@@ -5,7 +5,9 @@ import { AccountReplays, accountDetail, countThrough, entriesPage } from '../../
 import { replayAccount } from '../../core/ledger/replay.js';
 import { importFiles } from '../../core/service/import-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
-import { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, openLedgerDb } from '../../core/store/index.js';
+import { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadRecentEntries, openLedgerDb } from '../../core/store/index.js';
+import { entryView } from '../../core/service/views.js';
+import { formatInstant } from '../../core/time/instant.js';
 import { NOW, tempDir } from '../store/store-fixtures.js';
 
 const ACCOUNT = { customer_id: 'cus_000001', subscription_id: 'sub_000001', unit: 'USD' };
@@ -41,6 +43,43 @@ describe('account.get and entries.list from a checkpoint', () => {
       const page = entriesPage(early, db, { account: ACCOUNT, order: 'desc', offset: 0, limit: 50 }, Date.UTC(2024, 0, 1));
       expect(early.cachedStateAt(KEY, Date.UTC(2024, 0, 1))).not.toBeNull();
       expect(page.total).toBeLessThan(CHECKPOINT_MIN_ENTRIES + 2_000);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('entries.list from the rows stored with the checkpoint (migration 0006) equals the full replay byte for byte: at the last entry, between generated expiries, now, far ahead; before the last entry the replay answers', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 2_000, accounts: 1, seed: 7 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    try {
+      const entries = new AccountReplays().entriesOf(db, KEY);
+      const last = entries[entries.length - 1]!.at;
+      const ending = replayAccount(KEY, entries);
+      const generated = ending.entries.filter((r) => r.generated && r.entry.at > last).map((r) => r.entry.at);
+      expect(generated.length).toBeGreaterThan(10);
+      const between = (generated[4]! + generated[5]!) / 2;
+      const cases: [number, boolean][] = [
+        [last, true],
+        [between, true],
+        [generated[generated.length - 1]!, true],
+        [NOW, NOW >= last],
+        [Date.UTC(2100, 0, 1), true],
+        [last - 1, false],
+      ];
+      for (const [asOf, fromStore] of cases) {
+        const rows = replayAccount(KEY, entries, { asOf }).entries;
+        const offsets = [0, 1, 199, 200, CHECKPOINT_TAIL_ENTRIES - 200, CHECKPOINT_TAIL_ENTRIES + 500, rows.length - 150, rows.length + 5];
+        const replays = new AccountReplays();
+        for (const offset of offsets) {
+          const expected = [];
+          for (let i = offset; i < Math.min(rows.length, offset + 200); i++) expected.push(entryView(rows[rows.length - 1 - i]!));
+          const page = entriesPage(replays, db, { account: ACCOUNT, order: 'desc', offset, limit: 200 }, asOf);
+          expect(JSON.stringify(page)).toBe(JSON.stringify({ as_of: formatInstant(asOf), total: rows.length, total_unfiltered: rows.length, offset, rows: expected }));
+        }
+        // The first page came from the stored rows (no replay at all); before the last entry they cannot answer.
+        expect(loadRecentEntries(db, KEY, asOf, 0, 200) !== null).toBe(fromStore);
+      }
     } finally {
       db.close();
     }

@@ -9,6 +9,8 @@ import { replayAccount } from '../../core/ledger/replay.js';
 import { LedgerRuleError, type AccountKey, type AccountState, type LedgerEntry } from '../../core/ledger/types.js';
 import { Decimal } from '../../core/money/decimal.js';
 import { AccountReplays, entriesPage } from '../../core/service/account-queries.js';
+import { entryView } from '../../core/service/views.js';
+import { formatInstant } from '../../core/time/instant.js';
 import { importFiles } from '../../core/service/import-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import {
@@ -20,7 +22,10 @@ import {
   loadAccountEntries,
   loadCheckpoint,
   maxOrdinal,
+  loadRecentEntries,
   openLedgerDb,
+  RECENT_GENERATED_ROWS,
+  RECENT_ROWS_FORMAT,
   rebuildCheckpoints,
   type LedgerDb,
 } from '../../core/store/index.js';
@@ -45,6 +50,14 @@ function expectCheckpointMatchesReplay(db: LedgerDb, key: AccountKey, asOf: numb
   expect(stateJson(resumed)).toBe(stateJson(full));
   expect(JSON.stringify(resumed.entries)).toBe(JSON.stringify(full.entries.slice(stored.checkpoint.sequence)));
   expect(resumed.entryCount).toBe(full.entries.length);
+}
+
+/** entries.list (desc, unfiltered) as the full replay answers it: what the stored rows must equal byte for byte. */
+function fullReplayPage(key: AccountKey, entries: readonly LedgerEntry[], asOf: number, offset: number, limit: number): string {
+  const rows = replayAccount(key, entries, { asOf }).entries;
+  const page = [];
+  for (let i = offset; i < Math.min(rows.length, offset + limit); i++) page.push(entryView(rows[rows.length - 1 - i]!));
+  return JSON.stringify({ as_of: formatInstant(asOf), total: rows.length, total_unfiltered: rows.length, offset, rows: page });
 }
 
 /** A long generated Moesif account's entries in replay order, as stored. */
@@ -105,6 +118,82 @@ describe('replay checkpoints (migration 0004)', () => {
       { seed: SEED, numRuns: 150 },
     );
     if (details.failed) throw new Error(`LEDGER_SEED=${SEED} npx vitest run test/store/checkpoints.test.ts\n${String(details.errorInstance)}\n${fc.defaultReportMessage(details) ?? ''}`);
+  }, 60_000);
+
+  it('stored newest rows (migration 0006): entries.list pages equal the full replay\'s byte for byte at every instant; outside what is stored, the replay answers', () => {
+    let stored = 0;
+    let fellBack = 0;
+    let capped = 0;
+    let generatedAfter = 0;
+    const details = fc.check(
+      fc.property(randomAccounts(40, 1), fc.nat(), fc.nat(), (accounts, tailPick, capPick) => {
+        const { key, entries } = accounts[0]!;
+        if (entries.length < 2) return;
+        const db = openLedgerDb(join(tempDir(), 'ledger.sqlite'), { create: true, now: NOW });
+        try {
+          const id = writeEntries(db, key, entries);
+          const tailEntries = tailPick % entries.length;
+          // Now and then a small cap on the generated rows stored (0 to 3), else the default.
+          const generatedRows = capPick % 3 === 0 ? capPick % 4 : RECENT_GENERATED_ROWS;
+          rebuildCheckpoints(db, [id], { minEntries: tailEntries + 1, tailEntries, generatedRows });
+          const all = loadAccountEntries(db, key);
+          const lastAt = all[all.length - 1]!.at;
+          const ending = replayAccount(key, all);
+          const instants = new Set<number>([lastAt, lastAt - 1, all[0]!.at - 1, Date.UTC(2100, 0, 1)]);
+          for (const replayed of ending.entries) instants.add(replayed.entry.at);
+          for (const block of ending.blocks) if (block.expiresAt !== null) instants.add(block.expiresAt);
+          for (const at of [...instants]) instants.add(at + STEP_MS / 2);
+          let afterLast = 0; // rows generated after the last entry
+          while (afterLast < ending.entries.length && ending.entries[ending.entries.length - 1 - afterLast]!.generated) afterLast++;
+          generatedAfter += afterLast;
+          if (afterLast > generatedRows) capped++;
+          for (const asOf of instants) {
+            const replays = new AccountReplays();
+            const total = replayAccount(key, all, { asOf, keepEntries: false }).entryCount;
+            for (const offset of new Set([0, 1, 2, 5, tailEntries, Math.max(0, total - 1), total, total + 3])) {
+              for (const limit of [1, 3, 200]) {
+                const query = { account: { customer_id: key.customerId, subscription_id: key.subscriptionId, unit: key.unit }, order: 'desc' as const, offset, limit };
+                const answered = loadRecentEntries(db, key, asOf, offset, limit) !== null;
+                if (answered) stored++;
+                else fellBack++;
+                // The stored rows answer the newest row whenever as-of is at or after the last entry (all generated rows stored).
+                if (asOf >= lastAt && afterLast <= generatedRows && tailEntries > 0 && offset === 0 && limit === 1) expect(answered).toBe(true);
+                if (asOf < lastAt) expect(answered).toBe(false);
+                expect(JSON.stringify(entriesPage(replays, db, query, asOf))).toBe(fullReplayPage(key, all, asOf, offset, limit));
+              }
+            }
+          }
+        } finally {
+          db.close();
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    if (details.failed) throw new Error(`LEDGER_SEED=${SEED} npx vitest run test/store/checkpoints.test.ts\n${String(details.errorInstance)}\n${fc.defaultReportMessage(details) ?? ''}`);
+    // Both paths ran, generated rows after the last entry were stored, and some were over the cap.
+    expect(stored).toBeGreaterThan(0);
+    expect(fellBack).toBeGreaterThan(0);
+    expect(generatedAfter).toBeGreaterThan(0);
+    expect(capped).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('stored rows whose entry count or format is not the account\'s are ignored; a rebuild writes them again', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 1, accounts: 1, seed: 5 }) }], { now: NOW });
+    const db = openLedgerDb(path, { create: false });
+    try {
+      const dump = (): string => JSON.stringify([db.prepare('SELECT * FROM account_recent').raw().all(), db.prepare('SELECT * FROM account_recent_entries ORDER BY account_id, sequence').raw().all()]);
+      const before = dump();
+      expect(loadRecentEntries(db, KEY, NOW, 0, 200)).not.toBeNull();
+      db.prepare('UPDATE account_recent SET entry_count = entry_count - 1').run();
+      expect(loadRecentEntries(db, KEY, NOW, 0, 200)).toBeNull();
+      db.prepare('UPDATE account_recent SET entry_count = entry_count + 1, format = ?').run(RECENT_ROWS_FORMAT - 1);
+      expect(loadRecentEntries(db, KEY, NOW, 0, 200)).toBeNull();
+      rebuildCheckpoints(db, [accountIdOf(db, KEY)!]);
+      expect(dump()).toBe(before);
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('an import of a long account writes its checkpoint in the same transaction; it survives reopen', () => {
@@ -171,6 +260,8 @@ describe('replay checkpoints (migration 0004)', () => {
       expect(current.checkpoint.version).toBe(CHECKPOINT_VERSION);
       db.prepare("UPDATE account_checkpoints SET state = json_set(state, '$.version', ?)").run(CHECKPOINT_VERSION - 1);
       expect(loadCheckpoint(db, KEY)).toBeNull();
+      // The stored newest rows (migration 0006) do not depend on the checkpoint's format: set theirs aside too.
+      db.prepare('UPDATE account_recent SET format = ?').run(RECENT_ROWS_FORMAT - 1);
       const replays = new AccountReplays();
       const account = { customer_id: KEY.customerId, subscription_id: KEY.subscriptionId, unit: KEY.unit };
       entriesPage(replays, db, { account, order: 'desc', offset: 0, limit: 50 }, NOW);

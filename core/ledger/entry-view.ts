@@ -1,0 +1,73 @@
+import { toCanonical } from '../money/decimal.js';
+import { formatInstant, formatOptionalInstant } from '../time/instant.js';
+import type { ReplayedEntry } from './types.js';
+
+/*
+ * One replayed entry as the contract shows it (entries.list rows, `ledger --json`): here, below the
+ * service layer, because the store also writes these rows (core/store/recent-entries.ts: the newest rows of
+ * a long account, materialised when its checkpoint is built). core/service/views.ts re-exports it.
+ */
+
+export interface EffectView {
+  type: string;
+  block_id: string | null;
+  amount: string;
+}
+
+/** Stored as JSON too (migration 0006): a change here needs RECENT_ROWS_FORMAT (core/store/recent-entries.ts) bumped. */
+export interface EntryView {
+  id: string;
+  source: string;
+  subscription_id: string | null;
+  unit: string;
+  ledger_sequence_number: number;
+  kind: string;
+  status: string;
+  amount: string;
+  applied_amount: string;
+  created_at: string;
+  starting_balance: string;
+  ending_balance: string;
+  pending_balance: string;
+  block_id: string | null;
+  effective_at: string | null;
+  expires_at: string | null;
+  cost_basis: string | null;
+  target_expires_at: string | null;
+  void_reason: string | null;
+  description: string | null;
+  generated: boolean;
+  effects: EffectView[];
+}
+
+export function entryView(replayed: ReplayedEntry): EntryView {
+  const entry = replayed.entry;
+  return {
+    id: entry.sourceId,
+    source: entry.source,
+    subscription_id: entry.subscriptionId,
+    unit: entry.unit,
+    ledger_sequence_number: replayed.sequence,
+    kind: entry.kind,
+    status: entry.status,
+    amount: toCanonical(entry.amount),
+    applied_amount: toCanonical(replayed.appliedAmount),
+    created_at: formatInstant(entry.at),
+    starting_balance: toCanonical(replayed.startingBalance),
+    ending_balance: toCanonical(replayed.endingBalance),
+    pending_balance: toCanonical(replayed.pendingBalance),
+    block_id: entry.kind === 'increment' ? (entry.blockId ?? entry.sourceId) : entry.blockId,
+    effective_at: formatOptionalInstant(entry.effectiveAt),
+    expires_at: formatOptionalInstant(entry.expiresAt),
+    cost_basis: entry.costBasis === null ? null : toCanonical(entry.costBasis),
+    target_expires_at: formatOptionalInstant(entry.targetExpiresAt),
+    void_reason: entry.voidReason,
+    description: entry.description,
+    generated: replayed.generated,
+    effects: replayed.effects.map((effect) => ({
+      type: effect.type,
+      block_id: effect.blockId,
+      amount: toCanonical(effect.amount),
+    })),
+  };
+}
