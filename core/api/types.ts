@@ -112,7 +112,11 @@ export interface EffectRow {
   amount: DecimalText;
 }
 
-/** One ledger entry with its place in the account (the same keys as `entries --json`). */
+/**
+ * One ledger entry with its place in the account (the same keys as `entries --json`). Long accounts store
+ * their newest rows in this shape (migration 0006): a change here needs RECENT_ROWS_FORMAT
+ * (core/store/recent-entries.ts) bumped.
+ */
 export interface EntryRow {
   id: string;
   source: string;

@@ -1,3 +1,4 @@
+import type { EffectRow, EntryRow } from '../api/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, formatOptionalInstant } from '../time/instant.js';
 import type { ReplayedEntry } from './types.js';
@@ -8,37 +9,12 @@ import type { ReplayedEntry } from './types.js';
  * a long account, materialised when its checkpoint is built). core/service/views.ts re-exports it.
  */
 
-export interface EffectView {
-  type: string;
-  block_id: string | null;
-  amount: string;
-}
-
-/** Stored as JSON too (migration 0006): a change here needs RECENT_ROWS_FORMAT (core/store/recent-entries.ts) bumped. */
-export interface EntryView {
-  id: string;
-  source: string;
-  subscription_id: string | null;
-  unit: string;
-  ledger_sequence_number: number;
-  kind: string;
-  status: string;
-  amount: string;
-  applied_amount: string;
-  created_at: string;
-  starting_balance: string;
-  ending_balance: string;
-  pending_balance: string;
-  block_id: string | null;
-  effective_at: string | null;
-  expires_at: string | null;
-  cost_basis: string | null;
-  target_expires_at: string | null;
-  void_reason: string | null;
-  description: string | null;
-  generated: boolean;
-  effects: EffectView[];
-}
+/**
+ * The contract's row (core/api/types.ts EntryRow, the same keys as `entries --json`): one definition. It is
+ * stored as JSON too (migration 0006): a change to it needs RECENT_ROWS_FORMAT (core/store/recent-entries.ts) bumped.
+ */
+export type EntryView = EntryRow;
+export type EffectView = EffectRow;
 
 export function entryView(replayed: ReplayedEntry): EntryView {
   const entry = replayed.entry;
