@@ -138,6 +138,15 @@ test('reconciliation: a planted missing_in_ledger is found, adjusted through the
   await expect(pushDialog).toBeHidden();
   await expect(posted.getByTestId('push-open')).toBeFocused();
   expect(moesif.requests).toHaveLength(0);
+  // A row's own Push… asks about that adjustment alone; Esc returns to it, again sending nothing.
+  const rowPush = posted.getByTestId('push-row');
+  await rowPush.focus();
+  await page.keyboard.press('Enter');
+  await expect(pushDialog.getByRole('heading')).toHaveText('Push this adjustment to the provider?');
+  await page.keyboard.press('Escape');
+  await expect(rowPush).toBeFocused();
+  expect(moesif.requests).toHaveLength(0);
+  await posted.getByTestId('push-open').focus();
   await page.keyboard.press('Enter');
   await pushDialog.getByTestId('push-confirm').click();
   await expect(pushDialog).toBeHidden();

@@ -7,8 +7,9 @@ import { formatCount, formatInstant, formatKind } from '../../format';
 
 /*
  * A run's posted adjustments and whether each reached its provider (pushed / not pushed / failed with the
- * provider's words). "Push to provider…" opens a confirmation listing exactly what will be sent; only its
- * confirm button calls adjustment.push, with the keys it listed.
+ * provider's words). "Push to provider…" (every unpushed one) or a row's "Push…" (that one) opens a
+ * confirmation listing exactly what will be sent; only its confirm button calls adjustment.push, with the
+ * keys it listed.
  */
 
 const PROVIDER_NAMES: Record<PostedAdjustment['provider'], string> = { orb: 'Orb', moesif: 'Moesif' };
@@ -144,7 +145,12 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
   const [confirming, setConfirming] = useState<PostedAdjustment[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const list = useLoad(JSON.stringify([runId, reloadKey, pushVersion]), () => call('adjustment.list', { run_id: runId }));
-  const opener = useRef<HTMLButtonElement>(null);
+  // The button the dialog was opened from (the panel's, or a row's): focus goes back to it.
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const openDialog = (button: HTMLButtonElement, chosen: PostedAdjustment[]): void => {
+    opener.current = button;
+    setConfirming(chosen);
+  };
   const adjustments = list.data?.adjustments ?? [];
   if (adjustments.length === 0 && list.error === null) return null;
   const unpushed = adjustments.filter((a) => a.pushed_at === null && a.confirmed_at === null);
@@ -156,8 +162,8 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
           {formatCount(adjustments.length - unpushed.length)} of {formatCount(adjustments.length)} pushed to the provider
         </span>
         <span className="spacer" />
-        <button ref={opener} type="button" onClick={() => setConfirming(unpushed)} disabled={unpushed.length === 0} data-testid="push-open">
-          Push to provider…
+        <button type="button" onClick={(event) => openDialog(event.currentTarget, unpushed)} disabled={unpushed.length === 0} data-testid="push-open">
+          Push {unpushed.length > 1 ? 'all ' : ''}to provider…
         </button>
       </div>
       <ErrorBanner message={list.error} />
@@ -179,6 +185,7 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
               </th>
               <th scope="col">Posted</th>
               <th scope="col">Provider status</th>
+              <th scope="col" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -196,6 +203,19 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
                 <td>{formatInstant(a.posted_at)}</td>
                 <td>
                   <PushStatus adjustment={a} />
+                </td>
+                <td>
+                  {a.pushed_at === null && a.confirmed_at === null ? (
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={(event) => openDialog(event.currentTarget, [a])}
+                      aria-label={`Push adjustment ${a.idempotency_key} to the provider…`}
+                      data-testid="push-row"
+                    >
+                      Push…
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}
