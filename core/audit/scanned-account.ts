@@ -1,4 +1,5 @@
 import { Decimal, ZERO } from '../money/decimal.js';
+import { isAheadInDeductionOrder, type RankedBlock } from '../ledger/deduction-order.js';
 import { replayScaled } from '../ledger/replay-scaled.js';
 import type { AccountKey } from '../ledger/types.js';
 import { SCAN_DECREMENT, SCAN_EXPIRY, SCAN_INCREMENT, scaledCanonical, type OrbExportScan } from '../sources/orb-export-scan.js';
@@ -158,21 +159,8 @@ function statedBalancesHold(scan: OrbExportScan, records: number[]): boolean {
   return true;
 }
 
-interface StatedBlock {
+interface StatedBlock extends RankedBlock {
   remaining: number;
-  effectiveAt: number;
-  /** +Infinity: never. */
-  expiresAt: number;
-  rank: number;
-  created: number;
-}
-
-/** L1 (no priorities): expires_at (never last), cost basis, effective_at, creation. */
-function ahead(a: StatedBlock, b: StatedBlock): boolean {
-  if (a.expiresAt !== b.expiresAt) return a.expiresAt < b.expiresAt;
-  if (a.rank !== b.rank) return a.rank < b.rank;
-  if (a.effectiveAt !== b.effectiveAt) return a.effectiveAt < b.effectiveAt;
-  return a.created < b.created;
 }
 
 /**
@@ -219,7 +207,7 @@ function statedBlocksHold(scan: OrbExportScan, records: number[]): boolean {
         live.length = kept;
         for (const candidate of live) {
           if (candidate === drawn || candidate.effectiveAt > t || t >= candidate.expiresAt) continue;
-          if (ahead(candidate, drawn)) return false;
+          if (isAheadInDeductionOrder(candidate, drawn)) return false;
         }
         drawn.remaining -= amount[i]!;
         if (drawn.remaining < 0) return false;

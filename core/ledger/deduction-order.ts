@@ -25,6 +25,24 @@ export function compareDeductionOrder(a: BlockState, b: BlockState): number {
   return a.createdSequence - b.createdSequence;
 }
 
+/** A block reduced to numbers for L1 (the audit's fast check of Orb exports, which state no priorities). */
+export interface RankedBlock {
+  /** +Infinity: never expires. */
+  expiresAt: number;
+  /** The cost basis's rank among the account's (no cost basis ranks as 0). */
+  rank: number;
+  effectiveAt: number;
+  created: number;
+}
+
+/** compareDeductionOrder(a, b) < 0 for blocks without priorities, on numbers: the same L1 rule. */
+export function isAheadInDeductionOrder(a: RankedBlock, b: RankedBlock): boolean {
+  if (a.expiresAt !== b.expiresAt) return a.expiresAt < b.expiresAt;
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.effectiveAt !== b.effectiveAt) return a.effectiveAt < b.effectiveAt;
+  return a.created < b.created;
+}
+
 /** Blocks a decrement may draw from, kept sorted in L1 order; small per account, so a sorted array. */
 export class DrawableBlocks {
   readonly ordered: BlockState[] = [];
