@@ -1,2 +1,3 @@
 export * from './decimal.js';
 export * from './units.js';
+export * from './stripe-minor-units.js';

@@ -2,8 +2,8 @@ import { Decimal, toCanonical } from './decimal.js';
 
 /**
  * ISO 4217 minor-unit exponents for the currencies whose exponent is not 2.
- * Every other 3-letter alphabetic code is taken to have exponent 2 (the ISO default);
- * Stripe's "zero-decimal" list agrees with ISO for these.
+ * Every other 3-letter alphabetic code is taken to have exponent 2 (the ISO default).
+ * Stripe's API amounts do not follow this table (ISK, UGX, MGA differ): see stripe-minor-units.ts.
  */
 const EXPONENT_EXCEPTIONS: Record<string, number> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
@@ -58,7 +58,7 @@ export function currencyExponent(code: string): number {
   return unit.exponent;
 }
 
-/** Stripe-style integer minor units → major units: 1050 USD → 10.5; 500 JPY → 500; 1234 KWD → 1.234. */
+/** ISO integer minor units → major units: 1050 USD → 10.5; 500 JPY → 500; 1234 KWD → 1.234 (Stripe's: stripe-minor-units.ts). */
 export function minorToMajor(minor: Decimal | string | bigint, currency: string): Decimal {
   const value = new Decimal(typeof minor === 'bigint' ? minor.toString() : minor);
   if (!value.isInteger()) throw new Error(`minor-unit amount must be an integer, found ${toCanonical(value)}`);

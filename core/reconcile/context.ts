@@ -1,5 +1,6 @@
 import { Decimal, ZERO } from '../money/decimal.js';
-import { currencyExponent, isIsoCurrency } from '../money/units.js';
+import { stripeCurrencyExponent } from '../money/stripe-minor-units.js';
+import { isIsoCurrency } from '../money/units.js';
 import { compareAccountKeys, compareText } from '../ledger/account-key.js';
 import type { Instant } from '../time/instant.js';
 import { linkCustomers, type CustomerLinker } from './customers.js';
@@ -175,12 +176,12 @@ export class Reconciliation {
   }
 
   /**
-   * "×10^e" or "÷10^e" when `credited` is `paid` scaled by the currency's minor-unit exponent (cents
+   * "×10^e" or "÷10^e" when `credited` is `paid` scaled by Stripe's minor-unit exponent for the currency (cents
    * credited as dollars, or the other way round); null otherwise.
    */
   unitErrorFactor(credited: Decimal, paid: Decimal, currency: string, rate: Decimal): string | null {
     if (!isIsoCurrency(currency)) return null;
-    const exponent = currencyExponent(currency);
+    const exponent = stripeCurrencyExponent(currency);
     if (exponent === 0) return null;
     const scale = new Decimal(10).pow(exponent);
     if (this.moneyClose(credited, paid.times(scale), rate)) return `×${scale.toFixed()}`;

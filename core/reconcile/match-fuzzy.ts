@@ -1,5 +1,6 @@
 import { Decimal, toCanonical } from '../money/decimal.js';
-import { currencyExponent, isIsoCurrency } from '../money/units.js';
+import { stripeCurrencyExponent } from '../money/stripe-minor-units.js';
+import { isIsoCurrency } from '../money/units.js';
 import { compareCandidates, paymentItemId, type Reconciliation } from './context.js';
 import type { MoneyStatus } from './payments.js';
 import type { ItemCategory } from './types.js';
@@ -82,7 +83,7 @@ export function matchFuzzy(ctx: Reconciliation): void {
   for (const g of order) {
     const group = ctx.group(g);
     if (group.status !== 'succeeded' || ctx.groupItem[g] !== -1 || !isIsoCurrency(group.currency)) continue;
-    const exponent = currencyExponent(group.currency);
+    const exponent = stripeCurrencyExponent(group.currency);
     const customer = ctx.linkCustomer(group.stripeCustomerId);
     if (exponent === 0 || customer === null) continue;
     const scale = new Decimal(10).pow(exponent);

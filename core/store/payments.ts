@@ -1,5 +1,6 @@
 import { Decimal, toCanonical } from '../money/decimal.js';
-import { isIsoCurrency, minorToMajor } from '../money/units.js';
+import { stripeMinorToMajor } from '../money/stripe-minor-units.js';
+import { isIsoCurrency } from '../money/units.js';
 import type { AccountKey, EntrySource } from '../ledger/types.js';
 import type { PaymentKind, PaymentRecord } from '../payments/types.js';
 import { paymentFingerprint, sortedMetadataJson } from '../sources/stripe/payment-fingerprint.js';
@@ -429,7 +430,7 @@ export function listStripeCustomers(db: LedgerDb): StripeCustomerRecord[] {
     }
     let balance: Decimal | null = null;
     if (currency !== null && typeof value.balance === 'number' && Number.isSafeInteger(value.balance)) {
-      // Stored raw is Stripe's minor units; major units via the currency's exponent.
+      // Stored raw is Stripe's minor units; major units via Stripe's exponent (not ISO's).
       balance = minorToMajorSafe(value.balance, currency);
     }
     customers.push({
@@ -445,7 +446,7 @@ export function listStripeCustomers(db: LedgerDb): StripeCustomerRecord[] {
 }
 
 function minorToMajorSafe(minor: number, currency: string): Decimal | null {
-  return isIsoCurrency(currency) ? minorToMajor(String(minor), currency) : null;
+  return isIsoCurrency(currency) ? stripeMinorToMajor(String(minor), currency) : null;
 }
 
 // ----- ledger helpers the Stripe and Orb writers need -----

@@ -222,7 +222,7 @@ describe('Stripe files: bad input names file, line and field, and writes nothing
       'a currency the amount cannot have',
       'p.csv',
       'id,Created (UTC),Amount,Currency,Status\nch_a,2025-01-10 14:03,100.50,jpy,Paid',
-      ['p.csv:2: Amount: 100.50 JPY has more decimals than the currency\'s 0-digit minor unit: a JPY amount cannot be "100.50"'],
+      ['p.csv:2: Amount: 100.50 JPY has more decimals than Stripe\'s 0-digit minor unit for it: a JPY amount cannot be "100.50"'],
     ],
     [
       'a currency that does not exist',

@@ -1,5 +1,6 @@
 import { Decimal, isDecimalLiteral } from '../../money/decimal.js';
-import { currencyExponent, isIsoCurrency } from '../../money/units.js';
+import { stripeCurrencyExponent } from '../../money/stripe-minor-units.js';
+import { isIsoCurrency } from '../../money/units.js';
 import type { PaymentKind, PaymentRecord } from '../../payments/types.js';
 import { parseInstant, type Instant } from '../../time/instant.js';
 import { readCsv } from '../csv.js';
@@ -170,9 +171,9 @@ class Row {
       return null;
     }
     if (currency !== null) {
-      const exponent = currencyExponent(currency);
+      const exponent = stripeCurrencyExponent(currency);
       if (amount.decimalPlaces() > exponent) {
-        this.fail(name, `${value} ${currency} has more decimals than the currency's ${exponent}-digit minor unit: a ${currency} amount cannot be ${JSON.stringify(value)}`);
+        this.fail(name, `${value} ${currency} has more decimals than Stripe's ${exponent}-digit minor unit for it: a ${currency} amount cannot be ${JSON.stringify(value)}`);
         return null;
       }
     }

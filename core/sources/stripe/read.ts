@@ -1,5 +1,6 @@
 import type { Decimal } from '../../money/decimal.js';
-import { isIsoCurrency, minorToMajor } from '../../money/units.js';
+import { stripeMinorToMajor } from '../../money/stripe-minor-units.js';
+import { isIsoCurrency } from '../../money/units.js';
 import { fromUnixSeconds, type Instant } from '../../time/instant.js';
 import { describeValue, isRecord, readString, type JsonRecord } from '../fields.js';
 import { isLosslessNumber } from '../lossless-json.js';
@@ -48,7 +49,8 @@ export function readCurrency(scope: RecordScope, record: JsonRecord, key: string
 }
 
 /**
- * An integer amount in the minor unit of `currency`, as major units (1050 usd → 10.5). `signed`: a
+ * An integer amount in Stripe's minor unit of `currency` (stripe-minor-units.ts, not ISO's), as major
+ * units (1050 usd → 10.5, 10000 isk → 100). `signed`: a
  * negative amount is allowed (customer balance transactions); otherwise it must not be negative.
  */
 export function readMinorAmount(
@@ -75,7 +77,7 @@ export function readMinorAmount(
     return null;
   }
   if (currency === null) return null; // the currency's own problem is reported already
-  return minorToMajor(text, currency);
+  return stripeMinorToMajor(text, currency);
 }
 
 /** An id field that may be expanded into its object ({id, ...}). */
