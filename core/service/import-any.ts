@@ -46,7 +46,7 @@ export function importAnyFiles(dbPath: string, files: readonly ImportFileInput[]
       accountsTouched: null,
       payments: { inserted, updated, unchanged },
       adjustmentsReplaced: summary.replaced.length,
-      warnings: replacementWarnings(summary.replaced),
+      warnings: [...summary.notes, ...replacementWarnings(summary.replaced)],
     };
   }
   const summary = importFiles(dbPath, files, options);

@@ -13,7 +13,7 @@ import type { ImportProblem, SourceFormat } from './types.js';
 const TRIED =
   'tried moesif (fields company_id and transaction_id), orb-bodies (JSON Lines with entry_type and customer_id), ' +
   'orb-export (ledger_sequence_number, entry_type with starting_balance, or a {data, pagination_metadata} page), ' +
-  'stripe (objects with "object", such as a list or a payment_intent), stripe-csv (columns "Created date (UTC)" or "Created (UTC)" with "Amount")';
+  'stripe (objects with "object", such as a list or a payment_intent), stripe-csv (columns "Created date (UTC)" or "Created (UTC)" with "Amount", or "balance_transaction_id" with "created_utc")';
 const HOW_TO_NAME = 'name the format with --source moesif|orb-bodies|orb-export|stripe|stripe-csv';
 
 /** How many leading records are looked at before giving up. */
@@ -68,6 +68,10 @@ function classifyCsv(text: string): SourceFormat | null {
   const columns = new Set(header.map((cell) => cell.trim()));
   if (columns.has('company_id') && columns.has('transaction_id')) return 'moesif';
   if (columns.has('Amount') && (columns.has('Created date (UTC)') || columns.has('Created (UTC)'))) return 'stripe-csv';
+  // The current balance history export says Gross where the legacy one says Amount.
+  if (columns.has('Gross') && columns.has('Net') && columns.has('Created (UTC)')) return 'stripe-csv';
+  // Stripe's "Balance change from activity" itemized report (snake_case columns).
+  if (columns.has('balance_transaction_id') && columns.has('created_utc')) return 'stripe-csv';
   return null;
 }
 

@@ -36,6 +36,8 @@ export interface StripeImportSummary {
   objects: ObjectWriteCounts;
   /** The `imports` row holding the new ledger entries, or null when no entry was new. */
   importId: number | null;
+  /** What the readers passed over without an error (ignored CSV columns, incomplete rows skipped), one line each. */
+  notes: string[];
 }
 
 /** Thrown at the end of a dry run's transaction so that it rolls back; carries what would be written. */
@@ -71,6 +73,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
       stripe.grants.push(...result.stripe.grants);
       stripe.creditTransactions.push(...result.stripe.creditTransactions);
       stripe.objects.push(...result.stripe.objects);
+      stripe.notes.push(...result.stripe.notes);
     }
   }
   if (problems.length > 0) throw new ImportRejected(problems);
@@ -103,7 +106,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
         if (problems.length > 0) throw new ImportRejected(problems);
         const objects = emptyObjectCounts();
         writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId };
+        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: stripe.notes };
         if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
         return summary;
       })

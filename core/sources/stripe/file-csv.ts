@@ -9,11 +9,15 @@ import type { ImportProblem } from '../types.js';
 import { emptyStripeParsed, type StripeParsed } from './types.js';
 
 /*
- * Stripe dashboard CSV exports (DESIGN §5): unified payments, and balance history. Recognised by their
- * signature columns; amounts are in major units ("100.00"); times are UTC ("(UTC)" columns, no zone in
- * the cell); `<key> (metadata)` columns are the object's metadata. Every other column must be one the
- * export is known to have: an unknown column is an error, so a file from another report (or a renamed
- * column) is not half-read. A payment row's evidence is the row as {column: cell} JSON.
+ * Stripe dashboard CSV exports (DESIGN §5): unified payments, balance history (current and legacy
+ * headers) and the "Balance change from activity" itemized report. Recognised by their signature
+ * columns; amounts are in major units ("100.00"); times are UTC ("(UTC)" and "_utc" columns, written
+ * "2025-01-10 17:40:02" or "2025-01-10 17:40:02 +0000"); `<key> (metadata)` and `payment_metadata[key]`
+ * columns are the object's metadata. Stripe adds columns over time and lets the user pick them, so a
+ * column Ledgerscope does not know is kept in the evidence and named once in the import's notes as
+ * ignored; only a missing required column, or a bad value in a column that is read, is an error. Rows
+ * without an id (incomplete payments that never moved money) are skipped and counted. A row's evidence
+ * is the row as {column: cell} JSON. Where each header list comes from: test/fixtures/stripe-csv/README.md.
  */
 
 const METADATA_SUFFIX = ' (metadata)';
@@ -41,6 +45,8 @@ const PAYMENT_COLUMNS = [
   'Shipping Address Line1', 'Shipping Address Line2', 'Shipping Address City', 'Shipping Address State',
   'Shipping Address Country', 'Shipping Address Postal Code', 'Outcome', 'Risk Level', 'Risk Score', 'Network Status',
   'Decline Reason', 'Decline Code',
+  // Columns of current exports (2023 on) and of Link payments.
+  'Is Link', 'Link Funding', 'Interchange Costs', 'Merchant Service Charge', 'Payment Method Fingerprint',
 ];
 
 const BALANCE_COLUMNS = [
@@ -48,10 +54,39 @@ const BALANCE_COLUMNS = [
   'Description', 'Customer Facing Amount', 'Customer Facing Currency', 'Transfer', 'Transfer Date (UTC)', 'Transfer Group',
   'Status', 'Charge ID', 'Payment Intent ID', 'Invoice ID', 'Customer ID', 'Customer Email', 'Customer Name',
   'Customer Description', 'Exchange Rate', 'Payout ID', 'Payout Expected Arrival Date (UTC)', 'Payout Status',
+  // The current export names the gross amount "Gross" where the legacy one says "Amount".
+  'Gross', 'Source ID', 'Payout Date (UTC)',
 ];
+
+/** "Balance change from activity" itemized report (balance_change_from_activity.itemized.1–3). */
+const ITEMIZED_COLUMNS = [
+  'balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency', 'gross', 'fee', 'net',
+  'reporting_category', 'source_id', 'description', 'customer_facing_amount', 'customer_facing_currency', 'regulatory_tag',
+  'automatic_payout_id', 'automatic_payout_effective_at_utc', 'automatic_payout_effective_at', 'customer_id', 'customer_email',
+  'customer_name', 'customer_description', 'customer_shipping_address_line1', 'customer_shipping_address_line2',
+  'customer_shipping_address_city', 'customer_shipping_address_state', 'customer_shipping_address_postal_code',
+  'customer_shipping_address_country', 'customer_address_line1', 'customer_address_line2', 'customer_address_city',
+  'customer_address_state', 'customer_address_postal_code', 'customer_address_country', 'shipping_address_line1',
+  'shipping_address_line2', 'shipping_address_city', 'shipping_address_state', 'shipping_address_postal_code',
+  'shipping_address_country', 'card_address_line1', 'card_address_line2', 'card_address_city', 'card_address_state',
+  'card_address_postal_code', 'card_address_country', 'charge_id', 'payment_intent_id', 'charge_created_utc', 'charge_created',
+  'invoice_id', 'invoice_number', 'subscription_id', 'order_id', 'payment_method_type', 'is_link', 'card_brand', 'card_funding',
+  'card_country', 'statement_descriptor', 'dispute_reason', 'connected_account_id', 'connected_account_name',
+  'connected_account_country', 'connected_account_direct_charge_id', 'destination_payment_id', 'balance_type', 'trace_id',
+  'trace_id_status',
+];
+/** The itemized report's metadata columns: `payment_metadata[key]`, `refund_metadata[key]`, `transfer_metadata[key]`. */
+const ITEMIZED_METADATA = /^(payment|refund|transfer)_metadata\[(.+)\]$/;
 
 const PAYMENT_KEYS = new Map(PAYMENT_COLUMNS.map((name) => [key(name), name]));
 const BALANCE_KEYS = new Map(BALANCE_COLUMNS.map((name) => [key(name), name]));
+const ITEMIZED_KEYS = new Map(ITEMIZED_COLUMNS.map((name) => [key(name), name]));
+
+const EXPORT_NAME: Readonly<Record<StripeCsvKind, string>> = {
+  payments: 'unified payments export',
+  'balance-history': 'balance history export',
+  'balance-change-itemized': '"Balance change from activity" itemized report',
+};
 
 /** Dashboard status words → the API's (PaymentRecord keeps Stripe's API words, DESIGN §6). */
 const DASHBOARD_STATUS: Readonly<Record<string, string>> = {
@@ -69,11 +104,15 @@ const DASHBOARD_STATUS: Readonly<Record<string, string>> = {
   incomplete: 'requires_payment_method',
 };
 
-export type StripeCsvKind = 'payments' | 'balance-history';
+export type StripeCsvKind = 'payments' | 'balance-history' | 'balance-change-itemized';
 
-/** Which export a header is: balance history has Net (or Available On); else unified payments. */
+/**
+ * Which export a header is: the itemized report has balance_transaction_id; balance history has Net
+ * (or Available On); else unified payments.
+ */
 export function stripeCsvKind(header: readonly string[]): StripeCsvKind {
   const keys = new Set(header.map(key));
+  if (keys.has('balance_transaction_id')) return 'balance-change-itemized';
   return keys.has('net') || keys.has('available on (utc)') ? 'balance-history' : 'payments';
 }
 
@@ -81,10 +120,13 @@ interface Columns {
   /** Canonical column name (from the known list) → index. */
   index: Map<string, number>;
   metadata: { name: string; index: number }[];
+  /** Columns Ledgerscope does not know: kept in the evidence, named once in the notes. */
+  ignored: string[];
 }
 
 function readHeader(file: string, header: string[], kind: StripeCsvKind, problems: ImportProblem[]): Columns | null {
-  const known = kind === 'payments' ? PAYMENT_KEYS : BALANCE_KEYS;
+  const known = kind === 'payments' ? PAYMENT_KEYS : kind === 'balance-history' ? BALANCE_KEYS : ITEMIZED_KEYS;
+  const ignored: string[] = [];
   const index = new Map<string, number>();
   const metadata: { name: string; index: number }[] = [];
   const before = problems.length;
@@ -97,10 +139,14 @@ function readHeader(file: string, header: string[], kind: StripeCsvKind, problem
       metadata.push({ name: name.slice(0, -METADATA_SUFFIX.length), index: i });
       return;
     }
+    const itemizedMetadata = kind === 'balance-change-itemized' ? ITEMIZED_METADATA.exec(name) : null;
+    if (itemizedMetadata !== null) {
+      metadata.push({ name: itemizedMetadata[2]!, index: i });
+      return;
+    }
     const canonical = known.get(key(name));
     if (canonical === undefined) {
-      at(name === '' ? `column ${i + 1}` : name, `unknown column for a Stripe ${kind === 'payments' ? 'unified payments' : 'balance history'} export` +
-        ' (metadata columns are named "<key> (metadata)"); remove it or check that this is the right export');
+      ignored.push(name === '' ? `column ${i + 1}` : name);
       return;
     }
     if (index.has(canonical)) {
@@ -110,12 +156,20 @@ function readHeader(file: string, header: string[], kind: StripeCsvKind, problem
     index.set(canonical, i);
   });
   const required =
-    kind === 'payments' ? ['id', 'Amount', 'Currency', 'Status'] : ['id', 'Type', 'Amount', 'Currency', 'Created (UTC)'];
-  for (const name of required) if (!index.has(name)) at(name, 'required column is missing');
+    kind === 'payments' ? ['id', 'Amount', 'Currency', 'Status']
+      : kind === 'balance-history' ? ['id', 'Currency', 'Created (UTC)']
+        : ['balance_transaction_id', 'created_utc', 'currency', 'gross', 'reporting_category'];
+  for (const name of required) if (!index.has(name)) at(name, `required column of a Stripe ${EXPORT_NAME[kind]} is missing`);
   if (kind === 'payments' && !index.has('Created date (UTC)') && !index.has('Created (UTC)')) {
-    at('Created date (UTC)', 'required column is missing (or "Created (UTC)")');
+    at('Created date (UTC)', `required column of a Stripe ${EXPORT_NAME[kind]} is missing (or "Created (UTC)")`);
   }
-  return problems.length === before ? { index, metadata } : null;
+  if (kind === 'balance-history' && !index.has('Type') && !index.has('Reporting Category')) {
+    at('Type', `required column of a Stripe ${EXPORT_NAME[kind]} is missing (or "Reporting Category")`);
+  }
+  if (kind === 'balance-history' && !index.has('Amount') && !index.has('Gross')) {
+    at('Amount', `required column of a Stripe ${EXPORT_NAME[kind]} is missing (or "Gross")`);
+  }
+  return problems.length === before ? { index, metadata, ignored } : null;
 }
 
 /** One row's reader: cells by canonical column name, problems at the row's line. */
@@ -147,11 +201,11 @@ class Row {
     return value;
   }
 
-  currency(): string | null {
-    const value = this.required('Currency');
+  currency(column = 'Currency'): string | null {
+    const value = this.required(column);
     if (value === null) return null;
     if (!/^[A-Za-z]{3}$/.test(value) || !isIsoCurrency(value)) {
-      this.fail('Currency', `expected an ISO 4217 currency code like "usd", found ${JSON.stringify(value)}`);
+      this.fail(column, `expected an ISO 4217 currency code like "usd", found ${JSON.stringify(value)}`);
       return null;
     }
     return value.toUpperCase();
@@ -184,7 +238,7 @@ class Row {
     const value = required ? this.required(name) : this.cell(name);
     if (value === null) return null;
     try {
-      return parseInstant(value, { assumeUtc: true });
+      return parseInstant(stripeCsvTime(value), { assumeUtc: true });
     } catch (error) {
       this.fail(name, (error as Error).message);
       return null;
@@ -206,6 +260,16 @@ class Row {
     header.forEach((name, i) => (object[name] = this.cells[i] ?? ''));
     return JSON.stringify(object);
   }
+}
+
+/**
+ * A time as Stripe's exports write it: "2025-01-10 17:40:02", or with its offset after a space
+ * ("2025-01-10 17:40:02 +0000") or " UTC"; the columns are UTC, so a zoneless cell is UTC.
+ */
+function stripeCsvTime(value: string): string {
+  const zoned = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (?:([+-]\d{2}:?\d{2})|UTC)$/.exec(value);
+  if (zoned === null) return value;
+  return zoned[2] === undefined ? `${zoned[1]}Z` : `${zoned[1]}${zoned[2]}`;
 }
 
 function paymentKindOf(id: string): PaymentKind {
@@ -249,11 +313,11 @@ function readPaymentRow(row: Row, header: readonly string[], out: StripeParsed):
 
 function readBalanceRow(row: Row, header: readonly string[], out: StripeParsed): void {
   const id = row.required('id');
-  row.required('Type');
+  row.required(row.columns.index.has('Type') ? 'Type' : 'Reporting Category');
   const at = row.instant('Created (UTC)', true);
   row.instant('Available On (UTC)', false);
   const currency = row.currency();
-  row.amount('Amount', currency, true, true);
+  row.amount(row.columns.index.has('Amount') ? 'Amount' : 'Gross', currency, true, true);
   row.amount('Fee', currency, false, true);
   row.amount('Net', currency, false, true);
   if (row.failed || id === null) return;
@@ -269,12 +333,45 @@ function readBalanceRow(row: Row, header: readonly string[], out: StripeParsed):
   });
 }
 
+/** An itemized report row: a balance transaction, kept as evidence like a balance history row. */
+function readItemizedRow(row: Row, header: readonly string[], out: StripeParsed): void {
+  const id = row.required('balance_transaction_id');
+  row.required('reporting_category');
+  const at = row.instant('created_utc', true);
+  row.instant('available_on_utc', false);
+  row.instant('charge_created_utc', false);
+  row.instant('automatic_payout_effective_at_utc', false);
+  const currency = row.currency('currency');
+  row.amount('gross', currency, true, true);
+  row.amount('fee', currency, false, true);
+  row.amount('net', currency, false, true);
+  if (row.failed || id === null) return;
+  out.objects.push({
+    provider: 'stripe',
+    objectType: 'balance_change_row',
+    objectId: id,
+    customerId: row.cell('customer_id'),
+    at,
+    origin: { file: row.file, line: row.line, pointer: null },
+    raw: row.evidence(header),
+    observedAt: null,
+  });
+}
+
+/** The column that holds a row's id, per export. */
+const ID_COLUMN: Readonly<Record<StripeCsvKind, string>> = {
+  payments: 'id',
+  'balance-history': 'id',
+  'balance-change-itemized': 'balance_transaction_id',
+};
+
 export function parseStripeCsv(file: string, text: string, problems: ImportProblem[]): StripeParsed {
   const out = emptyStripeParsed();
   let header: string[] | null = null;
   let columns: Columns | null = null;
   let kind: StripeCsvKind = 'payments';
   let stop = false;
+  let incomplete = 0;
   readCsv(text, {
     row(csvRow) {
       if (header === null) {
@@ -290,8 +387,14 @@ export function parseStripeCsv(file: string, text: string, problems: ImportProbl
         return true;
       }
       const row = new Row(file, csvRow.line, csvRow.cells, columns, problems);
+      // Incomplete payments (requires_payment_method...) have no id and never moved money: skipped, counted.
+      if (row.cell(ID_COLUMN[kind]) === null) {
+        if (csvRow.cells.some((cell) => cell.trim() !== '')) incomplete++;
+        return true;
+      }
       if (kind === 'payments') readPaymentRow(row, header, out);
-      else readBalanceRow(row, header, out);
+      else if (kind === 'balance-history') readBalanceRow(row, header, out);
+      else readItemizedRow(row, header, out);
       return true;
     },
     error(error) {
@@ -299,5 +402,10 @@ export function parseStripeCsv(file: string, text: string, problems: ImportProbl
     },
   });
   if (header === null) problems.push(fileProblem(file, 'the file is empty: nothing to import'));
+  const read = columns as Columns | null; // assigned in the row callback
+  if (read !== null && read.ignored.length > 0) {
+    out.notes.push(`${file}: ${read.ignored.length} column${read.ignored.length === 1 ? '' : 's'} of the Stripe ${EXPORT_NAME[kind]} ignored (kept in the evidence): ${read.ignored.map((name) => JSON.stringify(name)).join(', ')}`);
+  }
+  if (incomplete > 0) out.notes.push(`${file}: ${incomplete} incomplete row${incomplete === 1 ? '' : 's'} without an id skipped`);
   return out;
 }

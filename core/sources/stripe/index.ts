@@ -2,7 +2,7 @@ import type { Shape } from '../records.js';
 import type { ImportProblem } from '../types.js';
 import { parseStripeCsv } from './file-csv.js';
 import { parseStripeJson } from './file-json.js';
-import type { StripeParsed } from './types.js';
+import { emptyStripeParsed, type StripeParsed } from './types.js';
 
 export type { CreditTransactionKind, ParsedCreditTransaction, ParsedGrant, ParsedPayment, ParsedSourceObject, StripeParsed } from './types.js';
 export { emptyStripeParsed } from './types.js';
@@ -16,7 +16,7 @@ export function parseStripeFile(file: string, text: string, shape: Shape, format
   if (format === 'stripe') return parseStripeJson(file, text, shape, problems);
   if (shape.kind !== 'csv') {
     problems.push({ file, line: null, pointer: null, field: '-', message: 'a Stripe dashboard export is CSV; for Stripe API objects (JSON) use --source stripe' });
-    return { payments: [], grants: [], creditTransactions: [], objects: [] };
+    return emptyStripeParsed();
   }
   return parseStripeCsv(file, text, problems);
 }

@@ -74,8 +74,13 @@ export interface StripeParsed {
   grants: ParsedGrant[];
   creditTransactions: ParsedCreditTransaction[];
   objects: ParsedSourceObject[];
+  /**
+   * What the reader passed over without it being an error, one line each, for the import summary: a
+   * dashboard export's ignored columns, its incomplete rows without an id.
+   */
+  notes: string[];
 }
 
 export function emptyStripeParsed(): StripeParsed {
-  return { payments: [], grants: [], creditTransactions: [], objects: [] };
+  return { payments: [], grants: [], creditTransactions: [], objects: [], notes: [] };
 }
