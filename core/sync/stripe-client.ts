@@ -38,6 +38,8 @@ export interface StripeListParams {
   customer?: string;
   /** credit_balance_transactions: the grant. */
   credit_grant?: string;
+  /** credit_balance_transactions: the Accounts v2 account a grant belongs to (its `customer` is null). */
+  customer_account?: string;
 }
 
 export interface StripePage {
@@ -127,7 +129,7 @@ export class StripeApi {
 
   private listRequest(name: StripeListName, params: StripeListParams): Promise<unknown> {
     const s = this.stripe;
-    const { customer, credit_grant: creditGrant, ...rest } = params;
+    const { customer, credit_grant: creditGrant, customer_account: customerAccount, ...rest } = params;
     const listParams = rest as Stripe.PaginationParams & { created?: Stripe.RangeQueryParam };
     switch (name) {
       case 'payment_intents':
@@ -152,7 +154,7 @@ export class StripeApi {
       case 'credit_grants':
         return s.billing.creditGrants.list(listParams);
       case 'credit_balance_transactions':
-        return s.billing.creditBalanceTransactions.list({ ...listParams, ...(creditGrant === undefined ? {} : { credit_grant: creditGrant }), ...(customer === undefined ? {} : { customer }) });
+        return s.billing.creditBalanceTransactions.list({ ...listParams, ...(creditGrant === undefined ? {} : { credit_grant: creditGrant }), ...(customer === undefined ? {} : { customer }), ...(customerAccount === undefined ? {} : { customer_account: customerAccount }) });
       case 'events':
         return s.events.list(listParams);
     }

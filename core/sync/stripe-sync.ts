@@ -235,7 +235,11 @@ class StripeSyncRun {
       for (const grant of page.data) {
         // Stripe asks for the customer on this list; the grant narrows it to the grant's transactions.
         const owner = typeof grant.customer === 'string' ? grant.customer : (grant.customer as { id?: string } | null)?.id;
-        const txns = await this.all('credit_balance_transactions', { credit_grant: grant.id as string, ...(owner === undefined ? {} : { customer: owner }) });
+        // Accounts v2: a grant of an account has customer null and names its customer_account.
+        const account = owner === undefined && typeof grant.customer_account === 'string' ? grant.customer_account : undefined;
+        const txns = await this.all('credit_balance_transactions', {
+          credit_grant: grant.id as string, ...(owner === undefined ? {} : { customer: owner }), ...(account === undefined ? {} : { customer_account: account }),
+        });
         for (const object of txns.data) objects.push({ object, origin: 'stripe:/v1/billing/credit_balance_transactions', observedAt: txns.observedAt });
       }
       const last = page.data.at(-1);

@@ -336,13 +336,16 @@ export class StripeWireServer {
       const customerFilter = query.get('customer');
       if (type === 'billing.credit_balance_transaction') {
         const grant = query.get('credit_grant');
-        if (grant === null && customerFilter === null) {
+        const accountFilter = query.get('customer_account');
+        if (grant === null && customerFilter === null && accountFilter === null) {
           error(400, 'invalid_request_error', 'Missing required param: customer.', 'parameter_missing');
           return;
         }
         const grants = this.collection('billing.credit_grant');
         list = this.collection(type).filtered((o) =>
-          grant !== null ? o.credit_grant === grant : grants.get(o.credit_grant as string)?.customer === customerFilter,
+          grant !== null ? o.credit_grant === grant
+            : customerFilter !== null ? grants.get(o.credit_grant as string)?.customer === customerFilter
+              : grants.get(o.credit_grant as string)?.customer_account === accountFilter,
         );
       } else if (customerFilter !== null && list instanceof ArrayCollection) {
         list = list.filtered((o) => o.customer === customerFilter);

@@ -104,6 +104,18 @@ function link(scope: RecordScope, record: JsonRecord, key: string): string | nul
   return readIdOrObject(scope, record, key, false);
 }
 
+/**
+ * The customer an object belongs to: `customer` (an id, or the expanded customer), else, for Stripe's
+ * Accounts v2 where `customer` is null, the `customer_account` id (acct_...), which then is the customer.
+ */
+function ownerOf(scope: RecordScope, record: JsonRecord, required: boolean): string | null {
+  const customer = readIdOrObject(scope, record, 'customer', false);
+  if (customer !== null) return customer;
+  const account = readString(scope, record, 'customer_account', false);
+  if (account === null && required && !scope.failed) scope.fail('customer', 'required field is missing (or "customer_account", for Accounts v2)');
+  return account;
+}
+
 /** Invoices of API versions from 2025 name their payments in `payments.data[].payment`. */
 function invoicePaymentLinks(record: JsonRecord): { paymentIntentId: string | null; chargeId: string | null } {
   const payments = record.payments;
@@ -146,7 +158,7 @@ function mapPayment(record: JsonRecord, kind: PaymentKind, ctx: MapContext): voi
   let chargeId: string | null = null;
   let invoiceId: string | null = null;
   let checkoutSessionId: string | null = null;
-  let customerId: string | null = link(scope, record, 'customer');
+  let customerId: string | null = ownerOf(scope, record, false);
   let description = readString(scope, record, 'description', false);
   switch (kind) {
     case 'payment_intent':
@@ -270,7 +282,7 @@ const COST_BASIS_OF_CATEGORY: Readonly<Record<string, string>> = { paid: '1', pr
 function mapGrant(record: JsonRecord, ctx: MapContext): void {
   const { scope } = ctx;
   const id = readString(scope, record, 'id', true);
-  const customerId = readIdOrObject(scope, record, 'customer', true);
+  const customerId = ownerOf(scope, record, true);
   const credit = readCreditAmount(scope, record, 'amount');
   const at = readUnixSeconds(scope, record, 'created', true);
   const effectiveAt = readUnixSeconds(scope, record, 'effective_at', false);
