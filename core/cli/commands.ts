@@ -39,13 +39,14 @@ function json(io: CliIo, value: unknown): void {
 export function runImport(
   ctx: CommandContext,
   files: string[],
-  options: { db: string; source?: string | undefined; unit?: string | undefined },
+  options: { db: string; source?: string | undefined; unit?: string | undefined; createdAtField?: string | undefined },
 ): number {
   if (files.length === 0) throw new UsageError('import: name at least one file');
   if (options.source !== undefined && !SOURCES.includes(options.source as SourceFormat)) {
     throw new UsageError(`--source: expected one of ${SOURCES.join(', ')}, found ${JSON.stringify(options.source)}`);
   }
   if (options.unit !== undefined && options.unit.trim() === '') throw new UsageError('--unit: expected a unit code like USD');
+  if (options.createdAtField !== undefined && options.createdAtField.trim() === '') throw new UsageError('--created-at-field: expected the name of the field that holds each body\'s time, like posted_at');
   const inputs = files.map((path) => {
     try {
       return { path, text: readFileSync(path, 'utf8') };
@@ -56,6 +57,7 @@ export function runImport(
   const importOptions = {
     ...(options.source === undefined ? {} : { source: options.source as SourceFormat }),
     ...(options.unit === undefined ? {} : { unit: options.unit }),
+    ...(options.createdAtField === undefined ? {} : { createdAtField: options.createdAtField.trim() }),
     now: ctx.now,
   };
   try {

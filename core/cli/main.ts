@@ -14,7 +14,7 @@ import { USAGE } from './usage.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const COMMAND_OPTIONS: Record<string, Options> = {
-  import: { db: { type: 'string' }, source: { type: 'string' }, unit: { type: 'string' } },
+  import: { db: { type: 'string' }, source: { type: 'string' }, unit: { type: 'string' }, 'created-at-field': { type: 'string' } },
   balance: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   balances: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   blocks: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
@@ -71,7 +71,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     const db = required(values, 'db', command);
     switch (command) {
       case 'import':
-        return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit') });
+        return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit'), createdAtField: optional(values, 'created-at-field') });
       case 'balance':
         return runBalance(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'balances':

@@ -1,7 +1,7 @@
 export const USAGE = `ledgerscope: prepaid credit ledgers, replayed and reconciled offline
 
 Usage:
-  ledgerscope import <file>... --db <path> [--source moesif|orb-bodies|orb-export|stripe|stripe-csv] [--unit <code>]
+  ledgerscope import <file>... --db <path> [--source moesif|orb-bodies|orb-export|stripe|stripe-csv] [--unit <code>] [--created-at-field <name>]
   ledgerscope balance  --db <path> --customer <id> [--as-of <instant>] [--json]
   ledgerscope balances --db <path> [--as-of <instant>] [--json]
   ledgerscope blocks   --db <path> --customer <id> [--as-of <instant>] [--json]

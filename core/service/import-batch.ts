@@ -33,6 +33,8 @@ export interface ImportBatch {
 export interface ParseBatchOptions {
   source?: SourceFormat;
   unit?: string;
+  /** Moesif body logs: `--created-at-field`. */
+  createdAtField?: string;
 }
 
 /** Parses every file; all problems of all files come back together (the import then stops). */
@@ -47,6 +49,7 @@ export function parseBatch(
     const result = parseImportFile(file.path, file.text, {
       ...(options.source === undefined ? {} : { source: options.source }),
       ...(options.unit === undefined ? {} : { unit: options.unit }),
+      ...(options.createdAtField === undefined ? {} : { createdAtField: options.createdAtField }),
     });
     for (const problem of result.problems) problems.push(problem);
     if (result.format === null) continue;

@@ -53,6 +53,8 @@ export interface ImportOptions {
   source?: SourceFormat;
   /** `--unit`: Moesif records without `currency`. */
   unit?: string;
+  /** `--created-at-field`: a Moesif body log's time field, for records without `created_at`. */
+  createdAtField?: string;
   /** Recorded as the import's started_at (core never reads the clock). */
   now: Instant;
   /** Called between steps and every PROGRESS_EVERY entries while writing. */

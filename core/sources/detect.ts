@@ -24,6 +24,8 @@ export function classifyRecord(record: Record<string, unknown>): SourceFormat | 
   if ('ledger_sequence_number' in record || ('entry_type' in record && 'starting_balance' in record)) return 'orb-export';
   if ('entry_type' in record && 'customer_id' in record) return 'orb-bodies';
   if ('company_id' in record && 'transaction_id' in record) return 'moesif';
+  // An item of Moesif's GET /~/billing/reports?type=balance_transaction.
+  if ('company_id' in record && record.type === 'balance_transaction' && '_id' in record) return 'moesif';
   if (typeof record.object === 'string') return 'stripe';
   return null;
 }

@@ -15,7 +15,8 @@ import {
   type CanonicalDecimal,
   type JsonRecord,
 } from './fields.js';
-import { parseJsonExact, toPlainJson } from './lossless-json.js';
+import { isLosslessNumber, parseJsonExact, toPlainJson } from './lossless-json.js';
+import type { Instant } from '../time/instant.js';
 import { fileProblem, RecordScope } from './problems.js';
 import { ParsedRecord } from './parsed-entry.js';
 import { forEachDocumentRecord, forEachJsonLine, type Shape } from './records.js';
@@ -51,6 +52,8 @@ class MoesifReader {
     problems: ImportProblem[],
     /** Moesif bodies name no currency: `currency`, else the import's --unit, else USD. */
     private readonly defaultUnit: string,
+    /** `--created-at-field`: the field that holds a body log's time when a record has no created_at. */
+    private readonly createdAtField: string | null = null,
   ) {
     this.scope = new RecordScope(file, problems);
   }
@@ -62,14 +65,14 @@ class MoesifReader {
       scope.fail('-', `expected a JSON object (one balance transaction), found ${describeValue(value)}`);
       return;
     }
-    const record = value;
+    const record = isBalanceTransactionReport(value) ? reportAsBody(value) : value;
     const customerId = readString(scope, record, 'company_id', true);
     const subscriptionId = readString(scope, record, 'subscription_id', false);
     const sourceId = readString(scope, record, 'transaction_id', true);
     const type = readEnum(scope, record, 'type', MOESIF_TYPES, true);
     const amount = this.amounts.read(scope, record, 'amount', true);
     const sign = this.amounts.sign;
-    const at = readInstant(scope, record, 'created_at', true);
+    const at = this.readCreatedAt(record);
     const activeAt = readInstant(scope, record, 'active_at', false);
     const expireAt = readInstant(scope, record, 'expire_at', false);
     const description = readString(scope, record, 'description', false);
@@ -132,15 +135,75 @@ class MoesifReader {
       ),
     );
   }
+
+  /**
+   * created_at, else the field --created-at-field names. A body posted to balance_transactions has no
+   * timestamp of its own, so a log of bodies must say when each was posted: the message says how.
+   */
+  private readCreatedAt(record: JsonRecord): Instant | null {
+    const field = record.created_at === undefined && this.createdAtField !== null ? this.createdAtField : 'created_at';
+    if (record[field] === undefined || record[field] === null) {
+      this.scope.fail(
+        field,
+        field === 'created_at'
+          ? `${CREATED_AT_MISSING}: a body posted to balance_transactions carries no timestamp; add "created_at" to each record, or name the field that holds the time with --created-at-field <name>`
+          : `${CREATED_AT_MISSING} (--created-at-field names it), and the record has no "created_at" either`,
+      );
+      return null;
+    }
+    return readInstant(this.scope, record, field, true);
+  }
 }
 
-export function parseMoesif(file: string, text: string, shape: Shape, unit: string | undefined, problems: ImportProblem[]): ParsedEntry[] {
+const CREATED_AT_MISSING = 'required field is missing';
+
+/**
+ * One item of Moesif's `GET /v1/~/billing/reports?type=balance_transaction` (a BillingReport): it has
+ * `_id`, `org_id`/`app_id` and `type: "balance_transaction"` beside company_id, amount and created_at.
+ */
+function isBalanceTransactionReport(value: JsonRecord): boolean {
+  return value.type === 'balance_transaction' && ('_id' in value || 'org_id' in value);
+}
+
+/** The literal text of an amount (number, lossless number or string), for its sign. */
+function amountText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (isLosslessNumber(value)) return value.value;
+  return '';
+}
+
+/**
+ * A billing report as the balance-transaction body it records (docs/sources.md): transaction_id is the
+ * report's `transaction_id` where it has one, else its `_id`; the published BillingReport names no
+ * credit/debit type, so a `transaction_type` field is used where present, else the amount's sign (a
+ * negative amount is a debit, a positive one a credit); `status` is kept only when it is `pending` or
+ * `posted` (a report's own status words say how the report went, not the transaction).
+ */
+function reportAsBody(report: JsonRecord): JsonRecord {
+  const body: JsonRecord = {};
+  for (const key of ['company_id', 'subscription_id', 'amount', 'currency', 'description', 'active_at', 'expire_at', 'created_at', 'metadata']) {
+    if (report[key] !== undefined && report[key] !== null) body[key] = report[key];
+  }
+  body.transaction_id = report.transaction_id ?? report._id;
+  body.type = typeof report.transaction_type === 'string' ? report.transaction_type : amountText(report.amount).startsWith('-') ? 'debit' : 'credit';
+  if (report.status === 'pending' || report.status === 'posted') body.status = report.status;
+  return body;
+}
+
+export function parseMoesif(
+  file: string,
+  text: string,
+  shape: Shape,
+  unit: string | undefined,
+  problems: ImportProblem[],
+  createdAtField: string | null = null,
+): ParsedEntry[] {
   const defaultUnit = unit === undefined ? 'USD' : normalizeUnit(unit);
   if (defaultUnit === '') {
     problems.push(fileProblem(file, `--unit: expected a currency code or unit name, found ${JSON.stringify(unit)}`));
     return [];
   }
-  const reader = new MoesifReader(file, problems, defaultUnit);
+  const reader = new MoesifReader(file, problems, defaultUnit, createdAtField);
   switch (shape.kind) {
     case 'empty':
       break;
@@ -160,23 +223,26 @@ export function parseMoesif(file: string, text: string, shape: Shape, unit: stri
       problems.push(fileProblem(file, `not valid JSON (line ${shape.error.line}, column ${shape.error.column}): ${shape.error.message}`, shape.error.line));
       break;
     case 'csv':
-      readMoesifCsv(file, text, reader, problems);
+      readMoesifCsv(file, text, reader, problems, createdAtField);
       break;
   }
   return reader.entries;
 }
 
 /** CSV: an empty cell is an absent field; unknown columns are ignored; a `metadata` cell holds JSON. */
-function readMoesifCsv(file: string, text: string, reader: MoesifReader, problems: ImportProblem[]): void {
+function readMoesifCsv(file: string, text: string, reader: MoesifReader, problems: ImportProblem[], createdAtField: string | null): void {
   const scope = reader.scope;
   let header: string[] | null = null;
   readCsv(text, {
     row(row) {
       if (header === null) {
         header = row.cells.map((cell) => cell.trim());
-        const missing = MOESIF_REQUIRED_COLUMNS.filter((column) => !header?.includes(column));
+        const timeColumn = createdAtField !== null && !header.includes('created_at') ? createdAtField : 'created_at';
+        const required = MOESIF_REQUIRED_COLUMNS.map((column) => (column === 'created_at' ? timeColumn : column));
+        const missing = required.filter((column) => !header?.includes(column));
         for (const column of missing) {
-          problems.push({ file, line: row.line, pointer: null, field: column, message: 'required column is missing from the header' });
+          const how = column === 'created_at' ? ' (a log of posted bodies has no timestamp: add a created_at column, or name the column that holds the time with --created-at-field <name>)' : '';
+          problems.push({ file, line: row.line, pointer: null, field: column, message: `required column is missing from the header${how}` });
         }
         const seen = new Set<string>();
         for (const column of header) {

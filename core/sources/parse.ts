@@ -30,7 +30,7 @@ export function parseShapedFile(fileName: string, text: string, shape: Shape, fo
   let stripe: StripeParsed | undefined;
   switch (format) {
     case 'moesif':
-      entries = parseMoesif(fileName, text, shape, options.unit, problems);
+      entries = parseMoesif(fileName, text, shape, options.unit, problems, options.createdAtField ?? null);
       break;
     case 'orb-bodies':
       entries = parseOrbBodies(fileName, text, shape, problems);

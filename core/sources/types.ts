@@ -72,4 +72,6 @@ export interface ParseOptions {
   source?: SourceFormat;
   /** Moesif only: the unit of records without `currency` (`--unit`); default USD. */
   unit?: string;
+  /** Moesif only (`--created-at-field`): the field holding a body log's time when a record has no created_at. */
+  createdAtField?: string;
 }

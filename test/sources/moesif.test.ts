@@ -207,7 +207,7 @@ describe('Moesif balance transactions', () => {
       const text = 'company_id,transaction_id,kind,amount\ncus_1,txn_1,debit,-2.50\n';
       expect(problemLines(parseImportFile('orders.csv', text, { source: 'moesif' }))).toEqual([
         'orders.csv:1: type: required column is missing from the header',
-        'orders.csv:1: created_at: required column is missing from the header',
+        'orders.csv:1: created_at: required column is missing from the header (a log of posted bodies has no timestamp: add a created_at column, or name the column that holds the time with --created-at-field <name>)',
       ]);
     });
 
