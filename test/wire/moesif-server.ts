@@ -2,7 +2,10 @@
 // /v1/~/billing/reports/balance_transactions with a bearer token, one transaction per transaction_id,
 // and injectable failures (a 500 after storing, to prove a retry does not post twice). A transaction_id
 // already stored answers 409 (the client reads it as already posted); a body that is not Moesif's
-// documented shape answers 400.
+// documented shape answers 400. GET /v1/~/billing/reports?type=balance_transaction&from=&to= answers the
+// stored reports (BillingReport objects) with from <= created_at < to, oldest first, at most `pageSize`
+// of them (Moesif publishes no page size: the cap stands for whatever the real server does), and
+// injectable 429 (with Retry-After) and 500 answers.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +16,13 @@ export class MoesifWireServer {
   readonly requests: { status: number; body: string }[] = [];
   /** The next N posts are stored and then answered 500 (the response is lost on the way back). */
   failAfterStoring = 0;
+  /** Balance-transaction reports the GET serves (created_at ISO 8601). */
+  readonly reports: Record<string, unknown>[] = [];
+  /** Most reports one GET answers. */
+  pageSize = 1000;
+  /** Statuses the next GETs answer instead of the reports (429 carries Retry-After: 0; 200 serves the page). */
+  readonly failNextGets: number[] = [];
+  readonly gets: string[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -32,6 +42,23 @@ export class MoesifWireServer {
           res.end(text);
         };
         const url = new URL(req.url ?? '/', 'http://localhost');
+        if (req.method === 'GET' && url.pathname === '/v1/~/billing/reports') {
+          this.gets.push(url.search);
+          if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
+          const failure = this.failNextGets.shift();
+          if (failure !== undefined && failure !== 200) {
+            if (failure === 429) res.setHeader('Retry-After', '0');
+            return answer(failure, JSON.stringify({ message: failure === 429 ? 'Too Many Requests' : 'internal error' }));
+          }
+          const type = url.searchParams.get('type');
+          const from = Date.parse(url.searchParams.get('from') ?? '1970-01-01T00:00:00Z');
+          const to = Date.parse(url.searchParams.get('to') ?? '9999-12-31T00:00:00Z');
+          const page = this.reports
+            .filter((r) => (type === null || r.type === type) && Date.parse(String(r.created_at)) >= from && Date.parse(String(r.created_at)) < to)
+            .sort((a, b) => Date.parse(String(a.created_at)) - Date.parse(String(b.created_at)))
+            .slice(0, this.pageSize);
+          return answer(200, JSON.stringify(page));
+        }
         if (req.method !== 'POST' || url.pathname !== '/v1/~/billing/reports/balance_transactions') return answer(404, '{"message":"not found"}');
         if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
         let parsed: Record<string, unknown>;
