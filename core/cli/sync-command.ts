@@ -5,13 +5,14 @@ import { OrbApi } from '../sync/orb-client.js';
 import { RateLimiter } from '../sync/rate-limiter.js';
 import { StripeApi } from '../sync/stripe-client.js';
 import { syncStripe, type StripeSyncSummary } from '../sync/stripe-sync.js';
+import { syncMoesif } from '../sync/moesif-sync.js';
 import { redactKeys, stripeKeyWarning, SyncError } from '../sync/sync-errors.js';
 import type { Instant } from '../time/instant.js';
 import type { CliIo } from './io.js';
 
 /*
  * `ledgerscope sync stripe|orb|moesif --db <path> [--api-base <url>]` (DESIGN §7). Keys come from the
- * environment (STRIPE_API_KEY, ORB_API_KEY) and are never printed, logged or stored. Progress goes to
+ * environment (STRIPE_API_KEY, ORB_API_KEY, MOESIF_MANAGEMENT_TOKEN) and are never printed, logged or stored. Progress goes to
  * stderr, the summary to stdout. Exit 0 when the sync completed, 2 when it could not run or stopped
  * (a rejected key, a missing key, an unreachable API...: the message says what to do; whatever was
  * committed is kept and the next run resumes after it), 130 when cancelled with Ctrl-C.
@@ -44,14 +45,7 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
     io.err(`sync: expected one of ${PROVIDERS.join(', ')}, found ${JSON.stringify(provider)}\n`);
     return 2;
   }
-  if (provider === 'moesif') {
-    io.err(
-      'sync moesif: Moesif documents no endpoint that lists balance transactions, so there is nothing to pull. ' +
-        'Import Moesif exports instead: ledgerscope import <file> --db <path> --source moesif. ' +
-        '(MOESIF_MANAGEMENT_TOKEN is used only to post balancing adjustments.)\n',
-    );
-    return 2;
-  }
+  if (provider === 'moesif') return runMoesifSync(ctx, options, deps);
   const keyName = provider === 'stripe' ? 'STRIPE_API_KEY' : 'ORB_API_KEY';
   const key = env[keyName];
   if (key === undefined || key.trim() === '') {
@@ -113,6 +107,48 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
     throw error;
   } finally {
     if (deps.signal === undefined) process.off('SIGINT', onInterrupt);
+    db.close();
+  }
+}
+
+/** `sync moesif`: GET /~/billing/reports?type=balance_transaction with MOESIF_MANAGEMENT_TOKEN (core/sync/moesif-sync.ts). */
+async function runMoesifSync(ctx: SyncCommandContext, options: SyncCommandOptions, deps: SyncCommandDeps): Promise<number> {
+  const io = ctx.io;
+  const token = (deps.env ?? process.env).MOESIF_MANAGEMENT_TOKEN;
+  if (token === undefined || token.trim() === '') {
+    io.err('sync moesif: MOESIF_MANAGEMENT_TOKEN is not set; create a management API token with the read:billing_reports scope (Moesif → Settings → API Keys) and export it\n');
+    return 2;
+  }
+  let db: LedgerDb;
+  try {
+    db = openLedgerDb(options.db, { create: true, now: ctx.now });
+  } catch (error) {
+    if (error instanceof LedgerDbError) {
+      io.err(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const progress = progressPrinter(io, 'moesif');
+  try {
+    const summary = await syncMoesif({
+      db, now: ctx.now, client: { token, ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }) },
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+      onProgress: (p) => progress(p.stream, p.objects),
+    });
+    for (const warning of summary.warnings) io.err(`sync moesif: ${warning}\n`);
+    if (summary.cancelled) io.err(`sync moesif: cancelled at ${summary.stoppedAt ?? 'start'}; what was committed is kept, run the same command to resume\n`);
+    io.out(`synced moesif into ${options.db}: ${summary.transactions} balance transactions fetched in ${summary.pages} pages\n`);
+    io.out(`ledger entries: ${summary.entries.inserted} new, ${summary.entries.unchanged} unchanged${summary.entries.conflicts > 0 ? `, ${summary.entries.conflicts} not applied (see warnings)` : ''}\n`);
+    io.out(`${summary.requests} requests (${summary.rateLimited} rate-limited)\n`);
+    return summary.cancelled ? 130 : 0;
+  } catch (error) {
+    if (error instanceof SyncError || error instanceof LedgerDbError) {
+      io.err(`sync moesif: ${redactKeys(error.message, token)}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
     db.close();
   }
 }

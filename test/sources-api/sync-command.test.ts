@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runSync } from '../../core/cli/sync-command.js';
 import { countPayments, openLedgerDb } from '../../core/store/index.js';
 import { OrbExport } from '../audit/orb-export-builder.js';
+import { MoesifWireServer } from '../wire/moesif-server.js';
 import { startOrbServer } from '../wire/orb-server.js';
 import { startStripeServer } from '../wire/stripe-server.js';
 import { onCleanup, tempDir } from './helpers.js';
@@ -71,11 +72,22 @@ describe('ledgerscope sync', () => {
     expect(unknown.err()).toBe('sync: expected one of stripe, orb, moesif, found "paypal"\n');
   });
 
-  it('moesif: says there is no list endpoint and that files are the import path', async () => {
+  it('moesif: pulls balance transactions through GET /~/billing/reports; no token exits 2 naming it and its scope', async () => {
+    const missing = captureIo();
+    expect(await runSync({ io: missing.io, now: 0 }, 'moesif', { db: join(tempDir(), 'l.sqlite') }, { env: {} })).toBe(2);
+    expect(missing.err()).toContain('MOESIF_MANAGEMENT_TOKEN is not set; create a management API token with the read:billing_reports scope');
+    const moesif = await new MoesifWireServer().start();
+    onCleanup(() => moesif.close());
+    moesif.reports.push(
+      { _id: 'r1', org_id: 'o', type: 'balance_transaction', company_id: 'co_1', transaction_id: 't1', amount: 40, created_at: '2025-01-01T00:00:00Z' },
+      { _id: 'r2', org_id: 'o', type: 'balance_transaction', company_id: 'co_1', transaction_id: 't2', amount: -15, created_at: '2025-01-02T00:00:00Z' },
+    );
+    const db = join(tempDir(), 'l.sqlite');
     const run = captureIo();
-    expect(await runSync({ io: run.io, now: 0 }, 'moesif', { db: 'x' }, { env: { MOESIF_MANAGEMENT_TOKEN: 't' } })).toBe(2);
-    expect(run.err()).toContain('Moesif documents no endpoint that lists balance transactions');
-    expect(run.err()).toContain('ledgerscope import <file> --db <path> --source moesif');
+    const code = await runSync({ io: run.io, now: Date.parse('2025-02-01T00:00:00Z') }, 'moesif', { db, apiBase: moesif.url }, { env: { MOESIF_MANAGEMENT_TOKEN: moesif.token } });
+    expect(code).toBe(0);
+    expect(run.out()).toContain('ledger entries: 2 new, ');
+    expect(run.err()).not.toContain(moesif.token);
   });
 
   it('orb: syncs customers and their ledgers; a rejected key exits 2', async () => {

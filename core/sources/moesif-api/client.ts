@@ -1,8 +1,7 @@
 /*
  * Moesif management API: post a balance transaction (the documented
- * `POST /v1/~/billing/reports/balance_transactions`, bearer MOESIF_MANAGEMENT_TOKEN). Moesif documents no
- * endpoint that lists balance transactions, so import is from export files; this client is what the
- * adjustments work uses to push balancing entries.
+ * `POST /v1/~/billing/reports/balance_transactions`, bearer MOESIF_MANAGEMENT_TOKEN): what the
+ * adjustments work uses to push balancing entries. Reading them back is reports.ts (`sync moesif`).
  *
  * Idempotency: Moesif identifies a balance transaction by its `transaction_id`, so the same body
  * posted twice is one transaction. This client therefore retries a failed post (network error, 429,
