@@ -1,8 +1,8 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { parseImportFile, type ImportProblem, type ParsedEntry, type SourceFormat } from '../sources/index.js';
 import { emptyStripeParsed, orderStripeEntries, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
-import { entryAccount, LedgerDbError, openLedgerDb, type ReplacedAdjustment } from '../store/index.js';
+import { buildNewLedgerDb, entryAccount, LedgerDbError, openLedgerDb, type LedgerDb, type ReplacedAdjustment } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { writeLedgerEntries } from './ledger-write.js';
 import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
@@ -12,7 +12,7 @@ import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects,
  * one transaction, like core/service/import-files.ts. Parse every file, then in one immediate
  * transaction: ledger entries (credit grants and their transactions) with L5 and replay validation,
  * payments with their versions (payment-write.ts), evidence objects. Any problem → nothing is written,
- * and a database file this import would have created is not left behind. Files of the other formats
+ * and a database file this import would have created is never made (it is built aside). Files of the other formats
  * may be in the same import: their entries go through the same checks.
  */
 
@@ -78,41 +78,45 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
   }
   if (problems.length > 0) throw new ImportRejected(problems);
 
-  const existed = existsSync(dbPath);
-  let db;
-  try {
-    db = openLedgerDb(dbPath, { create: true, now: options.now });
-  } catch (error) {
-    if (!existed) removeDbFiles(dbPath);
-    throw error;
-  }
-  let committed = false;
-  try {
-    const summary = db
-      .transaction((): StripeImportSummary => {
-        const resolved = resolveStripeLedger(stripe, (grantId) => entryAccount(db, 'stripe', grantId), problems);
-        if (problems.length > 0) throw new ImportRejected(problems);
-        const entries = [...otherEntries, ...orderStripeEntries(resolved.entries)];
-        const ledger = writeLedgerEntries(db, entries, resolved.voidsToCompute, {
-          mode: 'strict',
-          now: options.now,
-          files: summaryFiles.map((file) => ({ path: file.path, format: file.format, records: file.records })),
-          sourceOption: options.source ?? null,
-          order: 'as-given',
-        }, problems);
-        if (problems.length > 0) throw new ImportRejected(problems);
-        const payments = emptyPaymentCounts();
-        writeFilePayments(db, stripe.payments, options.now, payments, problems);
-        if (problems.length > 0) throw new ImportRejected(problems);
-        const objects = emptyObjectCounts();
-        writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-        const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: stripe.notes };
-        if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
-        return summary;
-      })
-      .immediate();
-    committed = true;
+  const write = (db: LedgerDb): StripeImportSummary => {
+    const resolved = resolveStripeLedger(stripe, (grantId) => entryAccount(db, 'stripe', grantId), problems);
+    if (problems.length > 0) throw new ImportRejected(problems);
+    const entries = [...otherEntries, ...orderStripeEntries(resolved.entries)];
+    const ledger = writeLedgerEntries(db, entries, resolved.voidsToCompute, {
+      mode: 'strict',
+      now: options.now,
+      files: summaryFiles.map((file) => ({ path: file.path, format: file.format, records: file.records })),
+      sourceOption: options.source ?? null,
+      order: 'as-given',
+    }, problems);
+    if (problems.length > 0) throw new ImportRejected(problems);
+    const payments = emptyPaymentCounts();
+    writeFilePayments(db, stripe.payments, options.now, payments, problems);
+    if (problems.length > 0) throw new ImportRejected(problems);
+    const objects = emptyObjectCounts();
+    writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
+    const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: stripe.notes };
+    if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
     return summary;
+  };
+
+  if (!existsSync(dbPath)) {
+    // A new database is built aside and linked into place only when committed (core/store/new-db.ts):
+    // the real path is never created by a dry run or a failed import, so it is never deleted either
+    // (deleting it could take another process's committed import with it).
+    try {
+      const built = buildNewLedgerDb(dbPath, options.now, write);
+      if (built.created) return built.value;
+    } catch (error) {
+      if (error instanceof DryRunRollback) return error.summary;
+      throw error;
+    }
+    // Someone created the file meanwhile: import into it like into any existing database.
+  }
+
+  const db = openLedgerDb(dbPath, { create: false, now: options.now });
+  try {
+    return db.transaction(() => write(db)).immediate();
   } catch (error) {
     if (error instanceof DryRunRollback) return error.summary;
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
@@ -121,10 +125,5 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
     throw error;
   } finally {
     db.close();
-    if (!committed && !existed) removeDbFiles(dbPath);
   }
-}
-
-function removeDbFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
