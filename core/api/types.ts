@@ -49,6 +49,8 @@ export interface AccountBalances {
   pending: DecimalText;
   available: DecimalText;
   deficit: DecimalText;
+  /** L3: posted credit in blocks not yet effective (or awaiting activation); shown, not in current or available. */
+  scheduled: DecimalText;
 }
 
 export interface AccountSummary extends AccountRef, AccountBalances {
@@ -63,6 +65,7 @@ export interface AccountSummary extends AccountRef, AccountBalances {
 
 export const ACCOUNT_SORT_KEYS = [
   'customer_id', 'unit', 'current', 'pending', 'available', 'deficit', 'next_expiry_at', 'amount_expiring', 'last_entry_at',
+  'scheduled',
 ] as const;
 export type AccountSortKey = (typeof ACCOUNT_SORT_KEYS)[number];
 
@@ -570,6 +573,8 @@ export interface BalancesText {
   pending: DecimalText;
   available: DecimalText;
   deficit: DecimalText;
+  /** L3: posted credit not yet effective. */
+  scheduled: DecimalText;
 }
 
 export interface PreviewBlock {

@@ -108,8 +108,8 @@ export function runBalance(ctx: CommandContext, options: { db: string; customer:
   ctx.io.out(`customer ${view.customer_id} as of ${view.as_of}\n`);
   ctx.io.out(
     textTable(
-      ['subscription', 'unit', 'current', 'pending', 'available', 'deficit', 'blocks'],
-      view.accounts.map((a) => [a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit, String(a.blocks.length)]),
+      ['subscription', 'unit', 'current', 'pending', 'available', 'deficit', 'scheduled', 'blocks'],
+      view.accounts.map((a) => [a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit, a.scheduled, String(a.blocks.length)]),
     ),
   );
   return 0;
@@ -125,8 +125,8 @@ export function runBalances(ctx: CommandContext, options: { db: string; asOf?: s
   ctx.io.out(`${view.accounts.length} accounts as of ${view.as_of}\n`);
   ctx.io.out(
     textTable(
-      ['customer', 'subscription', 'unit', 'current', 'pending', 'available', 'deficit'],
-      view.accounts.map((a) => [a.customer_id, a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit]),
+      ['customer', 'subscription', 'unit', 'current', 'pending', 'available', 'deficit', 'scheduled'],
+      view.accounts.map((a) => [a.customer_id, a.subscription_id, a.unit, a.current, a.pending, a.available, a.deficit, a.scheduled]),
     ),
   );
   return 0;
@@ -148,6 +148,10 @@ export function runBlocks(ctx: CommandContext, options: { db: string; customer: 
       ]),
     ),
   );
+  // L3: credit in blocks not yet effective, per account (never summed across units).
+  for (const account of view.scheduled) {
+    ctx.io.out(`scheduled ${account.scheduled} ${account.unit}${account.subscription_id === null ? '' : ` (subscription ${account.subscription_id})`}\n`);
+  }
   return 0;
 }
 

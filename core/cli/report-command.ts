@@ -83,6 +83,7 @@ const LABELS: Record<(typeof MOVEMENT_LINES)[number], string> = {
   voided: 'voided',
   refunded: 'refunded',
   adjusted: 'adjusted',
+  scheduled: 'scheduled (purchased, not yet usable)',
 };
 
 /** Per unit: the roll-forward (credits, value at cost basis, entries); then one row per account. */
@@ -96,13 +97,16 @@ export function liabilityText(view: LiabilityReportView): string {
     rows.push(['closing balance', total.closing_balance.credits, total.closing_balance.value, null]);
     out += textTable(['line', 'credits', 'value', 'entries'], rows);
     out += `consumed without a block (deficit, valued at 0): ${total.consumed_uncovered_credits}; deficit at close: ${total.closing_balance.deficit}\n`;
+    if (!(total.opening_balance.scheduled === '0' && total.closing_balance.scheduled === '0')) {
+      out += `scheduled, not yet usable: opening ${total.opening_balance.scheduled} (value ${total.opening_balance.scheduled_value}), closing ${total.closing_balance.scheduled} (value ${total.closing_balance.scheduled_value})\n`;
+    }
     if (total.pending_not_included.entry_count > 0) {
       const count = total.pending_not_included.entry_count;
       out += `pending, not included: ${total.pending_not_included.credits} (${count} ${count === 1 ? 'entry' : 'entries'})\n`;
     }
   }
   out += '\n' + textTable(
-    ['customer', 'subscription', 'unit', 'opening', 'purchased', 'cost_unknown', 'promotional', 'consumed', 'expired', 'voided', 'refunded', 'adjusted', 'closing', 'closing_value'],
+    ['customer', 'subscription', 'unit', 'opening', 'purchased', 'cost_unknown', 'promotional', 'consumed', 'expired', 'voided', 'refunded', 'adjusted', 'closing', 'closing_value', 'scheduled', 'closing_scheduled'],
     view.accounts.map((a) => [
       a.customer_id,
       a.subscription_id,
@@ -118,6 +122,8 @@ export function liabilityText(view: LiabilityReportView): string {
       a.adjusted.credits,
       a.closing_balance.credits,
       a.closing_balance.value,
+      a.scheduled.credits,
+      a.closing_balance.scheduled,
     ]),
   );
   return out;

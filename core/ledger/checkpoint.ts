@@ -12,8 +12,11 @@ import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.
  * after the checkpoint's last entry (`validFrom`); earlier instants need the full replay.
  */
 
-/** 2: blocks as tuples, blocks named by their index; a row of another version is read as no checkpoint. */
-export const CHECKPOINT_VERSION = 2;
+/**
+ * 2: blocks as tuples, blocks named by their index; 3: `scheduled` (L3: blocks not yet effective are not in
+ * `current`). A row of another version is read as no checkpoint.
+ */
+export const CHECKPOINT_VERSION = 3;
 
 /** Block flags, one bit each (BlockState's booleans). */
 const PENDING = 1;
@@ -63,6 +66,8 @@ export interface ReplayCheckpoint {
   events: [at: Instant, type: 0 | 1, block: number][];
   sourceExpiredBlocks: string[];
   expiryCounts: [string, number][];
+  /** L3: Σ remaining of posted blocks not yet effective. */
+  scheduled: string;
 }
 
 /**
@@ -93,6 +98,7 @@ export function checkpointAfter(key: AccountKey, entries: readonly LedgerEntry[]
     events: internals.events.map((event) => [event.at, event.type === EXPIRY ? EXPIRY : ACTIVATION, indexOf(event.block)]),
     sourceExpiredBlocks: internals.sourceExpiredBlocks,
     expiryCounts: internals.expiryCounts,
+    scheduled: toCanonical(internals.scheduled),
   };
 }
 
@@ -142,6 +148,7 @@ function internalsOf(key: AccountKey, checkpoint: ReplayCheckpoint): ReplayInter
     deficit: decimal(checkpoint.deficit),
     sequence: checkpoint.sequence,
     checkedBlocks: blocks.length,
+    scheduled: decimal(checkpoint.scheduled),
   };
 }
 

@@ -39,7 +39,8 @@ export function assertBlockInvariants(key: AccountKey, block: BlockState): void 
 /**
  * I1 and I2 over an account's state at instant `at`: every block conserves its credit and stays
  * within 0 ≤ remaining ≤ initial; the deficit is ≥ 0 and only positive when nothing is drawable;
- * the posted balance is exactly Σ remaining of posted blocks − deficit.
+ * the posted balance is exactly Σ remaining of posted, effective blocks − deficit, and `scheduled` is
+ * Σ remaining of posted blocks not yet effective (L3).
  */
 export function assertAccountInvariants(
   key: AccountKey,
@@ -50,12 +51,20 @@ export function assertAccountInvariants(
   at: Instant,
   /** Blocks whose I1 and I2 were checked already and that have not changed since (a restored checkpoint's). */
   checked?: (block: BlockState, index: number) => boolean,
+  /** L3: Σ remaining of posted blocks not yet activated, which `current` leaves out. */
+  scheduled: Decimal = ZERO,
 ): void {
   let postedRemaining = ZERO;
+  let scheduledRemaining = ZERO;
   for (let index = 0; index < blocks.length; index++) {
     const block = blocks[index]!;
     if (checked === undefined || !checked(block, index)) assertBlockInvariants(key, block);
-    if (!block.pending && !block.remaining.isZero()) postedRemaining = postedRemaining.plus(block.remaining);
+    if (block.pending || block.remaining.isZero()) continue;
+    if (block.activated) postedRemaining = postedRemaining.plus(block.remaining);
+    else scheduledRemaining = scheduledRemaining.plus(block.remaining);
+  }
+  if (!scheduledRemaining.eq(scheduled)) {
+    throw new InvariantViolation('I1', key, `scheduled ${scheduled.toFixed()} ≠ Σ remaining of blocks not yet effective ${scheduledRemaining.toFixed()}`);
   }
   if (deficit.isNegative()) throw new InvariantViolation('I2', key, `deficit ${deficit.toFixed()} is negative`);
   if (!deficit.isZero()) {

@@ -58,6 +58,8 @@ export interface ReplayInternals {
   pending: Decimal;
   deficit: Decimal;
   sequence: number;
+  /** Σ remaining of posted blocks not yet effective (L3): not in `current`. */
+  scheduled: Decimal;
   /**
    * The first `checkedBlocks` blocks passed I1 and I2 when restored (checkpoint.ts): the final check
    * skips each of them that still holds the very amounts it was restored with.
@@ -117,6 +119,8 @@ class AccountReplay {
   private current: Decimal = ZERO;
   private pending: Decimal = ZERO;
   private deficit: Decimal = ZERO;
+  /** L3: Σ remaining of posted blocks whose effective_at is still ahead; they join `current` at activation. */
+  private scheduled: Decimal = ZERO;
   private sequence = 0;
   /** The amounts of the blocks checked at restore, as restored: initial, remaining, consumed, expired, voided, movedOut, amended. */
   private readonly checkedAmounts: Decimal[] = [];
@@ -140,6 +144,7 @@ class AccountReplay {
     this.current = from.current;
     this.pending = from.pending;
     this.deficit = from.deficit;
+    this.scheduled = from.scheduled;
     this.sequence = from.sequence;
     const checked = from.checkedBlocks ?? 0;
     if (!(Number.isSafeInteger(checked) && checked >= 0 && checked <= from.blocks.length)) throw new Error(`replayFrom: checkedBlocks ${checked}`);
@@ -171,6 +176,7 @@ class AccountReplay {
       pending: this.pending,
       deficit: this.deficit,
       sequence: this.sequence,
+      scheduled: this.scheduled,
     };
   }
 
@@ -188,7 +194,7 @@ class AccountReplay {
   }
 
   apply(entry: LedgerEntry): void {
-    const step = new Step(entry, ++this.sequence, this.current, this.keepEntries);
+    const step = new Step(entry, ++this.sequence, this.ledgerBalance(), this.keepEntries);
     if (entry.status === 'pending') this.applyPending(entry, step);
     else {
       switch (entry.kind) {
@@ -228,6 +234,7 @@ class AccountReplay {
       deficit: this.deficit,
       entryCount: this.sequence,
       entries: this.replayed,
+      scheduled: this.scheduled,
     };
   }
 
@@ -242,7 +249,9 @@ class AccountReplay {
       pending: false,
     }, step.sequence);
     step.effect('credit', block.id, entry.amount);
-    this.current = this.current.plus(entry.amount);
+    // L3: a block not yet effective is scheduled, not current, until its activation.
+    if (block.effectiveAt > entry.at) this.scheduled = this.scheduled.plus(entry.amount);
+    else this.current = this.current.plus(entry.amount);
     step.applied = entry.amount;
     this.scheduleBlock(block, entry.at, step);
   }
@@ -272,7 +281,12 @@ class AccountReplay {
     block.voidedOut = block.remaining.isZero();
     const excess = entry.amount.minus(taken);
     if (!excess.isZero()) this.drawInOrder(excess, entry.at, 'void', step);
-    this.current = this.current.minus(entry.amount);
+    if (block.activated) this.current = this.current.minus(entry.amount);
+    else {
+      // L3: what the scheduled block held leaves scheduled; only the excess drawn elsewhere leaves current.
+      this.scheduled = this.scheduled.minus(taken);
+      this.current = this.current.minus(excess);
+    }
     step.applied = entry.amount;
   }
 
@@ -289,6 +303,11 @@ class AccountReplay {
     step.effect('amend', block.id, added);
     if (block.pending) {
       this.pending = this.pending.plus(added);
+      return;
+    }
+    if (!block.activated) {
+      // L3: credit returned to a block not yet effective stays scheduled until its activation.
+      this.scheduled = this.scheduled.plus(added);
       return;
     }
     this.current = this.current.plus(added);
@@ -371,6 +390,11 @@ class AccountReplay {
 
   private activate(block: BlockState, at: Instant): void {
     block.activated = true;
+    if (!block.pending && !block.remaining.isZero()) {
+      // L3: at effective_at the block's credit leaves scheduled and counts in current (deficit repaid below).
+      this.scheduled = this.scheduled.minus(block.remaining);
+      this.current = this.current.plus(block.remaining);
+    }
     if (!isDrawable(block, at)) return;
     this.drawable.insert(block);
     if (!this.deficit.isZero()) {
@@ -392,11 +416,12 @@ class AccountReplay {
     block.expiredOut = true;
     if (recorded === null && amount.isZero()) return;
     const entry = recorded?.entry ?? this.generatedExpiry(block, amount, at);
-    const step = recorded?.step ?? new Step(entry, ++this.sequence, this.current, this.keepEntries);
+    const step = recorded?.step ?? new Step(entry, ++this.sequence, this.ledgerBalance(), this.keepEntries);
     step.generated = recorded === null;
     if (!amount.isZero()) {
       this.takeFrom(block, amount, 'expire', step);
       if (block.pending) this.pending = this.pending.minus(amount);
+      else if (!block.activated) this.scheduled = this.scheduled.minus(amount);
       else this.current = this.current.minus(amount);
     }
     // A posted entry expiring a pending block moves only the pending balance (I1 counts posted moves).
@@ -577,12 +602,20 @@ class AccountReplay {
       entry: step.entry,
       sequence: step.sequence,
       startingBalance: step.startingBalance,
-      endingBalance: this.current,
+      endingBalance: this.ledgerBalance(),
       pendingBalance: this.pending,
       appliedAmount: step.applied,
       effects: step.effects,
       generated: step.generated,
     });
+  }
+
+  /**
+   * What an entry's starting and ending balances hold: current + scheduled (all posted credit, usable or
+   * not yet), so they chain (L8) across activations, which move credit from scheduled to current.
+   */
+  private ledgerBalance(): Decimal {
+    return this.scheduled.isZero() ? this.current : this.current.plus(this.scheduled);
   }
 
   private assertInvariants(at: Instant): void {
@@ -601,7 +634,7 @@ class AccountReplay {
         block.amended === amounts[first + 6]
       );
     };
-    assertAccountInvariants(this.key, this.blockList, this.current, this.deficit, this.drawable.ordered, at, amounts.length === 0 ? undefined : unchanged);
+    assertAccountInvariants(this.key, this.blockList, this.current, this.deficit, this.drawable.ordered, at, amounts.length === 0 ? undefined : unchanged, this.scheduled);
   }
 }
 

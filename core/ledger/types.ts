@@ -86,7 +86,10 @@ export interface ReplayedEntry {
   entry: LedgerEntry;
   /** Gap-free per-account ledger sequence number, from 1 (L8). */
   sequence: number;
-  /** Current (posted) balance before and after this entry (L8: they chain). */
+  /**
+   * Posted balance before and after this entry, scheduled credit included (current + scheduled, L3), so
+   * they chain (L8) across activations; equal to `current` whenever nothing is scheduled.
+   */
   startingBalance: Decimal;
   endingBalance: Decimal;
   /** Pending balance after this entry. */
@@ -132,7 +135,7 @@ export interface AccountState {
   asOf: Instant;
   /** Blocks in creation order. */
   blocks: BlockState[];
-  /** Posted balance: Σ remaining of posted blocks − deficit. */
+  /** Posted usable balance: Σ remaining of posted, effective blocks − deficit (scheduled blocks excluded, L3). */
   current: Decimal;
   /** Sum of pending effects (a pending debit is negative). */
   pending: Decimal;
@@ -144,6 +147,11 @@ export interface AccountState {
   entryCount: number;
   /** The applied entries with their sequence, balances and effects; empty when replayed without them. */
   entries: ReplayedEntry[];
+  /**
+   * L3: Σ remaining of posted blocks not yet effective (before effective_at). Shown, not in `current`:
+   * at effective_at it repays any deficit, then counts in current. Not part of `available`.
+   */
+  scheduled: Decimal;
 }
 
 /** A rule the entries break (unknown block, expiration change larger than its block...). */

@@ -15,6 +15,8 @@ export interface BalancesView {
   pending: string;
   available: string;
   deficit: string;
+  /** L3: posted credit not yet effective. */
+  scheduled: string;
 }
 
 export interface PreviewBlockState {
@@ -44,6 +46,7 @@ function balances(state: AccountState): BalancesView {
     pending: toCanonical(state.pending),
     available: toCanonical(state.available),
     deficit: toCanonical(state.deficit),
+    scheduled: toCanonical(state.scheduled),
   };
 }
 

@@ -47,11 +47,17 @@ export class LiabilityReportBuilder {
 }
 
 function zeroPoint(): BalancePoint {
-  return { credits: ZERO, value: ZERO, deficit: ZERO };
+  return { credits: ZERO, value: ZERO, deficit: ZERO, scheduled: ZERO, scheduledValue: ZERO };
 }
 
 function addPoint(a: BalancePoint, b: BalancePoint): BalancePoint {
-  return { credits: a.credits.plus(b.credits), value: a.value.plus(b.value), deficit: a.deficit.plus(b.deficit) };
+  return {
+    credits: a.credits.plus(b.credits),
+    value: a.value.plus(b.value),
+    deficit: a.deficit.plus(b.deficit),
+    scheduled: a.scheduled.plus(b.scheduled),
+    scheduledValue: a.scheduledValue.plus(b.scheduledValue),
+  };
 }
 
 function emptyTotal(unit: string): UnitTotal {

@@ -12,6 +12,9 @@ export interface BalanceView {
   credits: string;
   value: string;
   deficit: string;
+  /** L3: purchased, not yet usable (not in credits or value). */
+  scheduled: string;
+  scheduled_value: string;
 }
 
 export interface TotalLineView {
@@ -57,7 +60,13 @@ export interface LiabilityReportView {
 }
 
 function balanceView(point: BalancePoint): BalanceView {
-  return { credits: toCanonical(point.credits), value: toCanonical(point.value), deficit: toCanonical(point.deficit) };
+  return {
+    credits: toCanonical(point.credits),
+    value: toCanonical(point.value),
+    deficit: toCanonical(point.deficit),
+    scheduled: toCanonical(point.scheduled),
+    scheduled_value: toCanonical(point.scheduledValue),
+  };
 }
 
 function accountView(account: AccountRollForward): AccountReportView {
@@ -117,6 +126,7 @@ export function liabilityCsvHeader(): string[] {
   const columns = ['row_type', 'customer_id', 'subscription_id', 'unit', 'accounts', 'opening_credits', 'opening_value', 'opening_deficit'];
   for (const name of MOVEMENT_LINES) columns.push(`${name}_credits`, `${name}_value`, `${name}_entries`);
   columns.push('consumed_uncovered_credits', 'closing_credits', 'closing_value', 'closing_deficit', 'pending_not_included_credits', 'pending_not_included_entries');
+  columns.push('opening_scheduled', 'opening_scheduled_value', 'closing_scheduled', 'closing_scheduled_value');
   return columns;
 }
 
@@ -137,6 +147,7 @@ function csvRow(
     view.pending_not_included.credits,
     view.pending_not_included.entry_count,
   );
+  row.push(view.opening_balance.scheduled, view.opening_balance.scheduled_value, view.closing_balance.scheduled, view.closing_balance.scheduled_value);
   return row;
 }
 

@@ -18,6 +18,10 @@ import type { Instant } from '../time/instant.js';
  *   (deficit, L2) is consumed at value 0 (`uncovered_credits`); when a block later repays that deficit its
  *   value leaves on the `deficit_repaid` line (0 credits: the balance does not change).
  * - adjusted: amendments, plus expiration changes at net 0 (they move credit between blocks of one cost).
+ * - scheduled (L3): credit purchased but not yet usable (a block before its effective_at) is not in the
+ *   balance's credits or value; it sits in the balance point's `scheduled`. Its purchase is on its
+ *   purchase line as usual, and the `scheduled` line moves it out of the balance until it activates:
+ *   opening.scheduled − closing.scheduled, in credits and value, so opening + movements = closing stays exact.
  */
 
 export const MOVEMENT_LINES = [
@@ -30,6 +34,7 @@ export const MOVEMENT_LINES = [
   'voided',
   'refunded',
   'adjusted',
+  'scheduled',
 ] as const;
 export type MovementLine = (typeof MOVEMENT_LINES)[number];
 
@@ -46,11 +51,15 @@ export interface LiabilityOptions extends ReportPeriod {
 }
 
 export interface BalancePoint {
-  /** Posted balance: Σ remaining of posted blocks − deficit. */
+  /** Posted usable balance: Σ remaining of posted, effective blocks − deficit (L3: scheduled credit excluded). */
   credits: Decimal;
-  /** Σ remaining × cost basis of posted blocks; the deficit is valued at 0. */
+  /** Σ remaining × cost basis of posted, effective blocks; the deficit is valued at 0. */
   value: Decimal;
   deficit: Decimal;
+  /** L3: credit purchased but not yet usable: Σ remaining of posted blocks not yet effective. */
+  scheduled: Decimal;
+  /** Σ remaining × cost basis of those blocks. */
+  scheduledValue: Decimal;
 }
 
 export interface LineTotal {
@@ -117,10 +126,24 @@ function costOf(block: BlockState | undefined): Decimal {
 
 function balancePoint(state: AccountState): BalancePoint {
   let value = ZERO;
+  let scheduledValue = ZERO;
   for (const block of state.blocks) {
-    if (!block.pending && block.costBasis !== null && !block.remaining.isZero()) value = value.plus(block.remaining.times(block.costBasis));
+    if (block.pending || block.costBasis === null || block.remaining.isZero()) continue;
+    if (block.activated) value = value.plus(block.remaining.times(block.costBasis));
+    else scheduledValue = scheduledValue.plus(block.remaining.times(block.costBasis));
   }
-  return { credits: state.current, value, deficit: state.deficit };
+  return { credits: state.current, value, deficit: state.deficit, scheduled: state.scheduled, scheduledValue };
+}
+
+/** L3: the credit (and value) that is scheduled at opening but not at closing joins the balance; the reverse leaves it. */
+function addScheduledLine(line: LineTotal, atOpening: AccountState, atClosing: AccountState, opening: BalancePoint, closing: BalancePoint): void {
+  line.credits = opening.scheduled.minus(closing.scheduled);
+  line.value = opening.scheduledValue.minus(closing.scheduledValue);
+  const ids = new Set<string>();
+  for (const state of [atOpening, atClosing]) {
+    for (const block of state.blocks) if (!block.pending && !block.activated && !block.remaining.isZero()) ids.add(block.createdBy);
+  }
+  line.entryIds.push(...ids);
 }
 
 /** The line a posted entry's effects go to; repayments go to `deficit_repaid` whatever the entry. */
@@ -236,9 +259,10 @@ export function accountRollForward(key: AccountKey, entries: readonly LedgerEntr
 
   const opening = balancePoint(atOpening);
   const closing = balancePoint(atClosing);
+  addScheduledLine(lines.scheduled, atOpening, atClosing, opening, closing);
   const rollForward: AccountRollForward = { key, opening, lines, uncoveredConsumed, pending, closing };
   assertTiesOut(key, rollForward);
-  if (inPeriod === 0 && opening.credits.isZero() && closing.credits.isZero() && opening.value.isZero() && closing.value.isZero()) return null;
+  if (inPeriod === 0 && opening.credits.isZero() && closing.credits.isZero() && opening.value.isZero() && closing.value.isZero() && opening.scheduled.isZero() && closing.scheduled.isZero()) return null;
   return rollForward;
 }
 

@@ -249,6 +249,7 @@ export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: Accoun
       pending: toCanonical(state.pending),
       available: toCanonical(state.available),
       deficit: toCanonical(state.deficit),
+      scheduled: toCanonical(state.scheduled),
     },
     blocks: state.blocks.map((block) => blockDetailView(state, block)),
     entry_count: state.entryCount,

@@ -243,6 +243,7 @@ export class AppService {
     }
     const columns = [
       'customer_id', 'subscription_id', 'unit', 'current', 'pending', 'available', 'deficit', 'next_expiry_at', 'amount_expiring',
+      'scheduled',
     ] as const;
     let text = csvRecord([...columns, 'as_of']);
     for (const view of views) text += csvRecord([...columns.map((column) => view[column]), formatInstant(asOf)]);

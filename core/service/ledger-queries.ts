@@ -3,6 +3,7 @@ import { compareAccountKeys } from '../ledger/account-key.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import { accountsOfCustomer, forEachAccountEntries, loadAccountEntries } from '../store/index.js';
+import { toCanonical } from '../money/decimal.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 import {
   accountBalanceView,
@@ -70,13 +71,15 @@ export interface CustomerBlocksView {
   customer_id: string;
   as_of: string;
   blocks: BlockDetailView[];
+  /** L3: per account, the credit in blocks not yet effective (shown, not in current). */
+  scheduled: { subscription_id: string | null; unit: string; scheduled: string }[];
 }
 
 export function customerBlocks(db: Database.Database, customerId: string, asOf: Instant): CustomerBlocksView {
-  const blocks = replayCustomer(db, customerId, asOf).flatMap((state) =>
-    state.blocks.map((block) => blockDetailView(state, block)),
-  );
-  return { customer_id: customerId, as_of: formatInstant(asOf), blocks };
+  const states = replayCustomer(db, customerId, asOf);
+  const blocks = states.flatMap((state) => state.blocks.map((block) => blockDetailView(state, block)));
+  const scheduled = states.map((state) => ({ subscription_id: state.key.subscriptionId, unit: state.key.unit, scheduled: toCanonical(state.scheduled) }));
+  return { customer_id: customerId, as_of: formatInstant(asOf), blocks, scheduled };
 }
 
 export interface CustomerEntriesView {

@@ -26,6 +26,7 @@ interface SummaryRow {
   lastEntryAt: Instant | null;
   /** Lower-cased customer, subscription and unit, for search. */
   haystack: string;
+  scheduled: Decimal;
 }
 
 /** Every account at `asOf`; valid for any instant in [asOf, validUntil). */
@@ -66,6 +67,7 @@ export function computeSummaries(db: LedgerDb, asOf: Instant): Summaries {
         pending: toCanonical(state.pending),
         available: toCanonical(state.available),
         deficit: toCanonical(state.deficit),
+        scheduled: toCanonical(state.scheduled),
         next_expiry_at: formatOptionalInstant(nextExpiryAt),
         amount_expiring: toCanonical(amountExpiring),
         entry_count: state.entries.length,
@@ -76,6 +78,7 @@ export function computeSummaries(db: LedgerDb, asOf: Instant): Summaries {
       available: state.available,
       deficit: state.deficit,
       amountExpiring,
+      scheduled: state.scheduled,
       nextExpiryAt,
       lastEntryAt,
       haystack: `${key.customerId}\u0000${key.subscriptionId ?? ''}\u0000${key.unit}`.toLowerCase(),
@@ -101,6 +104,7 @@ const COMPARE: Record<AccountSortKey, (a: SummaryRow, b: SummaryRow) => number> 
   next_expiry_at: (a, b) => compareInstants(a.nextExpiryAt, b.nextExpiryAt),
   amount_expiring: (a, b) => a.amountExpiring.comparedTo(b.amountExpiring),
   last_entry_at: (a, b) => compareInstants(a.lastEntryAt, b.lastEntryAt),
+  scheduled: (a, b) => a.scheduled.comparedTo(b.scheduled),
 };
 
 function sortedPositions(summaries: Summaries, key: AccountSortKey): Int32Array {

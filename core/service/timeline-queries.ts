@@ -162,6 +162,7 @@ export function customerTimeline(
       pending: toCanonical(state.pending),
       available: toCanonical(state.available),
       deficit: toCanonical(state.deficit),
+      scheduled: toCanonical(state.scheduled),
     })),
     total: merged.order.length / 2,
     offset,

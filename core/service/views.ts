@@ -38,6 +38,8 @@ export interface AccountBalanceView {
   pending: string;
   available: string;
   deficit: string;
+  /** L3: posted credit in blocks not yet effective: shown, not in current. */
+  scheduled: string;
   blocks: BlockView[];
 }
 
@@ -89,6 +91,7 @@ export function accountBalanceView(state: AccountState): AccountBalanceView {
     pending: toCanonical(state.pending),
     available: toCanonical(state.available),
     deficit: toCanonical(state.deficit),
+    scheduled: toCanonical(state.scheduled),
     blocks: state.blocks.map((block) => blockView(block, state.asOf)),
   };
 }

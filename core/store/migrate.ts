@@ -70,6 +70,7 @@ export function applyMigrations(db: Database.Database, path: string, now: Instan
     );
     for (const migration of missing) {
       db.exec(migration.sql);
+      migration.rebuild?.(db);
       record.run(migration.id, now ?? null);
     }
   }).immediate();

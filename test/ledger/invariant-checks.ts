@@ -77,13 +77,20 @@ export function checkBlocks(state: AccountState): void {
 }
 
 /**
- * I1 per account, two ways: from the blocks (Σ remaining of posted blocks − deficit) and from the
- * entries (Σ signed appliedAmount of posted entries). Also pending and available (L4).
+ * I1 per account, two ways: from the blocks (current = Σ remaining of posted blocks effective by as-of −
+ * deficit; scheduled = Σ remaining of posted blocks effective later, L3) and from the entries
+ * (current + scheduled = Σ signed appliedAmount of posted entries). Also pending and available (L4).
  */
 export function checkAccount(state: AccountState): void {
   let fromBlocks = ZERO;
-  for (const block of state.blocks) if (!block.pending) fromBlocks = fromBlocks.plus(block.remaining);
-  same('I1 current vs Σ remaining of posted blocks − deficit', state.current, fromBlocks.minus(state.deficit));
+  let scheduled = ZERO;
+  for (const block of state.blocks) {
+    if (block.pending) continue;
+    if (block.effectiveAt > state.asOf) scheduled = scheduled.plus(block.remaining);
+    else fromBlocks = fromBlocks.plus(block.remaining);
+  }
+  same('I1 current vs Σ remaining of posted, effective blocks − deficit', state.current, fromBlocks.minus(state.deficit));
+  same('L3 scheduled vs Σ remaining of posted blocks not yet effective', state.scheduled, scheduled);
   let fromEntries = ZERO;
   let pending = ZERO;
   const pendingBlocks = pendingBlockIds(state);
@@ -91,7 +98,7 @@ export function checkAccount(state: AccountState): void {
     if (replayed.entry.status === 'posted') fromEntries = fromEntries.plus(postedBalanceDelta(replayed));
     pending = pending.plus(pendingMove(replayed, pendingBlocks));
   }
-  same('I1 current vs Σ increments − decrements − expiries − voids + amendments (posted, applied)', state.current, fromEntries);
+  same('I1 current + scheduled vs Σ increments − decrements − expiries − voids + amendments (posted, applied)', state.current.plus(state.scheduled), fromEntries);
   same('L4 pending vs Σ pending effects (pending entries, and posted entries on pending blocks)', state.pending, pending);
   same('L4 available vs current + pending', state.available, state.current.plus(state.pending));
   if (state.deficit.lt(ZERO)) fail(`I2 deficit ${toCanonical(state.deficit)} < 0`);
@@ -152,7 +159,7 @@ export function checkSequence(state: AccountState): void {
     same(`L4 ${label}: pendingBalance`, replayed.pendingBalance, pending);
     balance = replayed.endingBalance;
   });
-  same('L8 current vs last endingBalance', state.current, balance);
+  same('L8 current + scheduled vs last endingBalance', state.current.plus(state.scheduled), balance);
 }
 
 /** L1/L2/L6: effects are positive, and a decrement's or void's effects add up to its amount. */

@@ -98,6 +98,7 @@ function compareWithReference(state: AccountState, reference: RefState, asOf: In
   expectSame(`${where}: deficit`, state.deficit, reference.deficit);
   expectSame(`${where}: pending`, state.pending, reference.pending);
   expectSame(`${where}: available`, state.available, reference.available);
+  expectSame(`${where}: scheduled`, state.scheduled, reference.scheduled);
   const engineIds = state.blocks.map((block) => block.id).join(',');
   const referenceIds = reference.blocks.map((block) => block.id).join(',');
   if (engineIds !== referenceIds) throw new Error(`${where}: blocks [${engineIds}], reference [${referenceIds}]`);
@@ -198,7 +199,7 @@ describe('ledger invariants over random operation sequences (DESIGN §4)', () =>
     }, 200);
   }, PROPERTY_TIMEOUT_MS);
 
-  it('I4 balance as of t equals the ending balance of the last entry at or before t; as-of replays are prefixes (L9)', () => {
+  it('I4 balance (current + scheduled, L3) as of t equals the ending balance of the last entry at or before t; as-of replays are prefixes (L9)', () => {
     holds(randomAccounts(30), (accounts) => {
       forEachAccount(accounts, ({ key, entries }) => {
         const full = replay(key, entries);
@@ -206,7 +207,7 @@ describe('ledger invariants over random operation sequences (DESIGN §4)', () =>
           const upTo = full.entries.filter((replayed) => replayed.entry.at <= asOf);
           const last = upTo.at(-1);
           const state = replay(key, entries, asOf);
-          expectSame(`I4 current as of ${(asOf - START_AT) / STEP_MS}h`, state.current, last?.endingBalance ?? ZERO);
+          expectSame(`I4 current + scheduled as of ${(asOf - START_AT) / STEP_MS}h`, state.current.plus(state.scheduled), last?.endingBalance ?? ZERO);
           expectSame(`L4 pending as of ${(asOf - START_AT) / STEP_MS}h`, state.pending, last?.pendingBalance ?? ZERO);
           if (state.asOf !== asOf) throw new Error(`L9 state.asOf ${state.asOf}, asked ${asOf}`);
           if (JSON.stringify(state.entries) !== JSON.stringify(upTo)) {

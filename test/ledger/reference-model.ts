@@ -1,4 +1,6 @@
 // A deliberately simple reference implementation of DESIGN §4 (L1–L4, L6–L9) for the property tests.
+// L3 as corrected: a posted block before its effective_at is `scheduled`, not in current; entries'
+// starting and ending balances hold current + scheduled.
 // It shares no code with core/ledger: it walks time instant by instant, rescans every block at every
 // step and sorts with a plain comparator. Slow and obvious on purpose; only core/money and the entry types are reused.
 import { Decimal, ZERO } from '../../core/money/decimal.js';
@@ -47,6 +49,8 @@ export interface RefState {
   current: Decimal;
   available: Decimal;
   entries: RefEntry[];
+  /** L3: Σ remaining of posted blocks not yet effective; not in current. */
+  scheduled: Decimal;
 }
 
 /** The entries break a rule (unknown block, L7 amount above remaining): the engine must throw too. */
@@ -106,10 +110,23 @@ class Replay {
     );
   }
 
+  /** L3: only blocks that have become effective count; the deficit is owed against them. */
   current(): Decimal {
     let total = ZERO;
-    for (const block of this.blocks) if (!block.pending) total = total.plus(block.remaining);
+    for (const block of this.blocks) if (!block.pending && block.activated) total = total.plus(block.remaining);
     return total.minus(this.deficit);
+  }
+
+  /** L3: posted blocks before their effective_at. */
+  scheduled(): Decimal {
+    let total = ZERO;
+    for (const block of this.blocks) if (!block.pending && !block.activated) total = total.plus(block.remaining);
+    return total;
+  }
+
+  /** What an entry's balances hold: every posted credit, usable or scheduled (so they chain across activations). */
+  ledgerBalance(): Decimal {
+    return this.current().plus(this.scheduled());
   }
 
   find(id: string | null, entry: LedgerEntry): RefBlock {
@@ -126,7 +143,7 @@ class Replay {
       blockId,
       at,
       startingBalance: start,
-      endingBalance: this.current(),
+      endingBalance: this.ledgerBalance(),
       pendingBalance: this.pending,
       appliedAmount: applied,
     });
@@ -171,7 +188,7 @@ class Replay {
       if (this.importedExpiry.has(block.id)) continue;
       block.expiredOut = true;
       if (block.remaining.isZero()) continue;
-      const start = this.current();
+      const start = this.ledgerBalance();
       const amount = block.remaining;
       block.expired = block.expired.plus(amount);
       block.remaining = ZERO;
@@ -212,7 +229,7 @@ class Replay {
   }
 
   applyPending(entry: LedgerEntry): void {
-    const start = this.current();
+    const start = this.ledgerBalance();
     switch (entry.kind) {
       case 'increment':
         this.newBlock(entry.blockId ?? entry.sourceId, entry, {
@@ -241,7 +258,7 @@ class Replay {
   }
 
   applyPosted(entry: LedgerEntry): void {
-    const start = this.current();
+    const start = this.ledgerBalance();
     const at = entry.at;
     let applied = entry.amount;
     switch (entry.kind) {
@@ -365,5 +382,6 @@ export function referenceReplay(entries: readonly LedgerEntry[], asOf: Instant =
     current,
     available: current.plus(replay.pending),
     entries: replay.entries,
+    scheduled: replay.scheduled(),
   };
 }

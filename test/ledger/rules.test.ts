@@ -211,19 +211,21 @@ describe('L2 deficit', () => {
     expectAmount(state.current, '40');
   });
 
-  it('L2 a scheduled block counts in the balance when entered but repays the deficit only when it activates', () => {
+  it('L2 a scheduled block is not in the balance until it activates, and then repays the deficit first (L3)', () => {
     const ledger = new LedgerBuilder();
     ledger.decrement('use', '30', day(0));
     ledger.increment('later', '100', day(1), { effectiveAt: day(5) });
     ledger.decrement('more', '10', day(3));
     const before = ledger.replay({ asOf: day(4) });
-    expectAmount(before.current, '60');
+    expectAmount(before.current, '-40');
+    expectAmount(before.scheduled, '100');
     expectAmount(before.deficit, '40');
     expectAmount(block(before, 'later').remaining, '100');
     expect(blockStatus(block(before, 'later'), day(4))).toBe('scheduled');
     expect(effectsOf(replayed(before, 'more'))).toEqual([['deficit', null, '10']]);
     const after = ledger.replay({ asOf: day(5) });
     expectAmount(after.current, '60');
+    expectAmount(after.scheduled, '0');
     expectAmount(after.deficit, '0');
     expectAmount(block(after, 'later').remaining, '60');
     expect(blockStatus(block(after, 'later'), day(5))).toBe('active');
@@ -388,6 +390,59 @@ describe('L3 effective and expiry', () => {
     const bad = ledger.expiry('orb-expiry', 'nope', '100', day(10));
     const error = expectRuleError(() => ledger.replay());
     expect(error.entry).toBe(bad);
+  });
+
+  it('L3 credit that is not usable yet is not in the balance: scheduled until effective_at, then it repays the deficit and counts in current', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('A', '50', t('2025-01-01T00:00:00Z'));
+    ledger.decrement('use', '80', t('2025-01-05T00:00:00Z'));
+    ledger.increment('B', '100', t('2025-01-06T00:00:00Z'), { effectiveAt: t('2025-01-10T00:00:00Z') });
+    const jan7 = ledger.replay({ asOf: t('2025-01-07T00:00:00Z') });
+    expectAmount(jan7.current, '-30');
+    expectAmount(jan7.deficit, '30');
+    expectAmount(jan7.scheduled, '100');
+    expectAmount(jan7.pending, '0');
+    expectAmount(jan7.available, '-30');
+    expectAmount(block(jan7, 'B').remaining, '100');
+    expect(blockStatus(block(jan7, 'B'), jan7.asOf)).toBe('scheduled');
+    checkAll(jan7, jan7.asOf);
+    const jan10 = ledger.replay({ asOf: t('2025-01-10T06:00:00Z') });
+    expectAmount(jan10.current, '70');
+    expectAmount(jan10.deficit, '0');
+    expectAmount(jan10.scheduled, '0');
+    expectAmount(jan10.available, '70');
+    expectAmount(block(jan10, 'B').remaining, '70');
+    expectAmount(block(jan10, 'B').consumed, '30');
+    expect(blockStatus(block(jan10, 'B'), jan10.asOf)).toBe('active');
+    checkAll(jan10, jan10.asOf);
+  });
+
+  it('L3 a decrement before effective_at does not draw the scheduled block; one at effective_at does', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('B', '100', day(0), { effectiveAt: day(5) });
+    ledger.decrement('early', '10', day(2));
+    const before = ledger.replay({ asOf: day(3) });
+    expectAmount(before.current, '-10');
+    expectAmount(before.scheduled, '100');
+    expectAmount(replayed(before, 'early').endingBalance, '90');
+    const after = ledger.replay({ asOf: day(5) });
+    expectAmount(after.current, '90');
+    expectAmount(after.scheduled, '0');
+    checkAll(after, day(5));
+  });
+
+  it('L3 a scheduled block expiration change keeps the credit scheduled in the new block', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('B', '100', day(0), { effectiveAt: day(5), expiresAt: day(20) });
+    ledger.expirationChange('move', '40', day(1), { blockId: 'B', targetExpiresAt: day(30) });
+    const before = ledger.replay({ asOf: day(2) });
+    expectAmount(before.current, '0');
+    expectAmount(before.scheduled, '100');
+    checkAll(before, day(2));
+    const after = ledger.replay({ asOf: day(6) });
+    expectAmount(after.current, '100');
+    expectAmount(after.scheduled, '0');
+    checkAll(after, day(6));
   });
 });
 
@@ -660,7 +715,9 @@ describe('L6 void and amendment', () => {
       ['deficit', null, '15'],
     ]);
     expectAmount(block(state, 'later').remaining, '100');
-    expectAmount(state.current, '85');
+    // L3: the scheduled block is not in current.
+    expectAmount(state.current, '-15');
+    expectAmount(state.scheduled, '100');
   });
 
   it('L6 a void of a scheduled block removes its credit before it activates', () => {
@@ -669,8 +726,10 @@ describe('L6 void and amendment', () => {
     ledger.void('v', 'later', '30', day(1));
     const state = ledger.replay({ asOf: day(2) });
     expectAmount(block(state, 'later').remaining, '70');
-    expectAmount(state.current, '70');
+    expectAmount(state.current, '0');
+    expectAmount(state.scheduled, '70');
     expect(blockStatus(block(state, 'later'), day(2))).toBe('scheduled');
+    checkAll(state, day(2));
   });
 
   it('L6 a void after the block expired takes the whole amount from the other blocks', () => {
@@ -736,7 +795,8 @@ describe('L6 void and amendment', () => {
     const before = ledger.replay({ asOf: day(4) });
     expectAmount(block(before, 'later').remaining, '100');
     expectAmount(before.deficit, '30');
-    expectAmount(before.current, '70');
+    expectAmount(before.current, '-30');
+    expectAmount(before.scheduled, '100');
     const after = ledger.replay({ asOf: day(5) });
     expectAmount(block(after, 'later').remaining, '70');
     expectAmount(after.deficit, '0');

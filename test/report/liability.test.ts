@@ -87,15 +87,46 @@ describe('liability report: a hand-computed ledger', () => {
     b.decrement('U', '30', t('2025-01-02'));
     b.increment('Q', '100', t('2025-01-03'), { costBasis: '2', effectiveAt: t('2025-01-05') });
     const account = only(report([b], '2025-01-04', '2025-01-10'));
+    // L3: at opening Q is scheduled (purchased, not yet usable): outside the balance until it activates.
     expect(lines(account)).toEqual({
-      opening: ['70', '200'],
+      opening: ['-30', '0'],
       deficit_repaid: ['0', '-60'],
+      scheduled: ['100', '200'],
       closing: ['70', '140'],
     });
+    expect(toCanonical(account.opening.scheduled)).toBe('100');
+    expect(toCanonical(account.opening.scheduledValue)).toBe('200');
+    expect(toCanonical(account.closing.scheduled)).toBe('0');
     expect(account.lines.deficit_repaid.entryIds).toEqual(['Q']);
+    expect(account.lines.scheduled.entryIds).toEqual(['Q']);
   });
 
-  it('an entry at exactly `from` belongs to the period, one at `to` to the next', () => {
+  it('L3 scheduled credit is purchased but not yet usable: its own line until it activates, and the roll-forward ties out', () => {
+    const b = new LedgerBuilder();
+    b.increment('A', '50', t('2025-01-01'), { costBasis: '1' });
+    b.decrement('U', '80', t('2025-01-05'));
+    b.increment('B', '100', t('2025-01-06'), { costBasis: '1', effectiveAt: t('2025-01-10') });
+    const january = only(report([b], '2025-01-01', '2025-01-08'));
+    expect(lines(january)).toEqual({
+      opening: ['0', '0'],
+      purchased: ['150', '150'],
+      consumed: ['-80', '-50'],
+      scheduled: ['-100', '-100'],
+      closing: ['-30', '0'],
+    });
+    expect(toCanonical(january.closing.scheduled)).toBe('100');
+    expect(toCanonical(january.closing.deficit)).toBe('30');
+    const after = only(report([b], '2025-01-08', '2025-02-01'));
+    expect(lines(after)).toEqual({
+      opening: ['-30', '0'],
+      deficit_repaid: ['0', '-30'],
+      scheduled: ['100', '100'],
+      closing: ['70', '70'],
+    });
+    expect(toCanonical(after.closing.scheduled)).toBe('0');
+  });
+
+    it('an entry at exactly `from` belongs to the period, one at `to` to the next', () => {
     const b = new LedgerBuilder();
     b.increment('IN', '10', t('2025-01-01'), { costBasis: '1' });
     b.increment('OUT', '20', t('2025-02-01'), { costBasis: '1' });
@@ -230,7 +261,7 @@ describe('liability report: totals, units and output', () => {
     expect(view.from).toBe('2025-01-01T00:00:00.000Z');
     const cusC = view.accounts.find((a) => a.customer_id === 'cus_c')!;
     expect(cusC.consumed).toEqual({ credits: '-2', value: '0', entry_count: 1, entry_ids: ['c2'] });
-    expect(cusC.opening_balance).toEqual({ credits: '0', value: '0', deficit: '0' });
+    expect(cusC.opening_balance).toEqual({ credits: '0', value: '0', deficit: '0', scheduled: '0', scheduled_value: '0' });
     const csv = liabilityReportCsv(view).split('\r\n');
     expect(csv[0]!.startsWith('row_type,customer_id,subscription_id,unit,accounts,opening_credits,opening_value,opening_deficit,purchased_credits')).toBe(true);
     expect(csv.filter((line) => line !== '')).toHaveLength(1 + 3 + 2);
