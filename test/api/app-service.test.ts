@@ -242,10 +242,10 @@ describe('export.balances', () => {
     const file = service(dbPath).exportBalances({ format: 'csv' });
     expect(file.file_name).toBe('ledger-balances-2025-03-01T00-00-00-000Z.csv');
     expect(file.text.split('\r\n')).toEqual([
-      'customer_id,subscription_id,unit,current,pending,available,deficit,next_expiry_at,amount_expiring,as_of',
-      'cus_A,,USD,100,0,100,0,2025-06-01T00:00:00.000Z,100,2025-03-01T00:00:00.000Z',
-      'cus_B,,USD,-30,0,-30,30,,0,2025-03-01T00:00:00.000Z',
-      'cus_C,sub_1,USD,10,-4,6,0,,0,2025-03-01T00:00:00.000Z',
+      'customer_id,subscription_id,unit,current,pending,available,deficit,next_expiry_at,amount_expiring,scheduled,as_of',
+      'cus_A,,USD,100,0,100,0,2025-06-01T00:00:00.000Z,100,0,2025-03-01T00:00:00.000Z',
+      'cus_B,,USD,-30,0,-30,30,,0,0,2025-03-01T00:00:00.000Z',
+      'cus_C,sub_1,USD,10,-4,6,0,,0,0,2025-03-01T00:00:00.000Z',
       '',
     ]);
   });

@@ -167,8 +167,8 @@ describe('reconciliation contract: a planted missing_in_ledger, adjusted and set
     expect(proposal).toMatchObject({ kind: 'increment', amount: '40', customer_id: 'cus_A', unit: 'USD', run_id: runId, item_id: 'payment:pi_x' });
 
     const preview = (await call('adjustment.preview', { proposal })).body.value;
-    expect(preview.before).toEqual({ current: '100', pending: '0', available: '100', deficit: '0' });
-    expect(preview.after).toEqual({ current: '140', pending: '0', available: '140', deficit: '0' });
+    expect(preview.before).toEqual({ current: '100', pending: '0', available: '100', deficit: '0', scheduled: '0' });
+    expect(preview.after).toEqual({ current: '140', pending: '0', available: '140', deficit: '0', scheduled: '0' });
     expect(preview.blocks).toEqual([{ id: proposal.idempotency_key, before: null, after: expect.objectContaining({ remaining: '40', status: 'active' }) }]);
     const edited = (await call('adjustment.preview', { proposal: { ...proposal, amount: '12.345' } })).body.value;
     expect(edited.after.current).toBe('112.345');

@@ -31,6 +31,7 @@ describe('ledgerscope CLI contract (DESIGN §7)', () => {
           pending: '0',
           available: '80',
           deficit: '0',
+          scheduled: '0',
           blocks: [
             { id: 'A', initial: '50', remaining: '0', effective_at: '2025-01-01T00:00:00.000Z', expires_at: '2025-01-15T00:00:00.000Z', cost_basis: '0', priority: null, status: 'depleted' },
             { id: 'B', initial: '100', remaining: '80', effective_at: '2025-01-01T00:00:00.000Z', expires_at: null, cost_basis: '5', priority: null, status: 'active' },
@@ -192,6 +193,6 @@ describe('ledgerscope CLI contract (DESIGN §7)', () => {
     ledgerscope('import', workedExampleOne(dir), '--db', db);
     const text = ledgerscope('balance', '--db', db, '--customer', 'cus_1', '--as-of', '2025-01-03').stdout;
     expect(text).toContain('customer cus_1 as of 2025-01-03T00:00:00.000Z');
-    expect(text).toMatch(/credits\s+80\s+0\s+80\s+0\s+2/);
+    expect(text).toMatch(/credits\s+80\s+0\s+80\s+0\s+0\s+2/);
   });
 });

@@ -111,8 +111,8 @@ describe('balancing adjustments', () => {
     const { result } = runReconciliation(db, { asOf: NOW, now: NOW, stripe: stripe(PAYMENTS) });
     const proposal = item(result.items.map(itemViewOf), 'payment:pi_3').proposal!;
     const preview = previewAdjustment(db, proposal, NOW);
-    expect(preview.before).toEqual({ current: '120', pending: '0', available: '120', deficit: '0' });
-    expect(preview.after).toEqual({ current: '190', pending: '0', available: '190', deficit: '0' });
+    expect(preview.before).toEqual({ current: '120', pending: '0', available: '120', deficit: '0', scheduled: '0' });
+    expect(preview.after).toEqual({ current: '190', pending: '0', available: '190', deficit: '0', scheduled: '0' });
     expect(preview.blocks).toEqual([{ id: proposal.idempotency_key, before: null, after: { initial: '70', remaining: '70', status: 'active', expires_at: null } }]);
     const removal = item(result.items.map(itemViewOf), 'entry:moesif:tx-2').proposal!;
     expect(removal.body).toMatchObject({ type: 'adjustment', amount: '-50' });
