@@ -22,6 +22,7 @@ function BalanceCards({ detail }: { detail: AccountDetail }) {
     ['Pending', account.pending, 'Sum of pending entries'],
     ['Available', account.available, 'Current + pending'],
     ['Deficit', account.deficit, 'Usage no block covered'],
+    ['Scheduled', account.scheduled, 'Purchased credit not usable yet (effective later or awaiting payment): not in Current'],
   ];
   return (
     <dl className="cards" data-testid="balance-cards">

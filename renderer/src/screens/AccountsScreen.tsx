@@ -83,6 +83,7 @@ export function AccountsScreen() {
     { id: 'pending', header: 'Pending', width: '7.5rem', align: 'right', sort: sortOf('pending'), render: money((r) => r.pending, true) },
     { id: 'available', header: 'Available', width: '8.5rem', align: 'right', sort: sortOf('available'), render: money((r) => r.available) },
     { id: 'deficit', header: 'Deficit', width: '7.5rem', align: 'right', sort: sortOf('deficit'), render: money((r) => r.deficit, true) },
+    { id: 'scheduled', header: 'Scheduled', width: '8rem', align: 'right', sort: sortOf('scheduled'), render: money((r) => r.scheduled, true) },
     { id: 'next_expiry', header: 'Next expiry', width: '7.5rem', sort: sortOf('next_expiry_at'), render: (row) => formatDate(row.next_expiry_at) },
     { id: 'expiring', header: 'Expiring', width: '7.5rem', align: 'right', sort: sortOf('amount_expiring'), render: money((r) => r.amount_expiring, true) },
     { id: 'last', header: 'Last entry', width: '7rem', sort: sortOf('last_entry_at'), render: (row) => formatDate(row.last_entry_at) },

@@ -71,6 +71,7 @@ function PreviewTable({ preview }: { preview: AdjustmentPreview }) {
     ['Pending', 'pending'],
     ['Available', 'available'],
     ['Deficit', 'deficit'],
+    ['Scheduled', 'scheduled'],
   ];
   return (
     <>
