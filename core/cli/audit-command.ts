@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { auditExport, auditReportView, type AuditInput, type AuditReport } from '../audit/index.js';
 import type { CliIo } from './io.js';
 import { textTable } from './text-table.js';
+import { counted } from './counted.js';
 
 /**
  * `ledgerscope audit <export-file>... [--json]`: audits Orb ledger exports, Orb create-entry bodies and
@@ -40,10 +41,10 @@ export function auditText(report: AuditReport): string {
   let out = '';
   for (const file of report.files) {
     out += file.audited
-      ? `${file.path}: ${file.format}, ${file.records} records\n`
+      ? `${file.path}: ${file.format}, ${counted(file.records, 'record')}\n`
       : `${file.path}: not audited (${file.format ?? 'format unknown'}; see its parse findings)\n`;
   }
-  out += `${view.accounts.length} accounts, ${entries} entries audited\n`;
+  out += `${counted(view.accounts.length, 'account')}, ${counted(entries, 'entry', 'entries')} audited\n`;
   if (view.accounts.length > 0) {
     out += '\n' + textTable(
       ['customer', 'subscription', 'unit', 'entries', 'stated_ending', 'replayed', 'pending', 'findings'],
@@ -57,5 +58,5 @@ export function auditText(report: AuditReport): string {
   for (const finding of view.findings) out += `${finding.severity.padEnd(7)} ${finding.rule.padEnd(5)} ${finding.entry_id ?? '-'}  ${finding.message}\n`;
   const errors = view.findings.filter((finding) => finding.severity === 'error').length;
   const warnings = view.findings.length - errors;
-  return out + `\n${view.findings.length} findings: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}\n`;
+  return out + `\n${counted(view.findings.length, 'finding')}: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}\n`;
 }

@@ -14,6 +14,7 @@ import { parseInstant, type Instant } from '../time/instant.js';
 import { UsageError } from './cli-error.js';
 import type { CliIo } from './io.js';
 import { textTable } from './text-table.js';
+import { counted } from './counted.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -62,13 +63,13 @@ export function runImport(
   };
   try {
     const summary = importAnyFiles(options.db, inputs, importOptions);
-    for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${file.records} records\n`);
-    const entries = `${summary.inserted} new ledger entries (${summary.unchanged} already present)`;
+    for (const file of summary.files) ctx.io.out(`${file.path}: ${file.format}, ${counted(file.records, 'record')}\n`);
+    const entries = `${counted(summary.inserted, 'new ledger entry', 'new ledger entries')} (${summary.unchanged} already present)`;
     const payments = summary.payments;
     ctx.io.out(
       payments === null
-        ? `imported ${summary.inserted} new entries (${summary.unchanged} already present) into ${options.db} across ${summary.accountsTouched} accounts\n`
-        : `imported ${entries} and ${payments.inserted} new payments (${payments.updated} updated, ${payments.unchanged} unchanged) into ${options.db}\n`,
+        ? `imported ${counted(summary.inserted, 'new entry', 'new entries')} (${summary.unchanged} already present) into ${options.db} across ${counted(summary.accountsTouched ?? 0, 'account')}\n`
+        : `imported ${entries} and ${counted(payments.inserted, 'new payment')} (${payments.updated} updated, ${payments.unchanged} unchanged) into ${options.db}\n`,
     );
     if (summary.adjustmentsReplaced > 0) {
       ctx.io.out(`${summary.adjustmentsReplaced} posted adjustment${summary.adjustmentsReplaced === 1 ? '' : 's'} now counted once: the provider's copy replaced the local entry\n`);
@@ -77,7 +78,7 @@ export function runImport(
     return 0;
   } catch (error) {
     if (error instanceof ImportRejected) {
-      throw new UsageError(`import rejected: ${error.problems.length} problems`, [
+      throw new UsageError(`import rejected: ${counted(error.problems.length, 'problem')}`, [
         ...error.problems.map(formatProblem),
         `nothing was written to ${options.db}`,
       ]);
@@ -122,7 +123,7 @@ export function runBalances(ctx: CommandContext, options: { db: string; asOf?: s
     json(ctx.io, view);
     return 0;
   }
-  ctx.io.out(`${view.accounts.length} accounts as of ${view.as_of}\n`);
+  ctx.io.out(`${counted(view.accounts.length, 'account')} as of ${view.as_of}\n`);
   ctx.io.out(
     textTable(
       ['customer', 'subscription', 'unit', 'current', 'pending', 'available', 'deficit', 'scheduled'],
@@ -161,7 +162,7 @@ export function runEntries(ctx: CommandContext, options: { db: string; customer:
     json(ctx.io, view);
     return 0;
   }
-  ctx.io.out(`customer ${view.customer_id}: ${view.entries.length} entries\n`);
+  ctx.io.out(`customer ${view.customer_id}: ${counted(view.entries.length, 'entry', 'entries')}\n`);
   ctx.io.out(
     textTable(
       ['seq', 'unit', 'created_at', 'kind', 'status', 'amount', 'starting', 'ending', 'id'],

@@ -5,6 +5,7 @@ import { LedgerDbError, openLedgerDb } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, parseInstant, type Instant } from '../time/instant.js';
 import { textTable } from './text-table.js';
+import { counted } from './counted.js';
 
 export interface ReconcileCommandOptions {
   db: string;
@@ -68,7 +69,7 @@ export function reconcileText(result: ReconcileResult): string {
     const category = item.settled ? 'settled' : item.category;
     counts.set(category, (counts.get(category) ?? 0) + 1);
   }
-  let out = `reconciliation ${result.runId} as of ${formatInstant(result.asOf)}: ${result.items.length} items\n`;
+  let out = `reconciliation ${result.runId} as of ${formatInstant(result.asOf)}: ${counted(result.items.length, 'item')}\n`;
   out += textTable(['category', 'items'], [...counts].map(([category, count]) => [category, String(count)]));
   const notMatched = result.items.filter((item) => item.category !== 'matched' || item.settled);
   const shown = notMatched.slice(0, TEXT_ITEMS_LIMIT);

@@ -53,7 +53,7 @@ describe('ledgerscope audit', () => {
     expect(runAudit(ctx, [path, again], { json: false })).toBe(1);
     const text = ctx.out.join('');
     expect(text).toContain('warning L5    dec_1');
-    expect(text).toContain('1 findings: 0 errors, 1 warning');
+    expect(text).toContain('1 finding: 0 errors, 1 warning');
   });
 
   it('the human summary lists files and accounts', () => {

@@ -45,3 +45,24 @@ describe('L3 scheduled credit (issue 9 §1 worked example)', () => {
     expectWorkedExample(db, 'cus_M', 'tx-3');
   });
 });
+
+describe('CLI sentences count in the right number', () => {
+  it('says "1 record", "1 new entry" and "1 account" for one, and plurals otherwise', () => {
+    const dir = workDir();
+    const db = join(dir, 'ledger.sqlite');
+    const one = writeLines(dir, 'one.jsonl', [{ company_id: 'cus_1', transaction_id: 'tx-1', type: 'credit', amount: 5, created_at: '2025-01-01T00:00:00Z' }]);
+    const first = ledgerscope('import', one, '--db', db);
+    expect(first.stdout).toContain('moesif, 1 record\n');
+    expect(first.stdout).toContain('imported 1 new entry (0 already present)');
+    expect(first.stdout).toContain('across 1 account\n');
+    const two = writeLines(dir, 'two.jsonl', [
+      { company_id: 'cus_2', transaction_id: 'tx-2', type: 'credit', amount: 5, created_at: '2025-01-01T00:00:00Z' },
+      { company_id: 'cus_3', transaction_id: 'tx-3', type: 'credit', amount: 5, created_at: '2025-01-01T00:00:00Z' },
+    ]);
+    const second = ledgerscope('import', two, '--db', db);
+    expect(second.stdout).toContain('moesif, 2 records\n');
+    expect(second.stdout).toContain('imported 2 new entries (0 already present)');
+    expect(second.stdout).toContain('across 2 accounts\n');
+    expect(ledgerscope('entries', '--db', db, '--customer', 'cus_1').stdout).toContain('customer cus_1: 1 entry\n');
+  });
+});
