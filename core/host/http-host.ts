@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import type { ApiErrorBody, ApiErrorCode, ApiResult, Handlers } from '../api/contract.js';
 import type { HostEvent } from '../api/types.js';
 import { dispatch, validateInput } from './dispatch.js';
+import { resolveStaticFile } from './static-files.js';
 import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy.js';
 
 /*
@@ -120,7 +121,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
 }
 
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
-  const rendererRoot = normalize(options.rendererDir + sep);
   let port = options.port;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -187,12 +187,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       refuse(response, 'method_not_allowed', `${request.method ?? '?'}: static files answer GET only`, { allow: 'GET, HEAD' });
       return;
     }
-    const file = normalize(join(rendererRoot, pathname === '/' ? 'index.html' : pathname));
-    if (!file.startsWith(rendererRoot)) {
+    const resolved = resolveStaticFile(options.rendererDir, pathname);
+    if (resolved.kind === 'outside') {
       send(response, 403, 'forbidden\n', 'text/plain; charset=utf-8');
       return;
     }
     try {
+      if (resolved.kind === 'missing') throw new Error('not found');
+      const file = resolved.path;
       // Read synchronously: one thread answers everything, and a chunk the page asked for first must not
       // wait behind an API call that arrived while an asynchronous read was pending (first paint, DESIGN §8).
       const body = readFileSync(file);

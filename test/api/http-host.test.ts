@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
@@ -174,6 +175,28 @@ describe('HTTP host: valid calls', () => {
     expect(await page.text()).toContain('<title>Ledgerscope</title>');
     expect((await fetch(`${base}/..%2f..%2fetc%2fpasswd`)).status).toBe(403);
     expect((await fetch(`${base}/nothing.js`)).status).toBe(404);
+  });
+
+  it('refuses a file whose real path is outside the page folder: a symlinked file or folder inside it is a 403, its target never sent', async () => {
+    const { dbPath, dir } = seededDb();
+    const { base } = await start(dbPath, dir);
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'the secret outside the renderer\n');
+    const renderer = join(dir, 'renderer');
+    symlinkSync(join(outside, 'secret.txt'), join(renderer, 'leak.js'));
+    symlinkSync(outside, join(renderer, 'assets'));
+    // A symlink that stays inside the folder is an ordinary file.
+    writeFileSync(join(renderer, 'app-1.js'), 'console.log(1)');
+    symlinkSync(join(renderer, 'app-1.js'), join(renderer, 'app.js'));
+    for (const path of ['/leak.js', '/assets/secret.txt']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(403);
+      expect(await response.text()).not.toContain('secret');
+    }
+    const inside = await fetch(`${base}/app.js`);
+    expect(inside.status).toBe(200);
+    expect(await inside.text()).toBe('console.log(1)');
   });
 
   it('keeps keys from the environment, masked, and refuses to store one in browser mode', async () => {
