@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findElectronBinary } from './lib/electron-binary.mjs';
 import { ensureElectronBinding } from './lib/electron-native.mjs';
+import { electronChildEnv } from './lib/electron-env.mjs';
 import { ensureCli, startServe } from './lib/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,7 +76,7 @@ if (electron.executablePath === null) {
   const child = spawn(electron.executablePath, [root], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, LEDGERSCOPE_SQLITE_BINDING: bindingPath, LEDGERSCOPE_DB: db },
+    env: electronChildEnv(process.env, { bindingPath, db }),
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,6 +1,6 @@
 // Electron main: one hardened window over the built renderer, one IPC door (./ipc.ts), native menus,
 // imports in a worker thread (./job-worker.ts), keys in safeStorage (./keys.ts).
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
 import { workerExecutor } from '../../core/host/jobs.js';
@@ -9,13 +9,14 @@ import { electronSqliteBindingPath, probeDatabase, useSqliteBinding } from './da
 import { DesktopHost, packageVersion } from './desktop-host.js';
 import { registerIpc, sendEvent } from './ipc.js';
 import { installMenu } from './menu.js';
+import { trustedDevServerUrl } from './dev-trust.js';
 import { denyNavigationAndWindows, hardenDefaultSession } from './security.js';
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const rendererFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
 const jobWorker = new URL('./job-worker.js', import.meta.url);
-// electron-vite dev sets this; a packaged app never trusts it.
-const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+// Only `electron-vite dev` (a dev build it started) may point the window at its server (./dev-trust.ts).
+const devServerUrl = trustedDevServerUrl({ isPackaged: app.isPackaged, builtForDev: import.meta.env?.DEV === true, env: process.env });
 const devOrigin = devServerUrl === undefined ? undefined : new URL(devServerUrl).origin;
 
 let mainWindow: BrowserWindow | null = null;
@@ -61,7 +62,7 @@ void app.whenReady().then(() => {
     app.exit(1);
     return;
   }
-  hardenDefaultSession(devOrigin);
+  hardenDefaultSession(dirname(rendererFile), devOrigin);
 
   const settingsFile = new SettingsFile(join(app.getPath('userData'), 'settings.json'));
   // npm start names the database; otherwise the one opened last, else one in the user's data directory.

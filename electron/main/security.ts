@@ -1,21 +1,30 @@
 // Session and web-contents hardening (DESIGN §9): strict CSP, no remote content,
 // no navigation, no new windows, no webviews, every permission denied.
 import { app, session, type Session } from 'electron';
+import { realpathSync } from 'node:fs';
 import { CONTENT_SECURITY_POLICY } from '../../core/api/content-security-policy.js';
+import { isAllowedAppRequest } from './dev-trust.js';
 
-export function hardenSession(target: Session, devOrigin: string | undefined): void {
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  return realpathOrNull(path) ?? path;
+}
+
+export function hardenSession(target: Session, rendererDir: string, devOrigin: string | undefined): void {
   target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   target.setPermissionCheckHandler(() => false);
 
-  // Only our own files (and the dev server while developing) may load; nothing remote.
+  // Only files inside our renderer folder (real paths), and the dev server while developing; nothing remote.
+  const policy = { rendererDirReal: realpathOrSelf(rendererDir), devOrigin, realpath: realpathOrNull };
   target.webRequest.onBeforeRequest((details, callback) => {
-    const url = details.url;
-    const allowed =
-      url.startsWith('file:') ||
-      url.startsWith('devtools:') ||
-      url.startsWith('data:') ||
-      (devOrigin !== undefined && (url.startsWith(`${devOrigin}/`) || url.startsWith(devOrigin.replace(/^http/, 'ws'))));
-    callback({ cancel: !allowed });
+    callback({ cancel: !isAllowedAppRequest(details.url, policy) });
   });
 
   // The dev server's HTML is relaxed by Vite (inline HMR preamble); only production responses get the header.
@@ -35,6 +44,6 @@ export function denyNavigationAndWindows(): void {
   });
 }
 
-export function hardenDefaultSession(devOrigin: string | undefined): void {
-  hardenSession(session.defaultSession, devOrigin);
+export function hardenDefaultSession(rendererDir: string, devOrigin: string | undefined): void {
+  hardenSession(session.defaultSession, rendererDir, devOrigin);
 }
