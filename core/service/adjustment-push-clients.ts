@@ -1,8 +1,9 @@
 import { isDecimalLiteral } from '../money/decimal.js';
-import { providerBodyJson, type Provider, type ProviderBody } from '../reconcile/index.js';
+import { ADJUSTMENT_METADATA, providerBodyJson, type Provider, type ProviderBody } from '../reconcile/index.js';
 import { postMoesifBalanceTransaction, type MoesifBalanceTransaction, type MoesifClientOptions, type MoesifTransactionType } from '../sources/moesif-api/client.js';
 import { OrbApi } from '../sync/orb-client.js';
 import { RateLimiter } from '../sync/rate-limiter.js';
+import type { OnRetryWait } from '../sync/retry-wait.js';
 import { redactKeys } from '../sync/sync-errors.js';
 import type { AdjustmentPushClient, AdjustmentPushRequest } from './adjustments.js';
 
@@ -26,10 +27,35 @@ function orbRequestJson(request: AdjustmentPushRequest): string {
   return providerBodyJson(fields);
 }
 
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Why Orb's answer is not the entry this request created, or null (issue 10 §4): the answer must be
+ * the customer's entry of the type sent, carrying the idempotency key the body's metadata named.
+ */
+export function orbAnswerProblem(request: AdjustmentPushRequest, entry: Record<string, unknown>): string | null {
+  const customerId = field(entry.customer, 'id');
+  if (customerId !== undefined && customerId !== request.customerId) return `Orb answered with an entry of customer ${JSON.stringify(customerId)}, not ${request.customerId}`;
+  const sentType = request.body.entry_type;
+  if (entry.entry_type !== undefined && typeof sentType === 'string' && entry.entry_type !== sentType) {
+    return `Orb answered with a ${JSON.stringify(entry.entry_type)} entry, not the ${sentType} sent`;
+  }
+  const key = field(request.body.metadata, ADJUSTMENT_METADATA.idempotencyKey);
+  if (typeof key === 'string') {
+    const answered = field(entry.metadata, ADJUSTMENT_METADATA.idempotencyKey);
+    if (answered !== key) return `Orb's answer does not name this adjustment (its metadata ${ADJUSTMENT_METADATA.idempotencyKey} is ${JSON.stringify(answered ?? null)})`;
+  }
+  return null;
+}
+
 export function orbPushClient(api: OrbApi): AdjustmentPushClient {
   return {
     push: async (request) => {
       const created = await api.createLedgerEntry(request.customerId, orbRequestJson(request), request.idempotencyKey);
+      const problem = orbAnswerProblem(request, created.entry);
+      if (problem !== null) throw new Error(`adjustment ${request.idempotencyKey}: ${problem}; not recorded as pushed`);
       return { providerEntryId: created.id };
     },
   };
@@ -107,7 +133,7 @@ export function pushApiBasesFromEnvironment(env: Record<string, string | undefin
 }
 
 /** One client per provider whose key is given; the others are named in `missing` with what to set. */
-export function pushClientsFromKeys(keys: PushKeys, options: { maxRetries?: number; sleep?: (ms: number) => Promise<void> } = {}): PushClients {
+export function pushClientsFromKeys(keys: PushKeys, options: { maxRetries?: number; sleep?: (ms: number) => Promise<void>; onWait?: OnRetryWait } = {}): PushClients {
   const clients: PushClients['clients'] = {};
   const missing: PushClients['missing'] = {};
   if (keys.orbApiKey) {
@@ -117,6 +143,7 @@ export function pushClientsFromKeys(keys: PushKeys, options: { maxRetries?: numb
       // One request per adjustment: a modest pace well inside Orb's documented limits.
       limiter: new RateLimiter({ ratePerSecond: 10 }),
       maxRetries: options.maxRetries ?? 3,
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
     });
     clients.orb = orbPushClient(api);
   } else {
@@ -128,6 +155,7 @@ export function pushClientsFromKeys(keys: PushKeys, options: { maxRetries?: numb
       ...(keys.moesifApiBase === undefined ? {} : { apiBase: keys.moesifApiBase }),
       ...(options.maxRetries === undefined ? {} : { maxAttempts: options.maxRetries + 1 }),
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
     });
   } else {
     missing.moesif = 'no Moesif management token (set MOESIF_MANAGEMENT_TOKEN, or add it in Settings)';

@@ -2,13 +2,36 @@ import Orb from 'orb-billing';
 import { isRecord } from '../sources/fields.js';
 import { parseJsonExact, stringifyExact } from '../sources/lossless-json.js';
 import { RateLimiter } from './rate-limiter.js';
+import { retryAfterMs, retryWait, type OnRetryWait } from './retry-wait.js';
 import { redactKeys, SyncError } from './sync-errors.js';
 
 /*
- * The official `orb-billing` SDK behind our pacing. The SDK retries 408, 409, 429 (honouring
- * Retry-After) and 5xx itself (maxRetries). Pages are read as raw text (`asResponse()`) and parsed
- * losslessly: Orb sends amounts as JSON numbers, and the SDK's JSON.parse would take them through a float.
+ * The official `orb-billing` SDK behind our pacing. Retries are ours, not the SDK's (its own would obey
+ * any Retry-After, an hour included, in a wait nothing can cancel): 408, 409, 429 and 5xx and network
+ * errors, as the SDK decides them (x-should-retry first), after Retry-After capped at 60 s or a backoff,
+ * announced through onWait and ended by the signal (issue 10 §5). Writes never follow a redirect: the
+ * SDK is given a fetch that answers a 3xx as it is, and a 3xx is an error (issue 10 §4). Pages are read
+ * as raw text (`asResponse()`) and parsed losslessly: Orb sends amounts as JSON numbers, and the SDK's
+ * JSON.parse would take them through a float.
  */
+
+/** fetch for the SDK: a write (any method but GET and HEAD) gets the provider's own answer, a 3xx included, never a redirect's. */
+export function fetchRefusingRedirectsForWrites(base: typeof fetch = fetch): typeof fetch {
+  return (input, init) => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD') return base(input, init);
+    return base(input, { ...init, redirect: 'manual' });
+  };
+}
+
+/** The SDK's retry rule (x-should-retry, then 408, 409, 429, 5xx, no answer at all); a 3xx never. */
+function isRetryable(status: number | undefined, headers: Headers | undefined): boolean {
+  if (status !== undefined && status >= 300 && status < 400) return false;
+  const said = headers?.get('x-should-retry');
+  if (said === 'true') return true;
+  if (said === 'false') return false;
+  return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+}
 
 export interface OrbPage {
   /** The page's text exactly as Orb sent it. */
@@ -28,12 +51,18 @@ export interface OrbApiOptions {
   limiter: RateLimiter;
   maxRetries?: number;
   timeoutMs?: number;
+  /** Told before each wait for a retry, with its length (Retry-After capped at 60 s). */
+  onWait?: OnRetryWait;
+  /** The fetch under the SDK (tests); writes through it still refuse redirects. */
+  fetch?: typeof fetch;
 }
 
 export class OrbApi {
   private readonly orb: Orb;
   private readonly limiter: RateLimiter;
   private readonly key: string;
+  private readonly maxRetries: number;
+  private readonly onWait: OnRetryWait | undefined;
   requests = 0;
 
   constructor(options: OrbApiOptions) {
@@ -48,12 +77,16 @@ export class OrbApi {
     this.orb = new Orb({
       apiKey: options.apiKey,
       ...(options.apiBase === undefined ? {} : { baseURL: options.apiBase }),
-      maxRetries: options.maxRetries ?? 3,
+      // Ours retry (request()): the SDK's waits cannot be capped or cancelled.
+      maxRetries: 0,
+      fetch: fetchRefusingRedirectsForWrites(options.fetch),
       timeout: options.timeoutMs ?? 60_000,
       // The SDK logs nothing by default; keep it so (a debug log would print request headers).
       logLevel: 'off',
     });
     this.limiter = options.limiter;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.onWait = options.onWait;
   }
 
   customers(cursor: string | null, limit: number, signal?: AbortSignal): Promise<OrbPage> {
@@ -121,15 +154,26 @@ export class OrbApi {
 
   /** One paced request: its text exactly as Orb sent it, and that text parsed losslessly. */
   private async request(what: string, send: () => Promise<Response>, signal?: AbortSignal): Promise<{ text: string; value: unknown }> {
-    await this.limiter.take(signal);
-    this.requests++;
-    let text: string;
-    try {
-      const response = await send();
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw this.explain(error, what);
+    let text: string | null = null;
+    for (let attempt = 0; text === null; attempt++) {
+      await this.limiter.take(signal);
+      this.requests++;
+      try {
+        const response = await send();
+        text = await response.text();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const status = (error as { status?: number }).status;
+        const headers = (error as { headers?: unknown }).headers;
+        const known = headers instanceof Headers ? headers : undefined;
+        if (attempt >= this.maxRetries || !isRetryable(status, known)) throw this.explain(error, what);
+        const askedMs = known?.get('retry-after-ms');
+        const asked = askedMs != null && /^\d+(\.\d+)?$/.test(askedMs) ? Number(askedMs) : retryAfterMs(known?.get('retry-after'));
+        const wait = retryWait('orb', `${what}: Orb ${status === undefined ? 'did not answer' : `answered ${status}`}`, asked, Math.min(8000, 500 * 2 ** attempt));
+        if (wait.waitMs > 0) this.onWait?.(wait);
+        // The same request again after the pause (the limiter's wait ends at once on a cancel).
+        this.limiter.pause(wait.waitMs);
+      }
     }
     try {
       return { text, value: parseJsonExact(text) };
@@ -141,6 +185,10 @@ export class OrbApi {
   private explain(error: unknown, what: string): SyncError {
     const status = (error as { status?: number }).status;
     if (status === 401) return new SyncError('auth', 'the Orb key was rejected (401) — check ORB_API_KEY');
+    if (status !== undefined && status >= 300 && status < 400) {
+      const location = ((error as { headers?: unknown }).headers as Headers | undefined)?.get?.('location');
+      return new SyncError('api', `${what}: Orb answered ${status} (a redirect${location ? ` to ${redactKeys(location, this.key)}` : ''}); a write is not sent on to another address, so nothing was recorded`);
+    }
     const message = redactKeys((error as Error).message ?? String(error), this.key);
     if (status === 403) return new SyncError('permission', `${what}: the Orb key may not read this (403) (${message})`);
     if (status === undefined) return new SyncError('network', `${what}: could not reach Orb after retries (${message})`);

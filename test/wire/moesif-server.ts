@@ -20,8 +20,12 @@ export class MoesifWireServer {
   readonly reports: Record<string, unknown>[] = [];
   /** Most reports one GET answers. */
   pageSize = 1000;
-  /** Statuses the next GETs answer instead of the reports (429 carries Retry-After: 0; 200 serves the page). */
+  /** Statuses the next GETs answer instead of the reports (429 carries Retry-After: retryAfterSeconds; 200 serves the page). */
   readonly failNextGets: number[] = [];
+  /** The Retry-After of an injected 429 (3600 stands for a server that asks for an hour). */
+  retryAfterSeconds = 0;
+  /** The next posts are answered with these redirects (nothing stored), e.g. 307 to another host. */
+  readonly redirectNextPosts: { status: number; location: string }[] = [];
   readonly gets: string[] = [];
   private server: Server | null = null;
   url = '';
@@ -47,7 +51,7 @@ export class MoesifWireServer {
           if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
           const failure = this.failNextGets.shift();
           if (failure !== undefined && failure !== 200) {
-            if (failure === 429) res.setHeader('Retry-After', '0');
+            if (failure === 429) res.setHeader('Retry-After', String(this.retryAfterSeconds));
             return answer(failure, JSON.stringify({ message: failure === 429 ? 'Too Many Requests' : 'internal error' }));
           }
           const type = url.searchParams.get('type');
@@ -61,6 +65,11 @@ export class MoesifWireServer {
         }
         if (req.method !== 'POST' || url.pathname !== '/v1/~/billing/reports/balance_transactions') return answer(404, '{"message":"not found"}');
         if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
+        const redirect = this.redirectNextPosts.shift();
+        if (redirect !== undefined) {
+          res.setHeader('Location', redirect.location);
+          return answer(redirect.status, '');
+        }
         let parsed: Record<string, unknown>;
         try {
           parsed = JSON.parse(body) as Record<string, unknown>;

@@ -15,6 +15,8 @@ export interface OrbFault {
   headers?: Record<string, string>;
   times: number;
   path?: RegExp;
+  /** The answer's body (default: Orb's error shape); a 302/307 fault names its target in headers.Location. */
+  body?: string;
 }
 
 /** Amount fields Orb sends as JSON numbers; builders may hold them as decimal strings. */
@@ -102,7 +104,7 @@ export class OrbWireServer {
       const fault = this.faults.find((f) => f.times > 0 && (f.path === undefined || f.path.test(path)));
       if (fault !== undefined) {
         fault.times--;
-        send(fault.status, JSON.stringify({ status: fault.status, title: 'injected', type: 'https://docs.withorb.com/reference/error-responses' }), fault.headers);
+        send(fault.status, fault.body ?? JSON.stringify({ status: fault.status, title: 'injected', type: 'https://docs.withorb.com/reference/error-responses' }), fault.headers);
         return;
       }
       if (req.headers.authorization !== `Bearer ${this.apiKey}`) {

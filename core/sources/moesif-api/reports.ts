@@ -1,4 +1,5 @@
-import { MoesifError, type MoesifClientOptions } from './client.js';
+import { abortableSleep } from '../../sync/retry-wait.js';
+import { MoesifError, waitBeforeRetry, type MoesifClientOptions } from './client.js';
 
 /*
  * Moesif's management API, read side: `GET /v1/~/billing/reports?type=balance_transaction&from=&to=`
@@ -34,7 +35,7 @@ export function moesifReportsUrl(options: MoesifClientOptions, query: MoesifRepo
 export async function getMoesifBalanceReports(options: MoesifClientOptions, query: MoesifReportsQuery, signal?: AbortSignal): Promise<MoesifReportsPage> {
   const url = moesifReportsUrl(options, query);
   const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? abortableSleep;
   const maxAttempts = options.maxAttempts ?? 4;
   const backoff = options.backoffMs ?? 500;
   let lastProblem = '';
@@ -46,7 +47,7 @@ export async function getMoesifBalanceReports(options: MoesifClientOptions, quer
     } catch (error) {
       if (signal?.aborted === true) throw error;
       lastProblem = `could not reach Moesif (${(error as Error).message})`;
-      if (attempt < maxAttempts) await sleep(Math.min(30_000, backoff * 2 ** (attempt - 1)));
+      if (attempt < maxAttempts) await sleep(Math.min(30_000, backoff * 2 ** (attempt - 1)), signal);
       continue;
     }
     const status = response.status;
@@ -59,8 +60,7 @@ export async function getMoesifBalanceReports(options: MoesifClientOptions, quer
       if (status === 429) rateLimited++;
       lastProblem = `Moesif answered ${status}`;
       if (attempt < maxAttempts) {
-        const retryAfter = Number(response.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : Math.min(30_000, backoff * 2 ** (attempt - 1)));
+        await waitBeforeRetry(options, response, `Moesif answered ${status}${status === 429 ? ' (rate limited)' : ''}`, Math.min(30_000, backoff * 2 ** (attempt - 1)), signal);
       }
       continue;
     }
