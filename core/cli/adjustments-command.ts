@@ -1,4 +1,5 @@
 import { pushApiBasesFromEnvironment, pushClientsFromKeys, PUSH_ENVIRONMENT } from '../service/adjustment-push-clients.js';
+import { describeRetryWait } from '../sync/retry-wait.js';
 import { adjustmentsForPush, listPostedAdjustments, pushAdjustments, type AdjustmentView, type PushReport } from '../service/adjustments.js';
 import { ReconcileServiceError } from '../service/reconcile-service.js';
 import { LedgerDbError } from '../store/errors.js';
@@ -111,7 +112,7 @@ export async function runAdjustmentsPush(ctx: AdjustmentsCommandContext, options
         moesifToken: env[PUSH_ENVIRONMENT.moesifToken],
         ...(orbApiBase === undefined ? {} : { orbApiBase }),
         ...(moesifApiBase === undefined ? {} : { moesifApiBase }),
-      });
+      }, { onWait: (wait) => io.err(`adjustments push: ${describeRetryWait(wait)}\n`) });
     } catch (error) {
       if (error instanceof SyncError) throw new UsageError(error.message.replace('--api-base', '--orb-api-base'));
       throw error;

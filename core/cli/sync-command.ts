@@ -6,6 +6,7 @@ import { RateLimiter } from '../sync/rate-limiter.js';
 import { StripeApi } from '../sync/stripe-client.js';
 import { syncStripe, type StripeSyncSummary } from '../sync/stripe-sync.js';
 import { syncMoesif } from '../sync/moesif-sync.js';
+import { describeRetryWait, type OnRetryWait } from '../sync/retry-wait.js';
 import { redactKeys, stripeKeyWarning, SyncError } from '../sync/sync-errors.js';
 import type { Instant } from '../time/instant.js';
 import type { CliIo } from './io.js';
@@ -80,12 +81,14 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
   };
   if (deps.signal === undefined) process.on('SIGINT', onInterrupt);
   const progress = progressPrinter(io, provider);
+  const onWait = waitPrinter(io, provider);
   try {
     if (provider === 'stripe') {
       const api = new StripeApi({
         apiKey: key,
         ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }),
         limiter: new RateLimiter({ ratePerSecond: deps.ratePerSecond ?? 100 }),
+        onWait,
       });
       const summary = await syncStripe({ db, api, now: ctx.now, signal, onProgress: (p) => progress(p.stream, p.objects) });
       printStripeSummary(io, options.db, summary);
@@ -95,6 +98,7 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
       apiKey: key,
       ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }),
       limiter: new RateLimiter({ ratePerSecond: deps.ratePerSecond ?? 20 }),
+      onWait,
     });
     const summary = await syncOrb({ db, api, now: ctx.now, signal, onProgress: (p) => progress(p.stream, p.objects) });
     printOrbSummary(io, options.db, summary);
@@ -130,10 +134,11 @@ async function runMoesifSync(ctx: SyncCommandContext, options: SyncCommandOption
     throw error;
   }
   const progress = progressPrinter(io, 'moesif');
+  const interrupt = interruptOnCtrlC(io, deps.signal);
   try {
     const summary = await syncMoesif({
-      db, now: ctx.now, client: { token, ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }) },
-      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+      db, now: ctx.now, client: { token, ...(options.apiBase === undefined ? {} : { apiBase: options.apiBase }), onWait: waitPrinter(io, 'moesif') },
+      signal: interrupt.signal,
       onProgress: (p) => progress(p.stream, p.objects),
     });
     for (const warning of summary.warnings) io.err(`sync moesif: ${warning}\n`);
@@ -149,8 +154,27 @@ async function runMoesifSync(ctx: SyncCommandContext, options: SyncCommandOption
     }
     throw error;
   } finally {
+    interrupt.release();
     db.close();
   }
+}
+
+/** The signal a sync stops on: the caller's, else Ctrl-C (which also ends a wait before a retry). */
+function interruptOnCtrlC(io: CliIo, given: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (given !== undefined) return { signal: given, release: () => {} };
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    io.err('stopping after the page being written (Ctrl-C again to quit at once)...\n');
+    controller.abort();
+    process.off('SIGINT', onInterrupt);
+  };
+  process.on('SIGINT', onInterrupt);
+  return { signal: controller.signal, release: () => process.off('SIGINT', onInterrupt) };
+}
+
+/** A wait before a retry, on stderr with its length (issue 10 §5): a long pause is never silent. */
+function waitPrinter(io: CliIo, provider: string): OnRetryWait {
+  return (wait) => io.err(`sync ${provider}: ${describeRetryWait(wait)} (Ctrl-C stops the sync; what was committed is kept)\n`);
 }
 
 /** One stderr line per stream, then one every 10,000 objects: a 100,000-object sync prints about a dozen. */

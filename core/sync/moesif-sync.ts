@@ -46,6 +46,11 @@ const STREAM = 'balance_transactions';
 /** A bound on pages per run (each page must move the cursor forward, so this is never reached in practice). */
 const MAX_PAGES = 1_000_000;
 
+/** Read afresh (a cancel may come while a request is out). */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 export async function syncMoesif(options: MoesifSyncOptions): Promise<MoesifSyncSummary> {
   const { db, now } = options;
   const summary: MoesifSyncSummary = {
@@ -66,6 +71,12 @@ export async function syncMoesif(options: MoesifSyncOptions): Promise<MoesifSync
     try {
       answer = await getMoesifBalanceReports(options.client, query, options.signal);
     } catch (error) {
+      if (isAborted(options.signal)) {
+        // Cancelled, during a request or a wait before a retry: what was committed is kept.
+        summary.cancelled = true;
+        summary.stoppedAt = formatInstant(from);
+        return summary;
+      }
       const status = (error as { status?: number | null }).status;
       throw new SyncError(status === 401 || status === 403 ? 'auth' : 'api', `${(error as Error).message}; what was committed is kept, run the same command to resume from ${query.from}`);
     }

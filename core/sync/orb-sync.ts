@@ -14,6 +14,7 @@ import {
 import type { Instant } from '../time/instant.js';
 import { writeLedgerEntries } from './ledger-write.js';
 import type { OrbApi, OrbPage } from './orb-client.js';
+import { CursorTrail } from './cursor-trail.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -76,14 +77,16 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
     options.onCommit?.(stream);
     options.onProgress?.({ stream, objects });
   };
-  const all = async (fetch: (cursor: string | null) => Promise<OrbPage>): Promise<OrbPage[]> => {
+  const all = async (list: string, fetch: (cursor: string | null) => Promise<OrbPage>): Promise<OrbPage[]> => {
     const pages: OrbPage[] = [];
     let cursor: string | null = null;
+    const trail = new CursorTrail('Orb', list);
     for (let i = 0; i < MAX_PAGES; i++) {
       const page: OrbPage = await fetch(cursor);
       pages.push(page);
       if (!page.hasMore || page.nextCursor === null) return pages;
       cursor = page.nextCursor;
+      trail.next(cursor);
     }
     throw new SyncError('api', 'an Orb list did not end');
   };
@@ -95,6 +98,8 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
     let cursor = resuming ? saved.cursor : null;
     // `objects` counts the customers of the current listing (a fresh listing starts at 0).
     let listed = resuming ? saved.objects : 0;
+    const customersTrail = new CursorTrail('Orb', 'GET /customers');
+    if (cursor !== null) customersTrail.next(cursor);
     for (let i = 0; i < MAX_PAGES; i++) {
       checkCancelled(`customers${cursor === null ? '' : ` at cursor ${cursor}`}`);
       const page = await api.customers(cursor, limit, options.signal);
@@ -115,6 +120,7 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
       progress(CUSTOMERS_STREAM, page.items.length);
       if (next.phase === 'done') break;
       cursor = page.nextCursor;
+      customersTrail.next(cursor!);
     }
 
     for (const customer of listSourceObjects(db, 'orb', 'customer')) {
@@ -124,7 +130,7 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
       summary.customers++;
       const customerState = loadSyncState(db, 'orb', stream);
       // Invoices first: their payment attempts link the increments about to be written.
-      const invoicePages = await all((c) => api.invoices(customerId, c, limit, options.signal));
+      const invoicePages = await all(`GET /invoices?customer_id=${customerId}`, (c) => api.invoices(customerId, c, limit, options.signal));
       const invoicePayments = new Map<string, string>();
       for (const page of invoicePages) {
         for (const invoice of page.items) {
@@ -135,14 +141,16 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
       // The ledger, newest first, down to the page holding the newest entry stored last time.
       const ledgerPages: OrbPage[] = [];
       let ledgerCursor: string | null = null;
+      const ledgerTrail = new CursorTrail('Orb', `GET /customers/${customerId}/credits/ledger`);
       for (let i = 0; i < MAX_PAGES; i++) {
         const page: OrbPage = await api.ledger(customerId, ledgerCursor, limit, options.signal);
         ledgerPages.push(page);
         const reachedStored = customerState?.cursor != null && page.items.some((item) => item.id === customerState.cursor);
         if (reachedStored || !page.hasMore || page.nextCursor === null) break;
         ledgerCursor = page.nextCursor;
+        ledgerTrail.next(ledgerCursor);
       }
-      const creditPages = await all((c) => api.credits(customerId, c, limit, options.signal));
+      const creditPages = await all(`GET /customers/${customerId}/credits`, (c) => api.credits(customerId, c, limit, options.signal));
       const problems: ImportProblem[] = [];
       const source = `orb:/customers/${customerId}/credits/ledger`;
       const parsed = parseOrbLedgerPages(source, ledgerPages.map((page) => page.text), problems);

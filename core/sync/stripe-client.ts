@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { Instant } from '../time/instant.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { retryAfterMs, retryWait, type OnRetryWait } from './retry-wait.js';
 import { redactKeys, SyncError } from './sync-errors.js';
 
 /*
@@ -61,6 +62,8 @@ export interface StripeApiOptions {
   /** First backoff after a 429 without Retry-After (doubles each time, capped at 30 s). */
   rateLimitBackoffMs?: number;
   timeoutMs?: number;
+  /** Told before each wait for a retry, with its length (Retry-After capped at 60 s). */
+  onWait?: OnRetryWait;
 }
 
 /** Request statistics, for the summary and the tests. */
@@ -82,6 +85,7 @@ export class StripeApi {
   private readonly maxRateLimitRetries: number;
   private readonly backoffMs: number;
   private readonly key: string;
+  private readonly onWait: OnRetryWait | undefined;
   readonly stats: StripeApiStats = { requests: 0, rateLimited: 0 };
 
   constructor(options: StripeApiOptions) {
@@ -107,6 +111,7 @@ export class StripeApi {
     this.limiter = options.limiter;
     this.maxRateLimitRetries = options.maxRateLimitRetries ?? 8;
     this.backoffMs = options.rateLimitBackoffMs ?? 1000;
+    this.onWait = options.onWait;
   }
 
   /** One page of a list. */
@@ -178,9 +183,10 @@ export class StripeApi {
           if (attempt >= this.maxRateLimitRetries) {
             throw new SyncError('rate-limit', `${what}: Stripe answered 429 (rate limited) ${attempt + 1} times in a row; try again later or lower the request rate`);
           }
-          const retryAfter = Number(headers['retry-after']);
-          const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : Math.min(30_000, this.backoffMs * 2 ** attempt);
-          this.limiter.pause(wait);
+          // Retry-After is obeyed up to a minute, said aloud, and a cancel ends the wait (the limiter's sleep takes the signal).
+          const wait = retryWait('stripe', `${what}: Stripe answered 429 (rate limited)`, retryAfterMs(headers['retry-after']), Math.min(30_000, this.backoffMs * 2 ** attempt));
+          if (wait.waitMs > 0) this.onWait?.(wait);
+          this.limiter.pause(wait.waitMs);
           continue;
         }
         throw this.explain(error, what, status);

@@ -2,6 +2,7 @@ import { listStripeCustomers, loadSyncState, type LedgerDb, type SyncState } fro
 import type { Instant } from '../time/instant.js';
 import { commitStripePage, emptySyncCounts, mapApiObjects, missingGrants, type ApiObject, type SyncCounts } from './stripe-commit.js';
 import type { StripeApi, StripeJson, StripeListName, StripePage } from './stripe-client.js';
+import { CursorTrail } from './cursor-trail.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -168,12 +169,15 @@ class StripeSyncRun {
     };
     const request = (cursor: string | null): Promise<StripePage> =>
       this.fetch(spec.list, { limit: this.pageSize, created, ...(cursor === null ? {} : { starting_after: cursor }) });
+    const trail = new CursorTrail('Stripe', `${stream} (starting_after)`);
+    if (state.cursor !== null) trail.next(state.cursor);
     let next: Promise<StripePage> | null = request(state.cursor);
     while (next !== null) {
       this.checkCancelled(`${stream}${state.cursor === null ? '' : ` after ${state.cursor}`}`);
       const page: StripePage = await next;
       const last = page.data.at(-1);
       const cursor = last === undefined ? state.cursor : (last.id as string);
+      if (page.hasMore && last !== undefined) trail.next(cursor!);
       next = page.hasMore && last !== undefined ? request(cursor) : null;
       // The prefetched page's failure surfaces when it is awaited; until then it must not go unhandled.
       next?.catch(() => {});
@@ -190,6 +194,7 @@ class StripeSyncRun {
     const data: StripeJson[] = [];
     let observedAt: Instant | null = null;
     let cursor: string | null = null;
+    const trail = new CursorTrail('Stripe', `${name} (starting_after)`);
     // Bounded: each page advances the cursor; 10,000 pages is a million objects for one customer.
     for (let pages = 0; pages < 10_000; pages++) {
       const page: StripePage = await this.fetch(name, { limit: this.pageSize, ...params, ...(cursor === null ? {} : { starting_after: cursor }) });
@@ -198,6 +203,7 @@ class StripeSyncRun {
       const last = page.data.at(-1);
       if (!page.hasMore || last === undefined) return { data, observedAt };
       cursor = last.id as string;
+      trail.next(cursor);
     }
     throw new SyncError('api', `${name}: more than 10,000 pages for ${JSON.stringify(params)}`);
   }
@@ -227,6 +233,8 @@ class StripeSyncRun {
     const origin = 'stripe:/v1/billing/credit_grants';
     let state = this.state(stream) ?? { provider: 'stripe', stream, phase: 'backfill', windowGte: null, windowLt: null, cursor: null, objects: 0, updatedAt: this.options.now };
     if (state.phase === 'done') return;
+    const trail = new CursorTrail('Stripe', 'credit_grants (starting_after)');
+    if (state.cursor !== null) trail.next(state.cursor);
     for (let pages = 0; ; pages++) {
       if (pages > 1_000_000) throw new SyncError('api', 'credit_grants: the list does not end');
       this.checkCancelled(`${stream}${state.cursor === null ? '' : ` after ${state.cursor}`}`);
@@ -244,6 +252,7 @@ class StripeSyncRun {
       }
       const last = page.data.at(-1);
       const done = !page.hasMore || last === undefined;
+      if (!done) trail.next(last.id as string);
       state = { ...state, phase: done ? 'done' : 'backfill', cursor: last === undefined ? state.cursor : (last.id as string), objects: state.objects + page.data.length, updatedAt: this.options.now };
       commitStripePage(this.db, mapApiObjects(objects, this.warnings, this.counts), { now: this.options.now, origin, computeVoids: true, state }, this.counts, this.warnings);
       this.committed(stream, objects.length, state);
@@ -268,6 +277,8 @@ class StripeSyncRun {
       }
       return;
     }
+    const trail = new CursorTrail('Stripe', 'events (ending_before)');
+    trail.next(state.cursor);
     for (let pages = 0; ; pages++) {
       if (pages > 1_000_000) throw new SyncError('api', 'events: the list does not end');
       this.checkCancelled(`events after ${state.cursor}`);
@@ -288,6 +299,7 @@ class StripeSyncRun {
       // ending_before gives the page just newer than the cursor, newest first: apply it reversed.
       state = await this.applyEvents([...page.data].reverse(), state, origin);
       if (!page.hasMore) return;
+      trail.next(state.cursor!);
     }
   }
 

@@ -44,6 +44,8 @@ export class OrbWireServer {
   readonly ledgers = new Map<string, OrbJson[]>();
   readonly blocks = new Map<string, OrbJson[]>();
   readonly invoices: OrbJson[] = [];
+  /** Lists whose path matches ignore the cursor: every page is the first, with the same next_cursor (a list that does not advance). */
+  stuckCursor: RegExp | null = null;
   private server: Server | null = null;
   url = '';
 
@@ -120,7 +122,8 @@ export class OrbWireServer {
       }
       const page = (items: readonly OrbJson[]): void => {
         const limit = Number(url.searchParams.get('limit') ?? '20');
-        const offset = Number(Buffer.from(url.searchParams.get('cursor') ?? '', 'base64url').toString() || '0');
+        const cursor = this.stuckCursor?.test(path) === true ? '' : (url.searchParams.get('cursor') ?? '');
+        const offset = Number(Buffer.from(cursor, 'base64url').toString() || '0');
         const slice = items.slice(offset, offset + limit);
         const hasMore = offset + limit < items.length;
         send(200, `{"data":[${slice.map(toOrbJson).join(',')}],"pagination_metadata":{"has_more":${hasMore},"next_cursor":${hasMore ? JSON.stringify(Buffer.from(String(offset + limit)).toString('base64url')) : 'null'}}}`);

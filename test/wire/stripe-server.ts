@@ -181,6 +181,8 @@ export class StripeWireServer {
   readonly requests: RequestRecord[] = [];
   /** Record requests (off for the benchmark). */
   logRequests = true;
+  /** Lists whose path matches ignore starting_after: every page is the first again (a cursor that does not advance). */
+  ignoreStartingAfter: RegExp | null = null;
   readonly ids = new IdMaker();
   private readonly collections = new Map<string, ArrayCollection>();
   private generated: GeneratedPaymentIntents | null = null;
@@ -405,7 +407,7 @@ export class StripeWireServer {
     if (gte !== null) hi = Math.min(hi, firstBelow(gte));
     if (gt !== null) hi = Math.min(hi, firstBelow(gt + 1));
     const typeFilter = type === 'event' ? query.get('type') : null;
-    const after = query.get('starting_after');
+    const after = this.ignoreStartingAfter?.test(path) === true ? null : query.get('starting_after');
     const before = query.get('ending_before');
     let start: number;
     let end: number;
