@@ -123,6 +123,8 @@ export const settingsSetInput = z.strictObject({
     .optional(),
   /** A key to store (desktop only); null removes it. */
   keys: z.partialRecord(z.enum(KEY_PROVIDERS), z.string().min(8).max(512).regex(/^\S+$/, 'a key has no spaces').nullable()).optional(),
+  /** Linux without a keyring: the user confirms saving the keys on disk under Electron's fixed password (else they last the session). */
+  save_keys_without_keyring: z.boolean().optional(),
 });
 
 export const exportBalancesInput = z.strictObject({ ...optionalAsOf, format: z.enum(['csv', 'json']) });

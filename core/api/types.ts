@@ -372,8 +372,29 @@ export interface KeyStatus {
   configured: boolean;
   /** Last four characters behind a mask ("rk_live_…a1b2"), never the key. */
   masked: string | null;
-  /** Where it is kept: the OS keychain via Electron safeStorage, or the environment (browser mode). */
-  stored_in: 'safe_storage' | 'environment' | null;
+  /**
+   * Where it is kept: the OS keychain via Electron safeStorage, the environment (browser mode), this
+   * session's memory only (no keyring), or on disk under Electron's fixed password (no keyring, the user
+   * chose to save it anyway).
+   */
+  stored_in: 'safe_storage' | 'environment' | 'session' | 'basic_text' | null;
+}
+
+/** How keys entered in Settings are protected on this machine (issue 10 §9). */
+export interface KeyStorageView {
+  /**
+   * os_keychain: encrypted with the OS store (macOS Keychain, Windows DPAPI, GNOME libsecret, KWallet);
+   * basic_text: Linux without a keyring, where Electron's encryption uses a fixed password: keys are kept
+   * for the session unless the user confirms saving them; unavailable: no encryption at all, session only;
+   * environment: browser mode reads them from the environment.
+   */
+  protection: 'os_keychain' | 'basic_text' | 'unavailable' | 'environment';
+  /** The store's name ("the macOS Keychain"), or null. */
+  backend: string | null;
+  /** True when a saved key is kept for this session only unless the user confirms (save_keys_without_keyring). */
+  session_only_by_default: boolean;
+  /** One sentence for the Settings screen. */
+  message: string;
 }
 
 export interface SettingsView {
@@ -383,6 +404,8 @@ export interface SettingsView {
   keys_editable: boolean;
   /** Where keys come from when not editable: the variable names to set. */
   key_environment: Record<KeyProvider, string>;
+  /** How keys saved here are protected (Linux without a keyring: session only unless confirmed). */
+  key_storage: KeyStorageView;
 }
 
 // ----- export -----

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MethodInput } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import { KEY_PROVIDERS, type KeyProvider, type KeyStatus, type ReconciliationSettings, type SettingsView } from '../api/types.js';
+import { KEY_PROVIDERS, type KeyProvider, type KeyStatus, type KeyStorageView, type ReconciliationSettings, type SettingsView } from '../api/types.js';
 
 /*
  * Settings: the reconciliation window and tolerances (a JSON file in the user's config directory, never
@@ -23,10 +23,28 @@ export const DEFAULT_RECONCILIATION: ReconciliationSettings = { date_window_days
 export interface KeyVault {
   readonly storedIn: 'safe_storage' | 'environment';
   readonly editable: boolean;
+  /** How keys saved here are protected (default: the environment, or the OS keychain when editable). */
+  readonly storage?: KeyStorageView;
   get(provider: KeyProvider): string | null;
-  /** null removes the key. Only called when editable. */
-  set(provider: KeyProvider, key: string | null): void;
+  /** Where this provider's key is kept now (default: storedIn when it has one). */
+  location?(provider: KeyProvider): KeyStatus['stored_in'];
+  /** null removes the key. Only called when editable. saveWithoutKeyring: the user confirmed saving without a keyring. */
+  set(provider: KeyProvider, key: string | null, options?: { saveWithoutKeyring?: boolean }): void;
 }
+
+const ENVIRONMENT_STORAGE: KeyStorageView = {
+  protection: 'environment',
+  backend: null,
+  session_only_by_default: false,
+  message: 'In browser mode keys come from the environment of ledgerscope serve and never reach this page: only their last four characters.',
+};
+
+const KEYCHAIN_STORAGE: KeyStorageView = {
+  protection: 'os_keychain',
+  backend: null,
+  session_only_by_default: false,
+  message: 'Keys are encrypted with the system keychain and never shown again: only their last four characters.',
+};
 
 /** Browser mode: keys from the environment, read-only. */
 export function environmentKeys(env: NodeJS.ProcessEnv = process.env): KeyVault {
@@ -98,10 +116,11 @@ export class Settings {
         provider,
         configured: key !== null,
         masked: key === null ? null : maskKey(key),
-        stored_in: key === null ? null : this.vault.storedIn,
+        stored_in: key === null ? null : (this.vault.location?.(provider) ?? this.vault.storedIn),
       };
     });
-    return { reconciliation, keys, keys_editable: this.vault.editable, key_environment: KEY_ENVIRONMENT };
+    const storage = this.vault.storage ?? (this.vault.editable ? KEYCHAIN_STORAGE : ENVIRONMENT_STORAGE);
+    return { reconciliation, keys, keys_editable: this.vault.editable, key_environment: KEY_ENVIRONMENT, key_storage: storage };
   }
 
   update(input: MethodInput<'settings.set'>): SettingsView {
@@ -109,7 +128,7 @@ export class Settings {
       if (!this.vault.editable) throw new ApiError('forbidden', `browser mode reads API keys from the environment (${Object.values(KEY_ENVIRONMENT).join(', ')}); set them there and restart`);
       for (const provider of KEY_PROVIDERS) {
         const key = input.keys[provider];
-        if (key !== undefined) this.vault.set(provider, key);
+        if (key !== undefined) this.vault.set(provider, key, { saveWithoutKeyring: input.save_keys_without_keyring === true });
       }
     }
     if (input.reconciliation !== undefined) {

@@ -137,6 +137,8 @@ test('settings: reconciliation window saved; keys from the environment, none set
   await openApp(page, host, '/settings');
   await expect(page.getByTestId('key-stripe')).toHaveText('not set');
   await expect(page.getByText('Set STRIPE_API_KEY before ledgerscope serve')).toBeVisible();
+  await expect(page.getByTestId('key-storage')).toHaveText('In browser mode keys come from the environment of ledgerscope serve and never reach this page: only their last four characters.');
+  await expect(page.getByTestId('save-without-keyring')).toHaveCount(0);
   await page.getByTestId('window-days').fill('5');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toHaveText('Saved.');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { KeyProvider, SettingsView } from '../../../core/api/types';
+import type { KeyProvider, KeyStatus, SettingsView } from '../../../core/api/types';
 import { call } from '../api/client';
 import { errorMessage, useLoad } from '../api/hooks';
 import { ErrorBanner, Loading } from '../components/Feedback';
@@ -10,12 +10,19 @@ const PROVIDER_LABEL: Record<KeyProvider, string> = {
   moesif: 'Moesif management token',
 };
 
-function KeyRow({ settings, provider, onSaved }: { settings: SettingsView; provider: KeyProvider; onSaved(view: SettingsView): void }) {
+const STORED_IN: Record<NonNullable<KeyStatus['stored_in']>, string> = {
+  environment: 'from the environment',
+  safe_storage: 'in the system keychain',
+  session: 'for this session only',
+  basic_text: 'saved without a keyring',
+};
+
+function KeyRow({ settings, provider, saveWithoutKeyring, onSaved }: { settings: SettingsView; provider: KeyProvider; saveWithoutKeyring: boolean; onSaved(view: SettingsView): void }) {
   const status = settings.keys.find((key) => key.provider === provider);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const save = (value: string | null): void => {
-    call('settings.set', { keys: { [provider]: value } }).then(
+    call('settings.set', { keys: { [provider]: value }, ...(saveWithoutKeyring ? { save_keys_without_keyring: true } : {}) }).then(
       (view) => {
         setDraft('');
         setError(null);
@@ -30,7 +37,7 @@ function KeyRow({ settings, provider, onSaved }: { settings: SettingsView; provi
       <td data-testid={`key-${provider}`}>
         {status?.configured ? (
           <>
-            <code>{status.masked}</code> <span className="muted small">({status.stored_in === 'environment' ? 'from the environment' : 'in the system keychain'})</span>
+            <code>{status.masked}</code> <span className="muted small">({status.stored_in === null ? 'not set' : STORED_IN[status.stored_in]})</span>
           </>
         ) : (
           <span className="muted">not set</span>
@@ -73,6 +80,7 @@ export function SettingsScreen() {
   const [tolerance, setTolerance] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [saveWithoutKeyring, setSaveWithoutKeyring] = useState(false);
   useEffect(() => {
     if (loaded.data !== null) setSettings(loaded.data);
   }, [loaded.data]);
@@ -134,15 +142,25 @@ export function SettingsScreen() {
       </section>
       <section className="panel" aria-labelledby="keys-title">
         <h3 id="keys-title">API keys</h3>
-        <p className="small">
-          {settings.keys_editable
-            ? 'Keys are encrypted with the system keychain and never shown again: only their last four characters.'
-            : 'In browser mode keys come from the environment of `ledgerscope serve` and never reach this page: only their last four characters.'}
-        </p>
+        {settings.key_storage.session_only_by_default ? (
+          <p className="notice small" role="note" data-testid="key-storage">
+            {settings.key_storage.message}
+          </p>
+        ) : (
+          <p className="small" data-testid="key-storage">
+            {settings.key_storage.message}
+          </p>
+        )}
+        {settings.keys_editable && settings.key_storage.protection === 'basic_text' ? (
+          <label className="small">
+            <input type="checkbox" checked={saveWithoutKeyring} onChange={(event) => setSaveWithoutKeyring(event.target.checked)} data-testid="save-without-keyring" /> Save keys I enter on disk
+            anyway (anyone who can read this computer’s files could read them)
+          </label>
+        ) : null}
         <table className="keys">
           <tbody>
             {(['stripe', 'orb', 'moesif'] as const).map((provider) => (
-              <KeyRow key={provider} settings={settings} provider={provider} onSaved={setSettings} />
+              <KeyRow key={provider} settings={settings} provider={provider} saveWithoutKeyring={saveWithoutKeyring} onSaved={setSettings} />
             ))}
           </tbody>
         </table>
