@@ -72,14 +72,8 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
     }
     throw error;
   }
-  const controller = new AbortController();
-  const signal = deps.signal ?? controller.signal;
-  const onInterrupt = (): void => {
-    io.err('stopping after the page being written (Ctrl-C again to quit at once)...\n');
-    controller.abort();
-    process.off('SIGINT', onInterrupt);
-  };
-  if (deps.signal === undefined) process.on('SIGINT', onInterrupt);
+  const interrupt = interruptOnCtrlC(io, deps.signal);
+  const signal = interrupt.signal;
   const progress = progressPrinter(io, provider);
   const onWait = waitPrinter(io, provider);
   try {
@@ -110,7 +104,7 @@ export async function runSync(ctx: SyncCommandContext, provider: string, options
     }
     throw error;
   } finally {
-    if (deps.signal === undefined) process.off('SIGINT', onInterrupt);
+    interrupt.release();
     db.close();
   }
 }
