@@ -14,6 +14,7 @@ import { auditExport, generateOrbExportJsonl } from '../core/audit/index.js';
 import { measureAccountFirstPaint } from './first-paint.js';
 import { measureReconcile } from './reconcile.js';
 import { measureStripeSync } from './stripe-sync.js';
+import { measurePeer } from './peer.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,9 @@ const { values } = parseArgs({
     accounts: { type: 'string' },
     only: { type: 'string' },
     keep: { type: 'boolean' },
+    'peer-transactions': { type: 'string', default: '200000' },
+    'peer-customers': { type: 'string', default: '2000' },
+    'peer-rounds': { type: 'string', default: '3' },
   },
 });
 const entries = Number(values.entries);
@@ -91,6 +95,11 @@ function auditBench(): void {
 // Reconcile first: it should not pay for the import's garbage still in this process.
 if (wanted('reconcile')) report('reconcile_s', measureReconcile({ payments: tenth }), 's');
 if (wanted('import')) await importAndReplay();
+if (wanted('peer')) {
+  const peer = { transactions: Number(values['peer-transactions']), customers: Number(values['peer-customers']), rounds: Number(values['peer-rounds']) };
+  for (const [name, value] of Object.entries(peer)) if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--peer-${name} must be a positive integer`);
+  await measurePeer({ ...peer, report, keep: values.keep === true });
+}
 if (wanted('audit')) auditBench();
 if (wanted('sync')) report('stripe_sync_objects_per_s', await measureStripeSync({ objects: tenth }), 'objects/s');
 if (wanted('first-paint')) report('account_view_first_paint_ms', await measureAccountFirstPaint({ entries: tenth }), 'ms');
