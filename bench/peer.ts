@@ -23,6 +23,8 @@ export interface PeerOptions {
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds (time(1) only; NaN otherwise): on a loaded machine, steadier than wall. */
+  cpuSeconds: number;
   peakRssMb: number;
   stdout: string;
 }
@@ -45,7 +47,10 @@ async function timed(command: string, args: string[]): Promise<Run> {
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(-2000)}`);
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
     if (rss === null) throw new Error(`${TIME} -v printed no maximum resident set size`);
-    return { seconds, peakRssMb: Number(rss[1]) / 1024, stdout: result.stdout };
+    const user = /User time \(seconds\): ([\d.]+)/.exec(result.stderr);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(result.stderr);
+    const cpuSeconds = user === null || system === null ? NaN : Number(user[1]) + Number(system[1]);
+    return { seconds, cpuSeconds, peakRssMb: Number(rss[1]) / 1024, stdout: result.stdout };
   }
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -68,7 +73,7 @@ async function timed(command: string, args: string[]): Promise<Run> {
       clearInterval(poll);
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${Buffer.concat(err).toString().slice(-2000)}`));
-      else resolve({ seconds, peakRssMb: peakKb / 1024, stdout: Buffer.concat(out).toString('utf8') });
+      else resolve({ seconds, cpuSeconds: NaN, peakRssMb: peakKb / 1024, stdout: Buffer.concat(out).toString('utf8') });
     });
   });
 }
@@ -119,14 +124,22 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
     writeFileSync(files.compact, ledger.moesifCompact);
     writeFileSync(files.journal, ledger.hledgerJournal);
 
-    // Start-up: the usage text, no database; best of five.
+    // Start-up: the usage text, no database; best of five, beside Node's own start (`node -e 0`) on this machine now.
     let startup = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 5; i++) startup = Math.min(startup, (await timed(process.execPath, [cli, '--help'])).seconds);
+    let bare = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      bare = Math.min(bare, (await timed(process.execPath, ['-e', '0'])).seconds);
+      startup = Math.min(startup, (await timed(process.execPath, [cli, '--help'])).seconds);
+    }
     report('cli_startup_ms', startup * 1000, 'ms');
+    report('node_bare_startup_ms', bare * 1000, 'ms');
 
     const hledger = which('hledger');
     if (hledger === null) process.stderr.write('peer bench: hledger is not installed (apt-get install -y hledger); skipping the peer lines\n');
-    const best = { import: Infinity, compact: Infinity, balances: Infinity, total: Infinity, hledger: Infinity, rss: 0, hledgerRss: Infinity };
+    const best = {
+      import: Infinity, compact: Infinity, balances: Infinity, total: Infinity, hledger: Infinity, hledgerRss: Infinity,
+      cpu: Infinity, hledgerCpu: Infinity,
+    };
     let lsRssOfBest = Infinity;
     for (let round = 0; round < options.rounds; round++) {
       if (hledger !== null) {
@@ -134,6 +147,7 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
         assertAgree('hledger', hledgerBalances(run.stdout), ledger.balancesCents);
         best.hledger = Math.min(best.hledger, run.seconds);
         best.hledgerRss = Math.min(best.hledgerRss, run.peakRssMb);
+        best.hledgerCpu = Math.min(best.hledgerCpu, run.cpuSeconds);
       }
       const db = join(dir, `python-${round}.sqlite`);
       const imported = await timed(process.execPath, [cli, 'import', files.python, '--db', db]);
@@ -141,6 +155,7 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
       assertAgree('ledgerscope', ledgerscopeBalances(balances.stdout), ledger.balancesCents);
       best.import = Math.min(best.import, imported.seconds);
       best.balances = Math.min(best.balances, balances.seconds);
+      best.cpu = Math.min(best.cpu, imported.cpuSeconds + balances.cpuSeconds);
       if (imported.seconds + balances.seconds < best.total) {
         best.total = imported.seconds + balances.seconds;
         lsRssOfBest = Math.max(imported.peakRssMb, balances.peakRssMb);
@@ -159,6 +174,7 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
       report('hledger_bal_s', best.hledger, 's');
       report('hledger_peak_rss_mb', best.hledgerRss, 'MB');
       report('peer_ratio_hledger', best.hledger / best.total, 'x');
+      if (Number.isFinite(best.cpu) && Number.isFinite(best.hledgerCpu)) report('peer_ratio_hledger_cpu', best.hledgerCpu / best.cpu, 'x');
     }
   } finally {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
