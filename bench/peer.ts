@@ -138,7 +138,7 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
     if (hledger === null) process.stderr.write('peer bench: hledger is not installed (apt-get install -y hledger); skipping the peer lines\n');
     const best = {
       import: Infinity, compact: Infinity, balances: Infinity, total: Infinity, hledger: Infinity, hledgerRss: Infinity,
-      cpu: Infinity, hledgerCpu: Infinity,
+      cpu: Infinity, hledgerCpu: Infinity, importCpu: Infinity, balancesCpu: Infinity,
     };
     let lsRssOfBest = Infinity;
     for (let round = 0; round < options.rounds; round++) {
@@ -156,6 +156,8 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
       best.import = Math.min(best.import, imported.seconds);
       best.balances = Math.min(best.balances, balances.seconds);
       best.cpu = Math.min(best.cpu, imported.cpuSeconds + balances.cpuSeconds);
+      best.importCpu = Math.min(best.importCpu, imported.cpuSeconds);
+      best.balancesCpu = Math.min(best.balancesCpu, balances.cpuSeconds);
       if (imported.seconds + balances.seconds < best.total) {
         best.total = imported.seconds + balances.seconds;
         lsRssOfBest = Math.max(imported.peakRssMb, balances.peakRssMb);
@@ -170,11 +172,18 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
     report('cli_balances_s', best.balances, 's');
     report('cli_import_entries_per_s', options.transactions / best.import, 'entries/s');
     report('ledgerscope_peak_rss_mb', lsRssOfBest, 'MB');
+    if (Number.isFinite(best.importCpu)) {
+      report('cli_import_cpu_s', best.importCpu, 's');
+      report('cli_balances_cpu_s', best.balancesCpu, 's');
+    }
     if (hledger !== null) {
       report('hledger_bal_s', best.hledger, 's');
       report('hledger_peak_rss_mb', best.hledgerRss, 'MB');
       report('peer_ratio_hledger', best.hledger / best.total, 'x');
-      if (Number.isFinite(best.cpu) && Number.isFinite(best.hledgerCpu)) report('peer_ratio_hledger_cpu', best.hledgerCpu / best.cpu, 'x');
+      if (Number.isFinite(best.cpu) && Number.isFinite(best.hledgerCpu)) {
+        report('hledger_bal_cpu_s', best.hledgerCpu, 's');
+        report('peer_ratio_hledger_cpu', best.hledgerCpu / best.cpu, 'x');
+      }
     }
   } finally {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
