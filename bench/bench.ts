@@ -1,6 +1,6 @@
 // `npm run bench [-- --entries N]`: one JSON object per line, {"metric", "value", "unit"} (DESIGN §8).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { auditExport, generateOrbExportJsonl } from '../core/audit/index.js';
 import { measureAccountFirstPaint } from './first-paint.js';
 import { measureReconcile } from './reconcile.js';
 import { measureStripeSync } from './stripe-sync.js';
+import { measurePeer } from './peer.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,9 @@ const { values } = parseArgs({
     accounts: { type: 'string' },
     only: { type: 'string' },
     keep: { type: 'boolean' },
+    'peer-transactions': { type: 'string', default: '200000' },
+    'peer-customers': { type: 'string', default: '2000' },
+    'peer-rounds': { type: 'string', default: '3' },
   },
 });
 const entries = Number(values.entries);
@@ -46,12 +50,20 @@ async function importAndReplay(): Promise<void> {
     const child = fileURLToPath(new URL('./bench-import-child.mjs', import.meta.url));
     const result = JSON.parse(execFileSync(process.execPath, [child, file, db], { encoding: 'utf8', maxBuffer: 1 << 20 })) as {
       seconds: number;
+      cpuSeconds: number;
       inserted: number;
       maxRssMb: number;
     };
     if (result.inserted !== entries) throw new Error(`import inserted ${result.inserted} of ${entries} entries`);
     report('import_entries_per_s', entries / result.seconds, 'entries/s');
+    // Per CPU second (user + system): what the import costs, whatever else the machine is running.
+    report('import_entries_per_cpu_s', entries / result.cpuSeconds, 'entries/s');
     report('import_peak_rss_mb', result.maxRssMb, 'MB');
+
+    // `ledgerscope balances --json` on that database as a user runs it (start-up included, output to a file):
+    // as of now (stored summaries), and as of a past instant in the middle of the data (replays).
+    report('cli_balances_now_ms', cliBalancesMs(db, null, join(dir, 'now.json')), 'ms');
+    report('cli_balances_past_ms', cliBalancesMs(db, '2024-06-15T00:00:00Z', join(dir, 'past.json')), 'ms');
 
     // Replay: every account's blocks and balances from entries already loaded, best of three runs.
     const loaded: { key: AccountKey; entries: LedgerEntry[] }[] = [];
@@ -79,6 +91,41 @@ async function importAndReplay(): Promise<void> {
   }
 }
 
+const CLI = fileURLToPath(new URL('../bin/ledgerscope.mjs', import.meta.url));
+
+/** Wall milliseconds of `ledgerscope balances --json [--as-of]`, stdout to `out`; best of three. */
+function cliBalancesMs(db: string, asOf: string | null, out: string): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const fd = openSync(out, 'w');
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [CLI, 'balances', '--db', db, '--json', ...(asOf === null ? [] : ['--as-of', asOf])], {
+      stdio: ['ignore', fd, 'pipe'],
+      encoding: 'utf8',
+    });
+    best = Math.min(best, performance.now() - started);
+    closeSync(fd);
+    if (result.status !== 0) throw new Error(`balances failed (${result.status}): ${result.stderr}`);
+  }
+  return best;
+}
+
+/** `balances` as of now over many short accounts (DESIGN: 100,000 accounts ≤ 300 ms in the CLI): 3 entries each. */
+function manyAccountsBench(accountCount: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerscope-bench-accounts-'));
+  try {
+    const file = join(dir, 'moesif.jsonl');
+    const db = join(dir, 'bench.sqlite');
+    writeFileSync(file, generateMoesifJsonl({ entries: accountCount * 3, accounts: accountCount, seed: 7 }));
+    const child = fileURLToPath(new URL('./bench-import-child.mjs', import.meta.url));
+    execFileSync(process.execPath, [child, file, db], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    report('cli_balances_now_many_accounts_ms', cliBalancesMs(db, null, join(dir, 'now.json')), 'ms');
+    report('many_accounts', accountCount, 'accounts');
+  } finally {
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function auditBench(): void {
   const text = generateOrbExportJsonl({ entries, accounts: Math.max(1, Math.round(entries / 100)), seed: 11 });
   const started = performance.now();
@@ -91,6 +138,12 @@ function auditBench(): void {
 // Reconcile first: it should not pay for the import's garbage still in this process.
 if (wanted('reconcile')) report('reconcile_s', measureReconcile({ payments: tenth }), 's');
 if (wanted('import')) await importAndReplay();
+if (wanted('peer')) {
+  const peer = { transactions: Number(values['peer-transactions']), customers: Number(values['peer-customers']), rounds: Number(values['peer-rounds']) };
+  for (const [name, value] of Object.entries(peer)) if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--peer-${name} must be a positive integer`);
+  await measurePeer({ ...peer, report, keep: values.keep === true });
+}
+if (wanted('accounts')) manyAccountsBench(Math.max(10, Math.round(entries / 10)));
 if (wanted('audit')) auditBench();
 if (wanted('sync')) report('stripe_sync_objects_per_s', await measureStripeSync({ objects: tenth }), 'objects/s');
 if (wanted('first-paint')) report('account_view_first_paint_ms', await measureAccountFirstPaint({ entries: tenth }), 'ms');

@@ -3,10 +3,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
-if (!existsSync(cli)) {
+// The launcher loads only what the command needs (dist/ is split per command: scripts/build-cli.mjs).
+const launcher = fileURLToPath(new URL('../dist/launch.mjs', import.meta.url));
+if (!existsSync(launcher)) {
   process.stderr.write('ledgerscope: the CLI is not built yet; run "npm run build:cli" (npm install does it)\n');
   process.exit(2);
 }
-const { runCli, processIo } = await import(pathToFileURL(cli).href);
-process.exitCode = await runCli(process.argv.slice(2), processIo, Date.now());
+const { launch } = await import(pathToFileURL(launcher).href);
+process.exitCode = await launch(process.argv.slice(2), Date.now());

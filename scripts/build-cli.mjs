@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entryPoints = {
+  // What bin/ledgerscope.mjs runs: --help without the engine, any other command through cli.
+  launch: 'core/cli/launch.ts',
   cli: 'core/cli/main.ts',
   bench: 'bench/bench.ts',
   'bench-import-child': 'bench/import-child.ts',
@@ -18,6 +20,9 @@ await build({
   entryPoints: present,
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
+  // Split: each command's modules (and zod, the Stripe and Orb SDKs behind them) load only when it runs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,17 +1,31 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
 import { LedgerDbError } from '../store/errors.js';
-import { runAdjustmentsList, runAdjustmentsPush } from './adjustments-command.js';
-import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
-import { runReconcile } from './reconcile-command.js';
-import { runLiabilityReport } from './report-command.js';
-import { runServe } from './serve-command.js';
-import { runSync } from './sync-command.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+
+/*
+ * The ledger commands (import, balance, balances, blocks, entries) are imported statically: they are
+ * what users run most and their modules are light. The others load their modules on demand (the CLI
+ * bundle is split per command, scripts/build-cli.mjs): zod, the Stripe and Orb SDKs and the HTTP host
+ * would otherwise be loaded by every start, `import` and `--help` included.
+ */
+const lazy = {
+  adjustments: () => import('./adjustments-command.js'),
+  audit: () => import('./audit-command.js'),
+  reconcile: () => import('./reconcile-command.js'),
+  report: () => import('./report-command.js'),
+  serve: () => import('./serve-command.js'),
+  sync: () => import('./sync-command.js'),
+};
+
+/** A lazily loaded command: its usage and store errors become exit codes like the others'. */
+function later(io: CliIo, run: () => Promise<number>): Promise<number> {
+  return run().catch((error: unknown) => exitCodeFor(error, io));
+}
 
 const COMMAND_OPTIONS: Record<string, Options> = {
   import: { db: { type: 'string' }, source: { type: 'string' }, unit: { type: 'string' }, 'created-at-field': { type: 'string' } },
@@ -67,7 +81,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     }
     const values = parsed.values as Record<string, unknown>;
     const asJson = values.json === true;
-    if (command === 'audit') return runAudit(ctx, parsed.positionals, { json: asJson });
+    if (command === 'audit') return later(io, async () => (await lazy.audit()).runAudit(ctx, parsed.positionals, { json: asJson }));
     const db = required(values, 'db', command);
     switch (command) {
       case 'import':
@@ -84,7 +98,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         const [provider, ...extra] = parsed.positionals;
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');
         const apiBase = optional(values, 'api-base');
-        return runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }).catch((error: unknown) => exitCodeFor(error, io));
+        return later(io, async () => (await lazy.sync()).runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }));
       }
       case 'adjustments': {
         const [action, ...extra] = parsed.positionals;
@@ -94,11 +108,11 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           for (const flag of ['confirm', 'key', 'orb-api-base', 'moesif-api-base']) {
             if (values[flag] !== undefined) throw new UsageError(`adjustments list: --${flag} belongs to adjustments push`);
           }
-          return runAdjustmentsList(ctx, { db, runId, unpushed: values.unpushed === true, json: asJson });
+          return later(io, async () => (await lazy.adjustments()).runAdjustmentsList(ctx, { db, runId, unpushed: values.unpushed === true, json: asJson }));
         }
         if (values.unpushed !== undefined) throw new UsageError('adjustments push: --unpushed belongs to adjustments list (push only sends unpushed ones)');
         const keys = values.key as string[] | undefined;
-        return runAdjustmentsPush(ctx, {
+        return later(io, async () => (await lazy.adjustments()).runAdjustmentsPush(ctx, {
           db,
           confirm: values.confirm === true,
           runId,
@@ -106,23 +120,23 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           orbApiBase: optional(values, 'orb-api-base'),
           moesifApiBase: optional(values, 'moesif-api-base'),
           json: asJson,
-        }).catch((error: unknown) => exitCodeFor(error, io));
+        }));
       }
       case 'reconcile':
-        return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });
+        return later(io, async () => (await lazy.reconcile()).runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson }));
       case 'serve':
-        return runServe(ctx, { db, port: optional(values, 'port') });
+        return later(io, async () => (await lazy.serve()).runServe(ctx, { db, port: optional(values, 'port') }));
       case 'report': {
         const [name, ...extra] = parsed.positionals;
         if (name !== 'liability' || extra.length > 0) throw new UsageError('report: the only report is "liability"');
-        return runLiabilityReport(ctx, {
+        return later(io, async () => (await lazy.report()).runLiabilityReport(ctx, {
           db,
           from: required(values, 'from', 'report liability'),
           to: required(values, 'to', 'report liability'),
           ...(optional(values, 'unit') === undefined ? {} : { unit: optional(values, 'unit') }),
           json: asJson,
           csv: values.csv === true,
-        });
+        }));
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

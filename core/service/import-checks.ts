@@ -1,6 +1,6 @@
 import { compareAccountKeys } from '../ledger/account-key.js';
 import { replayAccount } from '../ledger/replay.js';
-import { LedgerRuleError, type AccountKey, type EntrySource, type LedgerEntry } from '../ledger/types.js';
+import { LedgerRuleError, type AccountKey, type AccountState, type EntrySource, type LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
 import { forEachStoredEntry, loadAccountEntries, loadEntryEvidence, sourcesWithEntries, type LedgerDb } from '../store/index.js';
@@ -180,14 +180,27 @@ export function touchedAccounts(batch: ImportBatch): TouchedAccounts {
  * and the new ones, and turns each LedgerRuleError into a problem at the offending entry's origin.
  * One problem per account at most: replay stops at the first rule an account breaks.
  */
-export function checkByReplay(db: LedgerDb | null, batch: ImportBatch, accounts: readonly TouchedAccount[], problems: ImportProblem[]): void {
+/**
+ * `replayed`, when given, receives each account that replays cleanly: its index in `accounts`, every
+ * entry it will hold and its state with no end (what the import's balance summaries are built from).
+ */
+export function checkByReplay(
+  db: LedgerDb | null,
+  batch: ImportBatch,
+  accounts: readonly TouchedAccount[],
+  problems: ImportProblem[],
+  replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState) => void,
+): void {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
-  for (const account of accounts) {
+  for (let index = 0; index < accounts.length; index++) {
+    const account = accounts[index]!;
     const incoming = account.positions.map((position) => entries[position]!.entry);
     const stored = db === null ? [] : loadAccountEntries(db, account.key);
     try {
-      replayAccount(account.key, stored.length === 0 ? incoming : stored.concat(incoming), { keepEntries: false });
+      const all = stored.length === 0 ? incoming : stored.concat(incoming);
+      const state = replayAccount(account.key, all, { keepEntries: false });
+      replayed?.(index, all, state);
     } catch (error) {
       if (!(error instanceof LedgerRuleError)) throw error;
       found.push(ruleProblem(db, batch, account, stored, error));

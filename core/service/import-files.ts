@@ -11,11 +11,14 @@ import {
   replaceAdjustmentCopies,
   replacementWarnings,
   withIndexesRebuilt,
+  writeAccountSummaries,
   type ReplacedAdjustment,
+  type AccountSummaryWrite,
   type LedgerDb,
 } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { INSERT, numberEntries, parseBatch, type ImportBatch, type SourceIdIndex } from './import-batch.js';
+import { summaryCollector } from './balance-summaries.js';
 import { checkBatchIdentity, checkByReplay, checkStoredIdentity, touchedAccounts, type TouchedAccounts } from './import-checks.js';
 
 /*
@@ -95,10 +98,11 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
     // when the import is good, built aside and published whole (core/store/new-db.ts).
     numberEntries(batch, 0);
     const touched = touchedAccounts(batch);
-    checkByReplay(null, batch, touched.accounts, problems);
+    const summaries = summaryCollector(touched.accounts, options.now);
+    checkByReplay(null, batch, touched.accounts, problems, summaries.collect);
     if (problems.length > 0) throw new ImportRejected(problems);
     progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
-    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true));
+    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true, summaries.rows));
     if (built.created) return built.value;
     // Someone created the file meanwhile: import into it like into any existing database.
   }
@@ -135,24 +139,26 @@ function importIntoOpenDb(
       const replaced = replaceAdjustmentCopies(db, batch.entries, (i) => batch.status[i] === INSERT, options.now, problems);
       if (problems.length > 0) throw new ImportRejected(problems);
       const touched = touchedAccounts(batch);
-      checkByReplay(db, batch, touched.accounts, problems);
+      const summaries = summaryCollector(touched.accounts, options.now);
+      checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
       // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
       const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
-      const summary = writeBatch(db, batch, touched, options, rebuildIndexes);
+      const summary = writeBatch(db, batch, touched, options, rebuildIndexes, summaries.rows);
       return { ...summary, replaced, warnings: replacementWarnings(replaced) };
     })
     .immediate();
 }
 
-/** Writes the checked batch: the import, its files, the new entries and the accounts catalog. */
+/** Writes the checked batch: the import, its files, the new entries, the accounts catalog and their balance summaries. */
 function writeBatch(
   db: LedgerDb,
   batch: ImportBatch,
   touched: TouchedAccounts,
   options: ImportOptions,
   rebuildIndexes: boolean,
+  summaryRows: (accountIds: readonly number[]) => AccountSummaryWrite[],
 ): ImportSummary {
   const { entries, status } = batch;
   let inserted = 0;
@@ -203,6 +209,8 @@ function writeBatch(
   // Assert right after writing: what was written is what was checked.
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
+  // After finish() (which drops the old ones), in the same transaction: balances then reads these rows.
+  writeAccountSummaries(db, summaryRows(writer.accountIds));
   return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings: [] };
 }
 

@@ -235,6 +235,7 @@ export function replaceAdjustmentCopies(
   // Same count after delete + insert: a checkpoint left here would look fresh. Gone until finish() rebuilds it.
   const dropCheckpoint = prepared(db, 'DELETE FROM account_checkpoints WHERE account_id = ?');
   const dropRecent = prepared(db, 'DELETE FROM account_recent WHERE account_id = ?');
+  const dropSummary = prepared(db, 'DELETE FROM account_summaries WHERE account_id = ?');
   const record = prepared(
     db,
     `UPDATE reconcile_adjustments SET replaced_by_source = @source, replaced_by_source_id = @id, replaced_at = @now, copy_difference = @difference,
@@ -253,6 +254,7 @@ export function replaceAdjustmentCopies(
     if (shorten.run(adjustment.accountId).changes !== 1) throw new Error(`adjustment ${adjustment.key}: account ${adjustment.accountId} has no entry to remove`);
     dropCheckpoint.run(adjustment.accountId);
     dropRecent.run(adjustment.accountId); // its rows too (migration 0006): without the header they are never read
+    dropSummary.run(adjustment.accountId); // and its balance summary (migration 0008), fresh-looking for the same reason
     const written = record.run({ source: copy.source, id: copy.sourceId, now, difference, key: adjustment.key });
     if (written.changes !== 1) throw new Error(`adjustment ${adjustment.key}: replacement not recorded`);
     const remapped: ReplacedAdjustment['remapped'] = [];

@@ -77,6 +77,15 @@ export function forEachAccountEntries(db: LedgerDb, fn: (key: AccountKey, entrie
   for (const account of accountRows(db)) fn(account.key, loadEntriesById(db, account.id, account.key, decimals));
 }
 
+/**
+ * Like forEachAccountEntries, but `fn` also gets the account's id and loads its entries only when it
+ * calls `entries()`: readers that have a stored summary for most accounts skip their rows.
+ */
+export function forEachAccountLazily(db: LedgerDb, fn: (key: AccountKey, accountId: number, entries: () => LedgerEntry[]) => void): void {
+  const decimals = new DecimalInterner();
+  for (const account of accountRows(db)) fn(account.key, account.id, () => loadEntriesById(db, account.id, account.key, decimals));
+}
+
 /** What was stored beside an entry when it was imported: where it came from and what it said. */
 export interface EntryRecord {
   source: EntrySource;

@@ -2,6 +2,7 @@ import { toCanonical } from '../money/decimal.js';
 import type { AccountKey, EntrySource, LedgerEntry } from '../ledger/types.js';
 import type { RecordOrigin, StatedBalances } from '../sources/types.js';
 import type { Instant } from '../time/instant.js';
+import { deleteAccountSummaries } from './account-summaries.js';
 import { rebuildCheckpoints } from './checkpoints.js';
 import { toAccountKey } from './entries-read.js';
 import { DecimalInterner, decodeEntryRow, ENTRY_COLUMN_COUNT, entryColumns, type EntryRow } from './entry-row.js';
@@ -283,7 +284,8 @@ export class EntryWriter {
 
   /**
    * Asserts every declared account received exactly its declared number of entries, then rebuilds their
-   * replay checkpoints: in the same transaction, so a checkpoint never describes other entries.
+   * replay checkpoints and drops their balance summaries: in the same transaction, so neither ever
+   * describes other entries. The caller may then write fresh summaries (writeAccountSummaries).
    */
   finish(): void {
     this.flushPlain();
@@ -292,6 +294,9 @@ export class EntryWriter {
         throw new Error(`account ${account.key.customerId}: declared ${account.entries} new entries, wrote ${this.written[i]}`);
       }
     });
-    rebuildCheckpoints(this.db, this.accountIds.filter((_, i) => this.written[i]! > 0));
+    const written = this.accountIds.filter((_, i) => this.written[i]! > 0);
+    rebuildCheckpoints(this.db, written);
+    // Their balance summaries (migration 0008) describe the old entries: gone until the caller writes new ones.
+    if (written.length > 0) deleteAccountSummaries(this.db, JSON.stringify(written));
   }
 }

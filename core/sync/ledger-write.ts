@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { INSERT, UNCHANGED, DUPLICATE, type ImportBatch } from '../service/import-batch.js';
 import { checkByReplay, touchedAccounts } from '../service/import-checks.js';
+import { summaryCollector } from '../service/balance-summaries.js';
 import { entryFingerprint, type ImportProblem, type ParsedEntry } from '../sources/index.js';
 import { ParsedRecord } from '../sources/parsed-entry.js';
 import { grantVoidId, orderStripeEntries, type ParsedGrant } from '../sources/stripe/index.js';
@@ -14,6 +15,7 @@ import {
   loadAccountEntries,
   maxOrdinal,
   replaceAdjustmentCopies,
+  writeAccountSummaries,
   type LedgerDb,
   type ReplacedAdjustment,
 } from '../store/index.js';
@@ -190,7 +192,8 @@ export function writeLedgerEntries(
 
   const batch: ImportBatch = { files: [{ path: options.files[0]?.path ?? '-', format: 'stripe', start: 0, count: entries.length }], entries, status, firstOrdinal: base + 1 };
   const touched = touchedAccounts(batch);
-  checkByReplay(db, batch, touched.accounts, problems);
+  const summaries = summaryCollector(touched.accounts, options.now);
+  checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
   if (problems.length > 0) return result;
 
   let inserted = 0;
@@ -222,6 +225,7 @@ export function writeLedgerEntries(
   });
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
+  writeAccountSummaries(db, summaries.rows(writer.accountIds)); // balance summaries (migration 0008), same transaction
   result.inserted = inserted;
   result.importId = importId;
   result.replaced = replaced;

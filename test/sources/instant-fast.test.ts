@@ -37,6 +37,25 @@ describe('parseInstantFast', () => {
     );
   });
 
+  it('agrees with parseInstant on Python isoformat shapes: 1 to 9 fraction digits and +hh:mm offsets, valid or not', () => {
+    const fraction = fc.option(fc.integer({ min: 0, max: 10 }).chain((n) => digits(n)), { nil: null });
+    const zone = fc.oneof(
+      fc.constantFrom('Z', '+00:00', '-00:00', '+05:30', '-08:00', '+24:00', '+01:60', '+0100', '+01', 'z', ''),
+      fc.tuple(fc.constantFrom('+', '-'), digits(2), digits(2)).map(([sign, h, m]) => `${sign}${h}:${m}`),
+    );
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fraction, zone)
+      .map(([y, mo, d, h, mi, s, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f === null ? '' : `.${f}`}${z}`);
+    fc.assert(
+      fc.property(shaped, (text) => {
+        expect(outcome(parseInstantFast, text)).toBe(outcome(parseInstant, text));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(parseInstantFast('2024-01-01T00:00:05+00:00')).toBe(Date.UTC(2024, 0, 1, 0, 0, 5));
+    expect(parseInstantFast('2024-01-01T00:00:05.123456+02:00')).toBe(Date.UTC(2023, 11, 31, 22, 0, 5, 123));
+  });
+
   it('leaves every other shape to parseInstant', () => {
     for (const text of ['2024-02-29', '2022-11-01T00:00:00+00:00', '2025-01-01 10:00:00Z', '2025-01-01T10:00Z', '2025-01-01T10:00:00.1234Z']) {
       expect(outcome(parseInstantFast, text)).toBe(outcome(parseInstant, text));

@@ -1,0 +1,76 @@
+import { replayAccount } from '../ledger/replay.js';
+import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
+import type { AccountSummaryWrite } from '../store/index.js';
+import type { Instant } from '../time/instant.js';
+import { accountBalanceView } from './views.js';
+
+/*
+ * The balance summary of an account (migration 0008, core/store/account-summaries.ts): its balance view
+ * as of the writer's "now", with the range of instants over which nothing changes it. An account changes
+ * only at its entries' instants and at its blocks' activations (effective_at) and expiries (expires_at),
+ * so the view at `now` holds from the last such instant at or before `now` until the first one after.
+ * "Now" moves on: past `valid_until` a reader replays the account, as it did before summaries.
+ */
+
+/** The latest change at or before `limit` (-Infinity: none), and the first one after it (Infinity: none). */
+function changesAround(entries: readonly LedgerEntry[], state: AccountState, limit: number): { last: number; next: number } {
+  let last = Number.NEGATIVE_INFINITY;
+  let next = Number.POSITIVE_INFINITY;
+  const see = (at: number): void => {
+    if (at <= limit) {
+      if (at > last) last = at;
+    } else if (at < next) next = at;
+  };
+  for (const entry of entries) see(entry.at);
+  for (const block of state.blocks) {
+    see(block.effectiveAt);
+    if (block.expiresAt !== null) see(block.expiresAt);
+  }
+  return { last, next };
+}
+
+/** A summary before its account has an id (the writer assigns ids after the checks). */
+export type SummaryOfAccount = Omit<AccountSummaryWrite, 'accountId'>;
+
+/** Summaries by index of the checked accounts (TouchedAccounts order), filled by checkByReplay's callback. */
+export function summaryCollector(keys: readonly { key: AccountKey }[], now: Instant): {
+  collect: (account: number, entries: readonly LedgerEntry[], final: AccountState) => void;
+  /** With the writer's account ids (same order): the rows to write. */
+  rows: (accountIds: readonly number[]) => AccountSummaryWrite[];
+} {
+  const summaries: (SummaryOfAccount | null)[] = new Array(keys.length).fill(null);
+  return {
+    collect: (account, entries, final) => {
+      summaries[account] = balanceSummary(keys[account]!.key, entries, final, now);
+    },
+    rows: (accountIds) => {
+      const rows: AccountSummaryWrite[] = [];
+      summaries.forEach((summary, account) => {
+        if (summary !== null) rows.push({ accountId: accountIds[account]!, ...summary });
+      });
+      return rows;
+    },
+  };
+}
+
+/**
+ * The summary of an account from every entry it holds and its replay with no end (`final`); null when it
+ * had no entry yet at `now`. Replays a second time, up to `now`, only when something happens after `now`.
+ */
+export function balanceSummary(
+  key: AccountKey,
+  entries: readonly LedgerEntry[],
+  final: AccountState,
+  now: Instant,
+): SummaryOfAccount | null {
+  const end = changesAround(entries, final, Number.POSITIVE_INFINITY).last;
+  if (end <= now) {
+    // Nothing happens after now: the state with no end is the state at every instant from `end` on.
+    return Number.isFinite(end) ? { validFrom: end, validUntil: null, view: JSON.stringify(accountBalanceView(final)) } : null;
+  }
+  const state = replayAccount(key, entries, { asOf: now, keepEntries: false });
+  if (state.entryCount === 0) return null; // no entry yet at now: balances lists no such account
+  const { last, next } = changesAround(entries, state, now);
+  if (!Number.isFinite(last)) return null;
+  return { validFrom: last, validUntil: Number.isFinite(next) ? next : null, view: JSON.stringify(accountBalanceView(state)) };
+}

@@ -1,0 +1,61 @@
+import type { Instant } from '../time/instant.js';
+import type { LedgerDb } from './open.js';
+import { prepared } from './statements.js';
+
+/*
+ * Balance summaries per account (migration 0008): the account's balance view as of an instant and the
+ * range of instants it holds for, written by the transaction that writes the account's entries, so that
+ * the balances of every account are read as rows instead of replayed. The service builds the views (it
+ * owns their format); this module only stores them and hands back those valid at an as-of.
+ */
+
+/** The stored views' format: bump it whenever AccountBalanceView (core/service/views.ts) changes. */
+export const SUMMARY_FORMAT = 1;
+
+export interface AccountSummaryWrite {
+  accountId: number;
+  /** The view holds for as-of in [validFrom, validUntil); validUntil null: for ever after. */
+  validFrom: Instant;
+  validUntil: Instant | null;
+  /** JSON text of the account's balance view. */
+  view: string;
+}
+
+/** Drops the summaries of the given accounts (JSON array of accounts.id). */
+export function deleteAccountSummaries(db: LedgerDb, accountIdsJson: string): void {
+  prepared(db, 'DELETE FROM account_summaries WHERE account_id IN (SELECT value FROM json_each(?))').run(accountIdsJson);
+}
+
+/**
+ * Writes (or replaces) summaries, each stamped with its account's current entry count: call it after
+ * the account's entries are written, in the same transaction.
+ */
+export function writeAccountSummaries(db: LedgerDb, summaries: readonly AccountSummaryWrite[]): void {
+  const write = prepared(
+    db,
+    'INSERT OR REPLACE INTO account_summaries (account_id, entry_count, format, valid_from, valid_until, view) ' +
+      'SELECT id, entry_count, ?, ?, ?, ? FROM accounts WHERE id = ? AND entry_count > 0',
+  );
+  for (const summary of summaries) {
+    if (!Number.isSafeInteger(summary.validFrom) || (summary.validUntil !== null && !(summary.validUntil > summary.validFrom))) {
+      throw new Error(`account ${summary.accountId}: summary range ${summary.validFrom}..${summary.validUntil}`);
+    }
+    const written = write.run(SUMMARY_FORMAT, summary.validFrom, summary.validUntil, summary.view, summary.accountId);
+    if (written.changes !== 1) throw new Error(`account ${summary.accountId}: no such account with entries for its summary`);
+  }
+}
+
+/**
+ * accounts.id → view JSON of every summary that answers at `asOf`: current (its entry count is the
+ * account's), in this release's format, and valid at `asOf`. Accounts missing here must be replayed.
+ */
+export function loadAccountSummaries(db: LedgerDb, asOf: Instant): Map<number, string> {
+  const rows = prepared(
+    db,
+    `SELECT s.account_id, s.view FROM account_summaries s JOIN accounts a ON a.id = s.account_id
+      WHERE s.entry_count = a.entry_count AND s.format = ? AND s.valid_from <= ? AND (s.valid_until IS NULL OR ? < s.valid_until)`,
+  )
+    .raw()
+    .all(SUMMARY_FORMAT, asOf, asOf) as [number, string][];
+  return new Map(rows);
+}

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ImportRejected, importFiles } from '../../core/service/import-files.js';
+import { allBalances } from '../../core/service/ledger-queries.js';
+import { accountIdOf, loadAccountSummaries, openLedgerDb } from '../../core/store/index.js';
+import { jsonl, moesifLine, tempDir } from './store-fixtures.js';
+
+/*
+ * Balance summaries (migration 0008): `balances` reads a stored row per account where one holds at the
+ * as-of, and replays the others. Whatever the ledger, the imports and their clocks, and the as-of, that
+ * must print exactly what replaying every account prints.
+ */
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const BASE = Date.UTC(2025, 0, 1);
+const iso = (at: number): string => new Date(at).toISOString();
+
+const op = fc.record({
+  customer: fc.integer({ min: 0, max: 2 }),
+  kind: fc.constantFrom('credit', 'credit', 'promotion', 'debit', 'debit', 'debit', 'adjustment'),
+  cents: fc.integer({ min: 1, max: 20_000 }),
+  negative: fc.boolean(),
+  hours: fc.integer({ min: 0, max: 40 * 24 }),
+  /** A block that activates later (scheduled, L3) and one that expires (null: neither). */
+  activeAfterHours: fc.option(fc.integer({ min: 1, max: 5 * 24 }), { nil: null }),
+  expiresAfterHours: fc.option(fc.integer({ min: 1, max: 20 * 24 }), { nil: null }),
+  pending: fc.boolean(),
+});
+
+type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
+
+function amount(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+}
+
+/** A Moesif line for the op: credits positive, debits negative, expiry after activation (the parser's rules). */
+function line(o: Op, id: string): string {
+  const at = BASE + o.hours * HOUR;
+  const credit = o.kind === 'credit' || o.kind === 'promotion';
+  const negative = o.kind === 'debit' || (o.kind === 'adjustment' && o.negative);
+  const record: Record<string, unknown> = {
+    company_id: `cus_${o.customer}`,
+    transaction_id: id,
+    type: o.kind,
+    amount: '@AMOUNT@',
+    created_at: iso(at),
+  };
+  if (credit && o.activeAfterHours !== null) record.active_at = iso(at + o.activeAfterHours * HOUR);
+  if (credit && o.expiresAfterHours !== null) record.expire_at = iso(at + ((o.activeAfterHours ?? 0) + o.expiresAfterHours) * HOUR);
+  if (o.kind === 'debit' && o.pending) record.status = 'pending';
+  return JSON.stringify(record).replace('"@AMOUNT@"', `${negative ? '-' : ''}${amount(o.cents)}`);
+}
+
+/** Instants worth asking about: each import's now, every entry, activation and expiry (and just before), far past and future. */
+function asOfsFor(lines: string[], nows: number[]): number[] {
+  const instants = new Set<number>([BASE - DAY, BASE + 400 * DAY, ...nows]);
+  for (const text of lines) {
+    const record = JSON.parse(text) as Record<string, string>;
+    for (const field of ['created_at', 'active_at', 'expire_at']) {
+      const value = record[field];
+      if (value === undefined) continue;
+      instants.add(Date.parse(value));
+      instants.add(Date.parse(value) - 1);
+    }
+  }
+  return [...instants].sort((a, b) => a - b);
+}
+
+describe('balance summaries (migration 0008)', () => {
+  it('balances from stored summaries equal a replay of every account, at every as-of, after any sequence of imports', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ops: fc.array(op, { minLength: 1, maxLength: 12 }), nowHours: fc.integer({ min: 0, max: 60 * 24 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (imports) => {
+          const path = join(tempDir(), 'ledger.sqlite');
+          const lines: string[] = [];
+          const nows: number[] = [];
+          imports.forEach((batch, b) => {
+            const now = BASE + batch.nowHours * HOUR;
+            const batchLines = batch.ops.map((o, i) => line(o, `t${b}_${i}`));
+            try {
+              importFiles(path, [{ path: `import-${b}.jsonl`, text: jsonl(batchLines) }], { now });
+            } catch (error) {
+              if (!(error instanceof ImportRejected)) throw error;
+              return; // nothing written: summaries and entries as they were
+            }
+            lines.push(...batchLines);
+            nows.push(now);
+            const db = openLedgerDb(path, { create: false });
+            try {
+              // Every account this import wrote to, with an entry at or before its now, has a summary valid then.
+              const valid = loadAccountSummaries(db, now);
+              for (const o of batch.ops) {
+                const customerId = `cus_${o.customer}`;
+                const hasEntryByNow = lines.some((text) => {
+                  const record = JSON.parse(text) as Record<string, string>;
+                  return record.company_id === customerId && Date.parse(record.created_at!) <= now;
+                });
+                const id = accountIdOf(db, { customerId, subscriptionId: null, unit: 'USD' })!;
+                expect(valid.has(id)).toBe(hasEntryByNow);
+              }
+              for (const asOf of asOfsFor(lines, nows)) {
+                expect(allBalances(db, asOf)).toEqual(allBalances(db, asOf, { useSummaries: false }));
+              }
+            } finally {
+              db.close();
+            }
+          });
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 300_000); // a real database per run, on a shared machine
+
+  it('a summary holds until the account next changes: at a credit\'s expiry the account is replayed, and agrees', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    const now = BASE + 2 * DAY;
+    const expiry = BASE + 10 * DAY;
+    importFiles(
+      path,
+      [
+        {
+          path: 'a.jsonl',
+          text: jsonl([
+            moesifLine({ company: 'cus_a', id: 'c1', type: 'credit', amount: '100', at: iso(BASE), expireAt: iso(expiry) }),
+            moesifLine({ company: 'cus_a', id: 'd1', type: 'debit', amount: '-30', at: iso(BASE + DAY) }),
+          ]),
+        },
+      ],
+      { now },
+    );
+    const db = openLedgerDb(path, { create: false });
+    try {
+      const id = accountIdOf(db, { customerId: 'cus_a', subscriptionId: null, unit: 'USD' })!;
+      expect(loadAccountSummaries(db, now).has(id)).toBe(true);
+      expect(loadAccountSummaries(db, BASE + DAY).has(id)).toBe(true); // from the last change at or before now
+      expect(loadAccountSummaries(db, BASE + DAY - 1).has(id)).toBe(false);
+      expect(loadAccountSummaries(db, expiry - 1).has(id)).toBe(true);
+      expect(loadAccountSummaries(db, expiry).has(id)).toBe(false); // the expiry changes it: replayed
+      expect(allBalances(db, now).accounts[0]!.current).toBe('70');
+      expect(allBalances(db, expiry).accounts[0]!.current).toBe('0');
+      expect(allBalances(db, expiry)).toEqual(allBalances(db, expiry, { useSummaries: false }));
+    } finally {
+      db.close();
+    }
+  });
+});
