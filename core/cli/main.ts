@@ -8,6 +8,7 @@ import { runReconcile } from './reconcile-command.js';
 import { runLiabilityReport } from './report-command.js';
 import { runServe } from './serve-command.js';
 import { runSync } from './sync-command.js';
+import { runTimeline } from './timeline-command.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 
@@ -19,6 +20,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   balances: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   blocks: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
+  timeline: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
   serve: { db: { type: 'string' }, port: { type: 'string' } },
   reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
@@ -80,6 +82,8 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         return runBlocks(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'entries':
         return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
+      case 'timeline':
+        return runTimeline(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'sync': {
         const [provider, ...extra] = parsed.positionals;
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');

@@ -31,6 +31,7 @@ export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuil
 export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type RecentEntriesPage } from './recent-entries.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
+export * from './reconcile-item-lookup.js';
 export * from './reconcile-adjustments.js';
 export { replaceAdjustmentCopies, replacementWarnings, type IncomingEntry, type ReplacedAdjustment } from './adjustment-copies.js';
 export * from './reconcile-links.js';
@@ -50,6 +51,8 @@ export {
   loadPayment,
   paymentHadFingerprint,
   paymentHistory,
+  paymentIdsStartingWith,
+  paymentsNamingId,
   paymentState,
   supersedePayment,
   upsertSourceObject,
