@@ -78,30 +78,30 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
   );
 
   const columns: Column<CustomerTimelineItem>[] = [
-    { id: 'at', header: 'Time (UTC)', width: '11.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
-    { id: 'account', header: 'Account', width: 'minmax(4.5rem, 0.6fr)', render: accountLabel },
+    { id: 'at', header: 'Time (UTC)', width: '13.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
+    { id: 'account', header: 'Account', width: 'minmax(4rem, 0.5fr)', render: accountLabel },
     {
       id: 'what',
       header: 'What',
-      width: 'minmax(6.5rem, 0.8fr)',
+      width: 'minmax(6rem, 0.7fr)',
       render: (item) => (item.type === 'ledger_entry' ? <span className={`kind kind-${item.entry.kind}`}>{formatKind(item.entry.kind)}</span> : formatKind(item.type)),
     },
-    { id: 'status', header: 'Status', width: 'minmax(10rem, 1.3fr)', render: (item) => <StatusCell item={item} /> },
-    { id: 'amount', header: 'Amount', width: '9.5rem', align: 'right', render: (item) => <AmountCell item={item} /> },
+    { id: 'status', header: 'Status', width: 'minmax(18rem, 2fr)', render: (item) => <StatusCell item={item} /> },
+    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} /> },
     {
       id: 'balance',
       header: 'Balance after',
-      width: '9rem',
+      width: '8.5rem',
       align: 'right',
       render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} />),
     },
     {
       id: 'reconciliation',
       header: 'Reconciliation',
-      width: 'minmax(11rem, 1.8fr)',
+      width: 'minmax(12rem, 1.8fr)',
       render: (item) => (item.type === 'ledger_entry' ? <span className="muted">{item.entry.description ?? ''}</span> : <ReconciliationLink value={item.reconciliation} />),
     },
-    { id: 'id', header: 'Id', width: 'minmax(7rem, 1fr)', render: (item) => (item.type === 'ledger_entry' ? (item.entry.generated ? 'engine expiry' : item.entry.id) : item.id) },
+    { id: 'id', header: 'Id', width: 'minmax(6.5rem, 0.9fr)', render: (item) => (item.type === 'ledger_entry' ? (item.entry.generated ? 'engine expiry' : item.entry.id) : item.id) },
   ];
 
   const contact = head !== null && head.customer_id === customerId ? head.customer : null;
@@ -170,7 +170,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
             {rows.total === null ? '' : `${formatCountOf(rows.total, 'item')} · as of ${formatInstant(head?.as_of ?? null)}`}
           </p>
           {rows.error === null ? (
-            <div className={selected === null ? '' : 'with-evidence'}>
+            <div className="customer-table-and-evidence">
               <VirtualTable
                 ariaLabel={`Timeline of ${customerId} (Enter on a payment, refund or dispute shows its Stripe objects)`}
                 testId="customer-table"

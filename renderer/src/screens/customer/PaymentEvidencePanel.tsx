@@ -16,7 +16,7 @@ export function ReconciliationLink({ value }: { value: MoneyReconciliation | nul
     <a
       href={routeHref({ screen: 'reconciliation', runId: value.run_id, itemId: value.item_id })}
       className={difference && !value.settled ? 'negative-text' : undefined}
-      title={`Run ${value.run_id}, item ${value.item_id}`}
+      title={`${value.summary} (run ${value.run_id}, item ${value.item_id})`}
       data-testid="reconciliation-link"
     >
       {value.summary}
