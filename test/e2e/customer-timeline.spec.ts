@@ -180,7 +180,13 @@ test('names and emails show in the accounts list (searchable by them) and the ac
   const rows = page.getByTestId('accounts-table').getByRole('row');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('acme-grace');
-  await expect(rows.first().getByTestId('customer-contact')).toHaveText('Grace Hopper · grace@example.com');
+  // The name in the narrow column, name and email in its tooltip.
+  await expect(rows.first().getByTestId('customer-contact')).toHaveText('Grace Hopper');
+  await expect(rows.first().getByTestId('customer-contact')).toHaveAttribute('title', 'Grace Hopper · grace@example.com');
+  await page.locator('#accounts-search').fill('ada@example');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('cus_ada');
+  await page.locator('#accounts-search').fill('hopper');
   await screenshot(page, 'accounts-search-by-name');
   await rows.first().getByRole('link', { name: 'acme-grace' }).click();
   await expect(page.getByTestId('account-contact')).toHaveText('Grace Hopper · grace@example.com');

@@ -77,8 +77,8 @@ export function AccountsScreen() {
             {row.customer_id}
           </a>
           {row.customer_name || row.customer_email ? (
-            <span className="customer-contact muted small" data-testid="customer-contact">
-              {[row.customer_name, row.customer_email].filter(Boolean).join(' · ')}
+            <span className="customer-contact muted small" data-testid="customer-contact" title={[row.customer_name, row.customer_email].filter(Boolean).join(' · ')}>
+              {row.customer_name || row.customer_email}
             </span>
           ) : null}
         </span>
