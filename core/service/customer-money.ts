@@ -115,9 +115,9 @@ export function itemForRow(kind: 'payment' | 'refund' | 'dispute', ownId: string
   );
 }
 
-/** The Stripe money up to asOf (records after it are left out, as reconciliation does). */
+/** The Stripe money up to asOf, grouped as reconciliation groups it (it reads every record: refunds after asOf are in a payment's stated amount_refunded). */
 export function stripeMoneyAt(db: LedgerDb, asOf: Instant): StripeMoney {
-  return collectStripeMoney(listPayments(db, { to: asOf === Number.POSITIVE_INFINITY ? undefined : asOf + 1 }), asOf);
+  return collectStripeMoney(listPayments(db), asOf);
 }
 
 /** The account's posted balance right after its last entry at or before `at` (0 before its first). */

@@ -69,12 +69,11 @@ describe('ledgerscope timeline', { timeout: 60_000 }, () => {
   it('--as-of replays the timeline as it stood then', () => {
     const db = supportDb();
     const view = ledgerscopeJson<{ rows: Row[] }>('timeline', '--db', db, '--customer', 'cus_ada', '--as-of', '2025-01-03T12:00:00Z');
-    // Nothing after the instant: not the ACH payment, the usage, the refund record or the dispute. The
-    // charge states its refunded amount as last observed (25), and reconciliation counts a refund the
-    // records do not show yet as one of its own dated with the payment: the timeline shows what it counts.
+    // Nothing after the instant: not the ACH payment, the usage, the refund or the dispute. The charge
+    // states its refunded amount as read now (25); the refund record dated Jan 6 is that amount, so on
+    // Jan 3 the payment is not refunded yet.
     expect(view.rows.map((row) => [row.id, row.kind, row.status, row.amount])).toEqual([
-      ['pi_ok', 'payment', 'partially_refunded', '100'],
-      ['pi_ok#amount_refunded', 'refund', 'refunded', '-25'],
+      ['pi_ok', 'payment', 'succeeded', '100'],
       ['ada-credit-1', 'increment', 'posted', '100'],
       ['pi_declined', 'payment', 'failed', '500'],
       ['ada-credit-2', 'increment', 'posted', '500'],
