@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import type { RunningServe } from '../../scripts/lib/serve.mjs';
 import { writeSupportDesk } from '../support/support-desk.js';
@@ -190,4 +191,24 @@ test('names and emails show in the accounts list (searchable by them) and the ac
   await screenshot(page, 'accounts-search-by-name');
   await rows.first().getByRole('link', { name: 'acme-grace' }).click();
   await expect(page.getByTestId('account-contact')).toHaveText('Grace Hopper · grace@example.com');
+});
+
+test('accessibility: the timeline with suggestions open and a payment\'s evidence has no serious or critical axe violations', async ({ page }) => {
+  const serious = async (): Promise<string[]> => {
+    // The shared table's header row (every screen's) belongs to the app-wide accessibility pass of issue 14.
+    const results = await new AxeBuilder({ page }).exclude('.vtable-head').analyze();
+    const violations = results.violations as { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[];
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  };
+  await openApp(page, host, '/customer/cus_ada');
+  await expect(page.getByTestId('customer-count')).toContainText('10 items');
+  await page.getByTestId('customer-input').fill('gra');
+  await expect(page.getByTestId('customer-suggestions').getByRole('option')).toHaveCount(1);
+  expect(await serious()).toEqual([]);
+  await page.getByTestId('customer-input').press('Escape');
+  await rowOf(page, 'pi_declined').dblclick();
+  await expect(page.getByTestId('payment-evidence-raw').first()).toBeVisible();
+  expect(await serious()).toEqual([]);
 });

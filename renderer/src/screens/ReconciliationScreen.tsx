@@ -185,7 +185,7 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
         )}
         <div className="panel-head items-head">
           <h3 id="items-title">Differences</h3>
-          <label className="check">
+          <label className="check" hidden={focusItemId !== null}>
             <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} data-testid="open-only" />
             Open differences only
           </label>
