@@ -256,6 +256,8 @@ export interface CustomerMoneyItem {
 
 export const MONEY_STATUS_NAMES = [
   'succeeded', 'processing', 'failed', 'canceled', 'refunded', 'partially_refunded', 'disputed_open', 'disputed_won', 'disputed_lost',
+  // No money moved and none was due: a checkout with no payment required, a balance transaction that only applies credit.
+  'no_payment',
 ] as const;
 export type MoneyStatusName = (typeof MONEY_STATUS_NAMES)[number];
 

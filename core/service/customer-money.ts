@@ -26,7 +26,7 @@ function word(status: string): string {
 export function paymentMoneyStatus(group: MoneyGroup, reversals: readonly MoneyReversal[]): MoneyStatusName {
   if (group.status === 'pending') return 'processing';
   if (group.status === 'failed') return CANCELED_WORDS.has(word(group.rep.status)) ? 'canceled' : 'failed';
-  if (group.status === 'none') return 'canceled';
+  if (group.status === 'none') return 'no_payment';
   let dispute: MoneyReversal | null = null;
   let refunded = ZERO;
   for (const reversal of reversals) {
@@ -54,7 +54,7 @@ export function reversalMoneyStatus(reversal: MoneyReversal): MoneyStatusName {
 
 /** Money that actually moved: a succeeded payment in, a succeeded refund or lost dispute out; the rest nothing. */
 function receivedOf(kind: 'payment' | 'refund' | 'dispute', status: MoneyStatusName, amount: Decimal, state: MoneyReversal['state'] | null): Decimal {
-  if (kind === 'payment') return ['processing', 'failed', 'canceled'].includes(status) ? ZERO : amount;
+  if (kind === 'payment') return ['processing', 'failed', 'canceled', 'no_payment'].includes(status) ? ZERO : amount;
   return state === 'money' ? amount.negated() : ZERO;
 }
 

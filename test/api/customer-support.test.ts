@@ -7,7 +7,7 @@ import { importAnyFiles } from '../../core/service/import-any.js';
 import { runReconciliation } from '../../core/service/reconcile-service.js';
 import { timelineRow } from '../../core/service/timeline-rows.js';
 import { openLedgerDb, upsertSourceObject } from '../../core/store/index.js';
-import { customer } from '../wire/stripe-objects.js';
+import { checkoutSession, customer } from '../wire/stripe-objects.js';
 import { writeSupportDesk } from '../support/support-desk.js';
 import { NOW, tempDir } from './fixtures.js';
 
@@ -56,6 +56,15 @@ describe('customer timeline: Stripe statuses and money received', () => {
     expect(page.money_received).toEqual([{ currency: 'USD', amount: '75' }]);
     // One payment is one row: the intent, its charge and its invoice are the same money.
     expect(money(page).find((item) => item.id === 'pi_ok')!.object_ids).toEqual(['pi_ok', 'in_ok', 'ch_ok']);
+  });
+
+  it('a checkout that needed no payment says no money moved, and adds nothing', () => {
+    const dbPath = supportDb({ reconcile: false });
+    const free = checkoutSession({ id: 'cs_free', created: Date.parse('2025-01-09T00:00:00Z') / 1000, amount_total: 0, customer: 'cus_ada', payment_status: 'no_payment_required' });
+    importAnyFiles(dbPath, [{ path: 'free.jsonl', text: JSON.stringify(free) + '\n' }], { now: NOW });
+    const page = service(dbPath).customerTimeline({ customer_id: 'cus_ada', offset: 0, limit: 50 });
+    expect(money(page).filter((item) => item.id === 'cs_free').map((item) => [item.money_status, item.received, item.received_after])).toEqual([['no_payment', '0', '75']]);
+    expect(page.money_received).toEqual([{ currency: 'USD', amount: '75' }]);
   });
 
   it('money rows never move the ledger balance: each shows the balance of the entry before it', () => {

@@ -122,6 +122,10 @@ test('search: a customer by ledger id, Stripe customer id, name, email, and a pa
     await expect(page).toHaveURL(name === 'Ada Lovelace' ? /#\/customer\/cus_ada/ : /#\/customer\/acme-grace/);
   }
   await screenshot(page, 'customer-timeline-found-by-invoice');
+  // A link or typed URL naming the customer by email lands on the ledger customer.
+  await openApp(page, host, '/customer/grace%40example.com');
+  await expect(page).toHaveURL(/#\/customer\/acme-grace/);
+  await expect(page.getByTestId('customer-who')).toContainText('Grace Hopper');
 });
 
 test('suggestions as you type: part of a name, then arrows and Enter open the customer', async ({ page }) => {

@@ -18,6 +18,7 @@ export const MONEY_STATUS: Record<MoneyStatusName, MoneyStatusLabel> = {
   disputed_open: { text: 'Disputed: open', tone: 'warn', notReceived: false },
   disputed_won: { text: 'Disputed: won', tone: 'good', notReceived: false },
   disputed_lost: { text: 'Disputed: lost', tone: 'bad', notReceived: false },
+  no_payment: { text: 'No money moved', tone: 'neutral', notReceived: true },
 };
 
 /** Labels that Stripe's own word explains further (why it failed, what an open dispute waits for). */
