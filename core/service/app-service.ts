@@ -212,7 +212,10 @@ export class AppService {
 
   customerTimeline(input: MethodInput<'customer.timeline'>) {
     const db = this.requireDb();
-    return customerTimeline(this.customerTimelines, this.replays, db, this.directoryOf(db).value, input.customer_id, this.asOf(input.as_of), input.offset, input.limit);
+    const directory = this.directoryOf(db).value;
+    // Any way support names a customer (a Stripe id, an email, a payment id) reads that ledger customer's timeline.
+    const customerId = directory.byId.has(input.customer_id) ? input.customer_id : findCustomer(db, input.customer_id, directory).customerId;
+    return customerTimeline(this.customerTimelines, this.replays, db, directory, customerId, this.asOf(input.as_of), input.offset, input.limit);
   }
 
   reconcileRuns() {

@@ -138,6 +138,14 @@ describe('customers.search', () => {
     }
   });
 
+  it('customer.timeline takes any of those names and answers with the ledger customer it means', () => {
+    const api = service(supportDb({ reconcile: false }));
+    for (const query of ['ada@example.com', 'cus_ada', 'in_ok', 'Ada Lovelace']) {
+      expect([query, api.customerTimeline({ customer_id: query, offset: 0, limit: 1 }).customer_id]).toEqual([query, 'cus_ada']);
+    }
+    expect(() => api.customerTimeline({ customer_id: 'nobody', offset: 0, limit: 1 })).toThrow(/no customer matches "nobody"/);
+  });
+
   it('suggests as the user types: a part of a name, an email or an id, with the name and email to choose by', () => {
     const api = service(supportDb({ reconcile: false }));
     const lovelace = api.customersSearch({ query: 'lovel' });

@@ -62,16 +62,11 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
   const rows = usePagedRows<CustomerTimelineItem>(
     key,
     async (offset, limit) => {
-      try {
-        const page = await call('customer.timeline', { customer_id: customerId ?? '', ...asOfParam(asOf), offset, limit });
-        setHead(page);
-        return { total: page.total, rows: page.items };
-      } catch (failure) {
-        // A link or a typed URL may name the customer by email, Stripe id or payment id: go to the ledger customer.
-        const found = offset === 0 && customerId !== null ? await call('customers.search', { query: customerId, limit: 1 }).catch(() => null) : null;
-        if (found?.exact != null && found.exact.customer_id !== customerId) navigate({ screen: 'customer', customerId: found.exact.customer_id });
-        throw failure;
-      }
+      const page = await call('customer.timeline', { customer_id: customerId ?? '', ...asOfParam(asOf), offset, limit });
+      // A link or a typed URL may name the customer by email, Stripe id or payment id: show the ledger customer's own URL.
+      if (page.customer_id !== customerId) window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }));
+      setHead(page);
+      return { total: page.total, rows: page.items };
     },
     200,
     customerId !== null,
