@@ -54,7 +54,7 @@ export const contract = {
   'entries.evidence': method<EntryEvidence>()(s.entriesEvidenceInput),
   /** The balance step series, purchases, expiries and upcoming expirations of one account (computed by core). */
   'timeline.get': method<AccountTimeline>()(s.timelineGetInput),
-  /** One customer's ledger entries (and, once sources land, payments, refunds, disputes) on one time axis. */
+  /** One customer's ledger entries and Stripe payments, refunds and disputes on one time axis; the customer named by ledger id, Stripe id, email, name or payment id. */
   'customer.timeline': method<CustomerTimelinePage>()(s.customerTimelineInput),
   /** Customers named by a ledger id, Stripe customer id, name, email or payment / charge / invoice id: suggestions as the user types. */
   'customers.search': method<CustomerSearchResult>()(s.customersSearchInput),
