@@ -9,11 +9,13 @@ import type {
   AdjustmentPushReport,
   AdjustmentsList,
   AppInfo,
+  CustomerSearchResult,
   CustomerTimelinePage,
   EntriesPage,
   EntryEvidence,
   ExportResult,
   JobStatus,
+  PaymentEvidence,
   ReconcileComparison,
   ReconcileRunPage,
   ReconcileRunsList,
@@ -52,8 +54,12 @@ export const contract = {
   'entries.evidence': method<EntryEvidence>()(s.entriesEvidenceInput),
   /** The balance step series, purchases, expiries and upcoming expirations of one account (computed by core). */
   'timeline.get': method<AccountTimeline>()(s.timelineGetInput),
-  /** One customer's ledger entries (and, once sources land, payments, refunds, disputes) on one time axis. */
+  /** One customer's ledger entries and Stripe payments, refunds and disputes on one time axis; the customer named by ledger id, Stripe id, email, name or payment id. */
   'customer.timeline': method<CustomerTimelinePage>()(s.customerTimelineInput),
+  /** Customers named by a ledger id, Stripe customer id, name, email or payment / charge / invoice id: suggestions as the user types. */
+  'customers.search': method<CustomerSearchResult>()(s.customersSearchInput),
+  /** A Stripe payment, refund or dispute: its stored Stripe objects, raw, and what reconciliation says. */
+  'payments.evidence': method<PaymentEvidence>()(s.paymentsEvidenceInput),
   /** Browser mode and drag-and-drop: the page hands over file contents (never a path). */
   'import.upload': method<Upload>()(s.importUploadInput),
   /** Desktop: main shows the open dialog and reads the files itself; null when the user cancelled. */

@@ -88,6 +88,13 @@ export const customerTimelineInput = z.strictObject({
   limit: z.number().int().min(1).max(1000),
 });
 
+export const customersSearchInput = z.strictObject({
+  query: z.string().max(200),
+  limit: z.number().int().min(1).max(50).optional(),
+});
+
+export const paymentsEvidenceInput = z.strictObject({ id });
+
 /** Bytes of text one browser-mode upload may carry in all (the HTTP host's body limit is set from it). */
 export const UPLOAD_MAX_CHARS = 512 * 1024 * 1024;
 export const UPLOAD_MAX_FILES = 50;
@@ -141,6 +148,8 @@ export const reconcileGetInput = z.strictObject({
   categories: z.array(z.enum(RECONCILE_CATEGORIES)).max(RECONCILE_CATEGORIES.length).optional(),
   /** Only differences not settled (by the run or by an adjustment posted since). */
   open_only: z.boolean().optional(),
+  /** Only these items (a link from the customer timeline). */
+  item_ids: z.array(z.string().min(1).max(1024)).max(100).optional(),
   offset: z.number().int().min(0).max(10_000_000),
   limit: z.number().int().min(1).max(500),
 });

@@ -61,6 +61,9 @@ export interface AccountSummary extends AccountRef, AccountBalances {
   /** Entries at or before as_of (generated expiries included). */
   entry_count: number;
   last_entry_at: InstantText | null;
+  /** The customer's name and email where a source states them (accounts.list only). */
+  customer_name?: string | null;
+  customer_email?: string | null;
 }
 
 export const ACCOUNT_SORT_KEYS = [
@@ -105,6 +108,8 @@ export interface AccountDetail {
   entry_count: number;
   first_entry_at: InstantText | null;
   last_entry_at: InstantText | null;
+  /** Name and email of the account's customer, where a source states them. */
+  customer?: CustomerContactView;
 }
 
 // ----- entries -----
@@ -235,12 +240,52 @@ export interface CustomerMoneyItem {
   status: string;
   description: string | null;
   balance_after: DecimalText | null;
+  /** What the money did, in words support reads (Stripe's own word stays in `status`). */
+  money_status: MoneyStatusName;
+  /** The direction shown: payments positive, refunds and disputes negative (a magnitude in `amount`). */
+  signed_amount: DecimalText;
+  /** Money that actually moved: 0 for failed, processing and canceled payments, open and won disputes. */
+  received: DecimalText;
+  /** Money received from this customer in this currency up to and including this row (net of refunds and lost disputes). */
+  received_after: DecimalText;
+  /** Every Stripe object of this payment (intent, charge, invoice, session), or the refund or dispute alone. */
+  object_ids: string[];
+  /** What the latest complete reconciliation run says about it; null when no run covers it. */
+  reconciliation: MoneyReconciliation | null;
+}
+
+export const MONEY_STATUS_NAMES = [
+  'succeeded', 'processing', 'failed', 'canceled', 'refunded', 'partially_refunded', 'disputed_open', 'disputed_won', 'disputed_lost',
+  // No money moved and none was due: a checkout with no payment required, a balance transaction that only applies credit.
+  'no_payment',
+] as const;
+export type MoneyStatusName = (typeof MONEY_STATUS_NAMES)[number];
+
+export interface MoneyReconciliation {
+  run_id: string;
+  item_id: string;
+  category: ReconcileCategory;
+  settled: boolean;
+  entry_ids: string[];
+  /** One sentence: "matched to entry X", "not credited in the ledger", "refund not reversed"… */
+  summary: string;
+}
+
+/** Who a ledger customer is, as its sources state it (Stripe customers, Orb customers). */
+export interface CustomerContactView {
+  name: string | null;
+  email: string | null;
+  stripe_customer_ids: string[];
 }
 
 export type CustomerTimelineItem = CustomerLedgerItem | CustomerMoneyItem;
 
 export interface CustomerTimelinePage {
   customer_id: string;
+  /** Name, email and Stripe customers of the customer, where sources state them. */
+  customer: CustomerContactView;
+  /** Net money received per currency up to as_of (succeeded payments less refunds and lost disputes). */
+  money_received: { currency: string; amount: DecimalText }[];
   as_of: InstantText;
   accounts: (AccountRef & AccountBalances)[];
   total: number;
@@ -673,4 +718,51 @@ export interface AdjustmentPushReport {
   already_pushed: string[];
   failed: { idempotency_key: string; error: string }[];
   skipped: { idempotency_key: string; reason: string }[];
+}
+
+// ----- customer search and payment evidence (support) -----
+
+export interface CustomerSuggestion {
+  customer_id: string;
+  name: string | null;
+  email: string | null;
+  stripe_customer_ids: string[];
+  matched_by: 'ledger_id' | 'stripe_customer' | 'email' | 'name' | 'payment';
+  /** The value that matched (an email, a name, a Stripe id). */
+  matched_text: string;
+}
+
+export interface CustomerSearchResult {
+  query: string;
+  /** The customer the text names exactly, or null (then `problem` may say why: several share that email). */
+  exact: { customer_id: string; matched_by: CustomerSuggestion['matched_by'] } | null;
+  problem: string | null;
+  suggestions: CustomerSuggestion[];
+}
+
+/** One stored Stripe object, raw as it was read, with where it came from. */
+export interface PaymentEvidenceObject {
+  id: string;
+  kind: string;
+  status: string;
+  /** The object exactly as read: an API body, a JSON Lines line, a CSV row. */
+  raw: string;
+  file: string;
+  line: number | null;
+  pointer: string | null;
+  version: number;
+  recorded_at: InstantText;
+}
+
+export interface PaymentEvidence {
+  id: string;
+  kind: 'payment' | 'refund' | 'dispute';
+  currency: string;
+  amount: DecimalText;
+  money_status: MoneyStatusName;
+  /** The payment's objects first (intent, invoice, session, charge), then its refunds and disputes. */
+  objects: PaymentEvidenceObject[];
+  /** The Stripe customer object, raw, when stored. */
+  customer: { id: string; raw: string } | null;
+  reconciliation: MoneyReconciliation | null;
 }

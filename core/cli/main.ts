@@ -20,6 +20,7 @@ const lazy = {
   report: () => import('./report-command.js'),
   serve: () => import('./serve-command.js'),
   sync: () => import('./sync-command.js'),
+  timeline: () => import('./timeline-command.js'),
 };
 
 /** A lazily loaded command: its usage and store errors become exit codes like the others'. */
@@ -33,6 +34,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   balances: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   blocks: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
+  timeline: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
   serve: { db: { type: 'string' }, port: { type: 'string' } },
   reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
@@ -94,6 +96,8 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         return runBlocks(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'entries':
         return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
+      case 'timeline':
+        return later(io, async () => (await lazy.timeline()).runTimeline(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson }));
       case 'sync': {
         const [provider, ...extra] = parsed.positionals;
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');

@@ -6,6 +6,7 @@ Usage:
   ledgerscope balances --db <path> [--as-of <instant>] [--json]
   ledgerscope blocks   --db <path> --customer <id> [--as-of <instant>] [--json]
   ledgerscope entries  --db <path> --customer <id> [--json]
+  ledgerscope timeline --db <path> --customer <ledger id|Stripe customer id|email|name|payment, charge or invoice id> [--as-of <instant>] [--json]
   ledgerscope reconcile --db <path> [--as-of <instant>] [--json]
   ledgerscope audit <export-file>... [--json]
   ledgerscope report liability --db <path> --from <instant> --to <instant> [--unit <code>] [--json|--csv]

@@ -149,11 +149,15 @@ export function reversalOfRef(ref: number): number {
 export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Instant): StripeMoney {
   const moneyIn: PaymentRecord[] = [];
   const back: PaymentRecord[] = [];
+  // Refunds after asOf: a payment's amount_refunded is its state when read, so they are in it already.
+  const laterRefunds: PaymentRecord[] = [];
   let skipped = 0;
   for (let i = 0; i < payments.length; i++) {
     const record = payments[i]!;
-    if (record.at > asOf) skipped++;
-    else (record.kind === 'refund' || record.kind === 'dispute' ? back : moneyIn).push(record);
+    if (record.at > asOf) {
+      skipped++;
+      if (record.kind === 'refund') laterRefunds.push(record);
+    } else (record.kind === 'refund' || record.kind === 'dispute' ? back : moneyIn).push(record);
   }
   // Stripe ids are unique (L5): a second record with a seen id is left out, whichever it was.
   sortByTime(moneyIn);
@@ -258,6 +262,11 @@ export function collectStripeMoney(payments: readonly PaymentRecord[], asOf: Ins
     if (reversal.kind === 'refund' && reversal.state === 'money' && group >= 0) {
       refundedByGroup.set(group, (refundedByGroup.get(group) ?? ZERO).plus(reversal.amount));
     }
+  }
+  // What refunds after asOf took back: not refunded yet at asOf, though the payment states it now.
+  for (const record of laterRefunds) {
+    const group = groupOf(record, byId);
+    if (group >= 0 && reversalState(record) === 'money') refundedByGroup.set(group, (refundedByGroup.get(group) ?? ZERO).plus(record.amount));
   }
   // A payment that states more refunded than its refund records show (a dashboard CSV has no refund
   // objects): the rest is a refund of its own, dated with the payment (its real date is not known).

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Handlers, MethodInput } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import type { AdjustmentPushReport, AdjustmentsList, AppInfo, ExportResult } from '../api/types.js';
+import type { AdjustmentPushReport, AdjustmentsList, AppInfo, CustomerContactView, CustomerSearchResult, ExportResult } from '../api/types.js';
 import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
 import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
@@ -20,7 +20,10 @@ import {
 } from './reconcile-queries.js';
 import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient } from './adjustments.js';
 import { apiErrorOf } from './reconcile-queries.js';
-import { accountsPage, computeSummaries, summaryViews, type Summaries } from './summary-queries.js';
+import { accountsPage, computeSummaries, summaryViews, type AccountContacts, type Summaries } from './summary-queries.js';
+import { contactHaystack, customerDirectory, type CustomerDirectory } from './customer-directory.js';
+import { findCustomer, searchCustomers } from './customer-lookup.js';
+import { paymentEvidence } from './payment-evidence.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
 /*
@@ -58,6 +61,7 @@ export class AppService {
   private readonly runItems = new RunItemsCache();
   private summaries: Summaries[] = [];
   private counts: { entries: number; accounts: number } | null = null;
+  private directory: { value: CustomerDirectory; contacts: AccountContacts } | null = null;
 
   constructor(private readonly options: AppServiceOptions) {}
 
@@ -75,6 +79,7 @@ export class AppService {
     this.customerTimelines.clear();
     this.summaries = [];
     this.counts = null;
+    this.directory = null;
     this.stamp = '';
   }
 
@@ -144,15 +149,53 @@ export class AppService {
     return computed;
   }
 
+  /** Names, emails and Stripe customers of the ledger customers: built once per database state. */
+  private directoryOf(db: LedgerDb): { value: CustomerDirectory; contacts: AccountContacts } {
+    if (this.directory === null) {
+      const value = customerDirectory(db);
+      const haystacks = new Map<string, { name: string | null; email: string | null; haystack: string }>();
+      for (const contact of value.byId.values()) haystacks.set(contact.customerId, { name: contact.name, email: contact.email, haystack: contactHaystack(contact) });
+      this.directory = { value, contacts: haystacks };
+    }
+    return this.directory;
+  }
+
+  private contactView(db: LedgerDb, customerId: string): CustomerContactView {
+    const contact = this.directoryOf(db).value.byId.get(customerId);
+    return { name: contact?.name ?? null, email: contact?.email ?? null, stripe_customer_ids: contact?.stripeCustomerIds ?? [] };
+  }
+
   accountsList(input: MethodInput<'accounts.list'>) {
     const asOf = this.asOf(input.as_of);
     const db = this.connection();
     if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [] };
-    return accountsPage(this.summariesAt(db, asOf), input, asOf);
+    return accountsPage(this.summariesAt(db, asOf), input, asOf, this.directoryOf(db).contacts);
   }
 
   accountGet(input: MethodInput<'account.get'>) {
-    return accountDetail(this.replays, this.requireDb(), input.account, this.asOf(input.as_of));
+    const db = this.requireDb();
+    return { ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)), customer: this.contactView(db, input.account.customer_id) };
+  }
+
+  /** Suggestions for the text typed so far, and the customer it names exactly (if one). */
+  customersSearch(input: MethodInput<'customers.search'>): CustomerSearchResult {
+    const db = this.connection();
+    if (db === null || input.query.trim() === '') return { query: input.query, exact: null, problem: null, suggestions: [] };
+    const directory = this.directoryOf(db).value;
+    let exact: CustomerSearchResult['exact'] = null;
+    let problem: string | null = null;
+    try {
+      const found = findCustomer(db, input.query, directory);
+      exact = { customer_id: found.customerId, matched_by: found.matchedBy };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      problem = error.message;
+    }
+    return { query: input.query, exact, problem, suggestions: searchCustomers(db, input.query, input.limit ?? 8, directory) };
+  }
+
+  paymentsEvidence(input: MethodInput<'payments.evidence'>) {
+    return paymentEvidence(this.requireDb(), input.id);
   }
 
   entriesList(input: MethodInput<'entries.list'>) {
@@ -168,7 +211,11 @@ export class AppService {
   }
 
   customerTimeline(input: MethodInput<'customer.timeline'>) {
-    return customerTimeline(this.customerTimelines, this.replays, this.requireDb(), input.customer_id, this.asOf(input.as_of), input.offset, input.limit);
+    const db = this.requireDb();
+    const directory = this.directoryOf(db).value;
+    // Any way support names a customer (a Stripe id, an email, a payment id) reads that ledger customer's timeline.
+    const customerId = directory.byId.has(input.customer_id) ? input.customer_id : findCustomer(db, input.customer_id, directory).customerId;
+    return customerTimeline(this.customerTimelines, this.replays, db, directory, customerId, this.asOf(input.as_of), input.offset, input.limit);
   }
 
   reconcileRuns() {
@@ -259,6 +306,8 @@ export type ServiceMethod =
   | 'entries.evidence'
   | 'timeline.get'
   | 'customer.timeline'
+  | 'customers.search'
+  | 'payments.evidence'
   | 'reconcile.runs'
   | 'reconcile.get'
   | 'reconcile.compare'
@@ -285,6 +334,8 @@ export function serviceHandlers(service: AppService, onDataChanged: () => void =
     'entries.evidence': (input) => service.entriesEvidence(input),
     'timeline.get': (input) => service.timelineGet(input),
     'customer.timeline': (input) => service.customerTimeline(input),
+    'customers.search': (input) => service.customersSearch(input),
+    'payments.evidence': (input) => service.paymentsEvidence(input),
   };
 }
 

@@ -187,7 +187,10 @@ export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'
       if (item.settled) count.settled++;
     }
     const wanted = input.categories === undefined || input.categories.length === 0 ? null : new Set<string>(input.categories);
-    const filtered = items.filter((item) => (wanted === null || wanted.has(item.category)) && (input.open_only !== true || isOpen(item, posted)));
+    const only = input.item_ids === undefined ? null : new Set(input.item_ids);
+    const filtered = items.filter(
+      (item) => (wanted === null || wanted.has(item.category)) && (input.open_only !== true || isOpen(item, posted)) && (only === null || only.has(item.item_id)),
+    );
     const accountEntries = new Map<string, LedgerEntry[] | null>();
     const entriesOf = (item: ReconcileItemView): LedgerEntry[] | null => {
       if (item.customer_id === null) return null;

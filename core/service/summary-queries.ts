@@ -134,7 +134,12 @@ export interface AccountsQuery {
   limit: number;
 }
 
-export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: Instant): AccountsPage {
+/** Names and emails per ledger customer, for the accounts list (shown, and searched like the ids). */
+export interface AccountContacts {
+  get(customerId: string): { name: string | null; email: string | null; haystack: string } | undefined;
+}
+
+export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: Instant, contacts?: AccountContacts): AccountsPage {
   const rows = summaries.rows;
   const key = query.sort?.key ?? 'customer_id';
   const descending = query.sort?.direction === 'desc';
@@ -144,7 +149,7 @@ export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: I
   const below = filter.low_balance_below === undefined ? null : new Decimal(filter.low_balance_below);
   const expiringBy = filter.expiring_within_days === undefined ? null : asOf + filter.expiring_within_days * DAY_MS;
   const matches = (row: SummaryRow): boolean =>
-    (needle === '' || row.haystack.includes(needle)) &&
+    (needle === '' || row.haystack.includes(needle) || (contacts?.get(row.key.customerId)?.haystack.includes(needle) ?? false)) &&
     (filter.unit === undefined || row.key.unit === filter.unit) &&
     (filter.in_deficit !== true || !row.deficit.isZero()) &&
     (below === null || row.available.lessThan(below)) &&
@@ -156,7 +161,13 @@ export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: I
   for (let step = 0; step < positions.length; step++) {
     const row = rows[positions[descending ? positions.length - 1 - step : step]!]!;
     if (!matches(row)) continue;
-    if (total >= query.offset && total < end) page.push(row.view);
+    if (total >= query.offset && total < end) {
+      if (contacts === undefined) page.push(row.view);
+      else {
+        const contact = contacts.get(row.key.customerId);
+        page.push({ ...row.view, customer_name: contact?.name ?? null, customer_email: contact?.email ?? null });
+      }
+    }
     total++;
   }
   return { as_of: formatInstant(asOf), total_accounts: rows.length, total, offset: query.offset, rows: page };

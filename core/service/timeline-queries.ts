@@ -1,14 +1,13 @@
 import type { AccountRef, AccountTimeline, CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage, SeriesPoint, TimelineMarker } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import type { AccountKey, AccountState, ReplayedEntry } from '../ledger/types.js';
-import { compareText } from '../ledger/account-key.js';
-import { toCanonical, ZERO, type Decimal } from '../money/decimal.js';
-import { linkCustomers } from '../reconcile/customers.js';
-import { collectStripeMoney } from '../reconcile/payments.js';
-import { accountsOfCustomer, listCustomerMappings, listLedgerCustomerLinks, listPayments, listStripeCustomers, type LedgerDb } from '../store/index.js';
+import { toCanonical, type Decimal } from '../money/decimal.js';
+import { accountsOfCustomer, type LedgerDb } from '../store/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 import { accountKeyOf, accountRefOf, type AccountReplays } from './account-queries.js';
 import { entryView } from './views.js';
+import type { CustomerDirectory } from './customer-directory.js';
+import { customerMoney, type CustomerMoney } from './customer-money.js';
 
 /*
  * Series for charts, computed here so the renderer only draws (STYLE habit 7), and the support view's
@@ -102,6 +101,7 @@ interface MergedTimeline {
   keys: AccountKey[];
   states: AccountState[];
   money: CustomerMoneyItem[];
+  received: CustomerMoney['received'];
   order: Int32Array;
 }
 
@@ -120,6 +120,7 @@ export function customerTimeline(
   cache: CustomerTimelineCache,
   replays: AccountReplays,
   db: LedgerDb,
+  directory: CustomerDirectory,
   customerId: string,
   asOf: Instant,
   offset: number,
@@ -131,8 +132,8 @@ export function customerTimeline(
   const id = `${customerId}\u001e${asOf}`;
   let merged = cache.merged;
   if (merged === null || merged.id !== id || merged.states.some((state, i) => state.entries !== states[i]?.entries)) {
-    const money = customerMoney(db, customerId, keys, states, asOf);
-    merged = { id, keys, states, money, order: mergeByTime(states, money) };
+    const money = customerMoney(db, directory.linker, customerId, keys, states, asOf);
+    merged = { id, keys, states, money: money.items, received: money.received, order: mergeByTime(states, money.items) };
     cache.merged = merged;
   }
   const items: CustomerTimelineItem[] = [];
@@ -153,8 +154,11 @@ export function customerTimeline(
       balance_after: toCanonical(replayed.endingBalance),
     });
   }
+  const contact = directory.byId.get(customerId);
   return {
     customer_id: customerId,
+    customer: { name: contact?.name ?? null, email: contact?.email ?? null, stripe_customer_ids: contact?.stripeCustomerIds ?? [] },
+    money_received: merged.received,
     as_of: formatInstant(asOf),
     accounts: states.map((state, i) => ({
       ...accountRefOf(keys[i]!),
@@ -168,73 +172,6 @@ export function customerTimeline(
     offset,
     items,
   };
-}
-
-/**
- * The Stripe money of the customer up to `asOf`: each payment once (a checkout session, its intent, charge
- * and invoice are one payment, as reconciliation groups them) and each refund and dispute, for the Stripe
- * customers that link to this ledger customer by DESIGN §6's rules (mapping, metadata, Orb external id,
- * same id). Each is shown beside the customer's account in its currency, with that account's balance then.
- */
-function customerMoney(db: LedgerDb, customerId: string, keys: readonly AccountKey[], states: readonly AccountState[], asOf: Instant): CustomerMoneyItem[] {
-  const stripe = collectStripeMoney(listPayments(db, { to: asOf === Number.POSITIVE_INFINITY ? undefined : asOf + 1 }), asOf);
-  if (stripe.groups.length === 0 && stripe.reversals.length === 0) return [];
-  const linker = linkCustomers(
-    { mappings: listCustomerMappings(db), stripeCustomers: listStripeCustomers(db).map((customer) => ({ id: customer.id, metadata: customer.metadata })) },
-    listLedgerCustomerLinks(db),
-  );
-  const ours = (stripeCustomerId: string | null): boolean => stripeCustomerId !== null && linker(stripeCustomerId) === customerId;
-  const item = (
-    type: CustomerMoneyItem['type'],
-    id: string,
-    at: Instant,
-    amount: Decimal,
-    currency: string,
-    status: string,
-    description: string | null,
-  ): CustomerMoneyItem => {
-    // The account in the money's currency, when the customer has exactly one.
-    const matching = keys.flatMap((key, index) => (key.unit === currency ? [index] : []));
-    const account = matching.length === 1 ? matching[0]! : null;
-    return {
-      type,
-      at: formatInstant(at),
-      account: account === null ? null : accountRefOf(keys[account]!),
-      id,
-      amount: toCanonical(amount),
-      currency,
-      status,
-      description,
-      balance_after: account === null ? null : toCanonical(balanceAt(states[account]!, at)),
-    };
-  };
-  const money: { at: Instant; item: CustomerMoneyItem }[] = [];
-  for (const group of stripe.groups) {
-    if (!ours(group.stripeCustomerId)) continue;
-    money.push({ at: group.at, item: item('payment', group.rep.sourceId, group.at, group.amount, group.currency, group.rep.status, group.rep.description) });
-  }
-  for (const reversal of stripe.reversals) {
-    const owner = reversal.group >= 0 ? stripe.groups[reversal.group]!.stripeCustomerId : reversal.stripeCustomerId;
-    if (!ours(owner)) continue;
-    // A refund known only from the payment's amount_refunded (a dashboard CSV) has no record of its own.
-    const status = reversal.record?.status ?? 'refunded';
-    money.push({ at: reversal.at, item: item(reversal.kind, reversal.id, reversal.at, reversal.amount, reversal.currency, status, reversal.record?.description ?? null) });
-  }
-  money.sort((a, b) => a.at - b.at || compareText(a.item.id, b.item.id));
-  return money.map((entry) => entry.item);
-}
-
-/** The account's posted balance right after its last entry at or before `at` (0 before its first). */
-function balanceAt(state: AccountState, at: Instant): Decimal {
-  const entries = state.entries;
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (entries[mid]!.entry.at <= at) low = mid + 1;
-    else high = mid;
-  }
-  return low === 0 ? ZERO : entries[low - 1]!.endingBalance;
 }
 
 /** Every account's entries and the money, by time; at one instant money comes first, then accounts in order. */

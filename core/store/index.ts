@@ -33,6 +33,7 @@ export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type Rece
 export { SUMMARY_FORMAT, deleteAccountSummaries, loadAccountSummaries, writeAccountSummaries, type AccountSummaryWrite } from './account-summaries.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
+export * from './reconcile-item-lookup.js';
 export * from './reconcile-adjustments.js';
 export { replaceAdjustmentCopies, replacementWarnings, type IncomingEntry, type ReplacedAdjustment } from './adjustment-copies.js';
 export * from './reconcile-links.js';
@@ -52,6 +53,8 @@ export {
   loadPayment,
   paymentHadFingerprint,
   paymentHistory,
+  paymentIdsStartingWith,
+  paymentsNamingId,
   paymentState,
   supersedePayment,
   upsertSourceObject,

@@ -495,3 +495,27 @@ export function entriesWithMetadata(db: LedgerDb, source: EntrySource, key: stri
     .pluck()
     .all(source, key, value) as string[];
 }
+
+// ----- lookups by id (support's customer search) -----
+
+/** Current payments that are, or link to, the Stripe object `id` (intent, charge, invoice, checkout session). */
+export function paymentsNamingId(db: LedgerDb, id: string): PaymentRecord[] {
+  const decimals = new Decimals();
+  const rows = prepared(
+    db,
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE source = 'stripe' AND ` +
+      '(source_id = @id OR payment_intent_id = @id OR charge_id = @id OR invoice_id = @id OR checkout_session_id = @id) ORDER BY at, source_id LIMIT 100',
+  )
+    .raw()
+    .all({ id }) as PaymentRow[];
+  return rows.map((row) => decodePayment(row, decimals));
+}
+
+/** Up to `limit` stored Stripe ids starting with `prefix`, with their customer, by id (the unique index serves it). */
+export function paymentIdsStartingWith(db: LedgerDb, prefix: string, limit: number): { id: string; customerId: string | null }[] {
+  if (prefix === '') return [];
+  const rows = prepared(db, "SELECT source_id, customer_id FROM payments WHERE source = 'stripe' AND source_id >= ? AND source_id < ? ORDER BY source_id LIMIT ?")
+    .raw()
+    .all(prefix, `${prefix}\uffff`, limit) as [string, string | null][];
+  return rows.map(([id, customerId]) => ({ id, customerId }));
+}

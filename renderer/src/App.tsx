@@ -121,7 +121,7 @@ function Screen({ route }: { route: Route }) {
     case 'import':
       return <ImportScreen />;
     case 'reconciliation':
-      return <ReconciliationScreen />;
+      return <ReconciliationScreen focus={route.runId === undefined || route.itemId === undefined ? null : { runId: route.runId, itemId: route.itemId }} />;
     case 'settings':
       return <SettingsScreen />;
   }

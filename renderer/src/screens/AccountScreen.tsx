@@ -56,6 +56,11 @@ export function AccountScreen({ account }: { account: AccountRef }) {
             {account.subscription_id === null ? 'no subscription' : account.subscription_id} · {account.unit}
           </span>
         </h2>
+        {detail.data?.customer !== undefined && (detail.data.customer.name !== null || detail.data.customer.email !== null) ? (
+          <p className="customer-contact-line" data-testid="account-contact">
+            {[detail.data.customer.name, detail.data.customer.email].filter(Boolean).join(' · ')}
+          </p>
+        ) : null}
         <p className="screen-sub">
           {detail.data !== null
             ? `${formatCount(detail.data.entry_count)} entries · ${detail.data.blocks.length} blocks · as of ${formatInstant(detail.data.as_of)}`

@@ -72,9 +72,16 @@ export function AccountsScreen() {
       width: 'minmax(11rem, 1.4fr)',
       sort: sortOf('customer_id'),
       render: (row) => (
-        <a href={routeHref({ screen: 'account', account: row })} tabIndex={-1}>
-          {row.customer_id}
-        </a>
+        <span className="customer-cell">
+          <a href={routeHref({ screen: 'account', account: row })} tabIndex={-1}>
+            {row.customer_id}
+          </a>
+          {row.customer_name || row.customer_email ? (
+            <span className="customer-contact muted small" data-testid="customer-contact" title={[row.customer_name, row.customer_email].filter(Boolean).join(' · ')}>
+              {row.customer_name || row.customer_email}
+            </span>
+          ) : null}
+        </span>
       ),
     },
     { id: 'subscription', header: 'Subscription', width: 'minmax(8rem, 1fr)', render: (row) => row.subscription_id ?? <span className="muted">none</span> },
@@ -107,7 +114,7 @@ export function AccountsScreen() {
           <input
             id="accounts-search"
             type="search"
-            placeholder="Customer, subscription or unit ( / )"
+            placeholder="Customer, name, email, subscription or unit ( / )"
             value={search}
             onChange={(event) => setSearch(event.target.value)}
             onKeyDown={(event) => {

@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'react';
-import type { CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
+import type { CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
 import { call } from '../api/client';
 import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
-import { formatCount, formatCountOf, formatInstant, formatKind, negateAmount } from '../format';
+import { formatCountOf, formatInstant, formatKind, negateAmount } from '../format';
 import { navigate, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
+import { CustomerSearch } from './customer/CustomerSearch';
+import { MONEY_STATUS, stripeWord } from './customer/money-status';
+import { PaymentEvidencePanel, ReconciliationLink } from './customer/PaymentEvidencePanel';
 
 const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
 
@@ -16,20 +19,52 @@ function accountLabel(item: CustomerTimelineItem): string {
   return `${item.account.unit}${item.account.subscription_id === null ? '' : ` · ${item.account.subscription_id}`}`;
 }
 
+function StatusCell({ item }: { item: CustomerTimelineItem }) {
+  if (item.type === 'ledger_entry') {
+    return item.entry.status === 'pending' ? <span className="badge money-warn">Pending</span> : <span className="muted">Posted</span>;
+  }
+  const label = MONEY_STATUS[item.money_status];
+  const word = stripeWord(item.status, item.money_status);
+  return (
+    <span className={`badge money-${label.tone}`} title={`Stripe status: ${item.status}`} data-testid="money-status">
+      {label.text}
+      {word === null ? null : <span className="stripe-word"> ({word})</span>}
+    </span>
+  );
+}
+
+function AmountCell({ item }: { item: CustomerTimelineItem }) {
+  if (item.type === 'ledger_entry') {
+    const amount = DIRECTION[item.entry.kind] === -1 ? negateAmount(item.entry.applied_amount) : item.entry.applied_amount;
+    return <Amount value={amount} unit={item.account.unit} signed />;
+  }
+  // A payment that did not succeed is shown struck through: it is not money received.
+  if (MONEY_STATUS[item.money_status].notReceived && item.type === 'payment') {
+    return (
+      <span className="not-received" title="Not money received: this payment did not succeed (or has not yet)">
+        <Amount value={item.signed_amount} unit={item.currency} signed />
+      </span>
+    );
+  }
+  return <Amount value={item.signed_amount} unit={item.currency} signed />;
+}
+
 /** Support's view: one customer's ledger entries and Stripe payments, refunds and disputes on one time axis. */
 export function CustomerScreen({ customerId }: { customerId: string | null }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
   const info = useApp((state) => state.info);
-  const [draft, setDraft] = useState(customerId ?? '');
   const [head, setHead] = useState<CustomerTimelinePage | null>(null);
-  useEffect(() => setDraft(customerId ?? ''), [customerId]);
+  const [selected, setSelected] = useState<CustomerMoneyItem | null>(null);
+  useEffect(() => setSelected(null), [customerId]);
 
   const key = JSON.stringify([customerId, asOf, dataVersion]);
   const rows = usePagedRows<CustomerTimelineItem>(
     key,
     async (offset, limit) => {
       const page = await call('customer.timeline', { customer_id: customerId ?? '', ...asOfParam(asOf), offset, limit });
+      // A link or a typed URL may name the customer by email, Stripe id or payment id: show the ledger customer's own URL.
+      if (page.customer_id !== customerId) window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }));
       setHead(page);
       return { total: page.total, rows: page.items };
     },
@@ -38,88 +73,89 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
   );
 
   const columns: Column<CustomerTimelineItem>[] = [
-    { id: 'at', header: 'Time (UTC)', width: '14.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
-    { id: 'account', header: 'Account', width: 'minmax(7rem, 1fr)', render: accountLabel },
+    { id: 'at', header: 'Time (UTC)', width: '13.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
+    { id: 'account', header: 'Account', width: 'minmax(4rem, 0.5fr)', render: accountLabel },
     {
       id: 'what',
       header: 'What',
-      width: 'minmax(9rem, 1fr)',
-      render: (item) =>
-        item.type === 'ledger_entry' ? (
-          <span className={`kind kind-${item.entry.kind}`}>
-            {formatKind(item.entry.kind)}
-            {item.entry.status === 'pending' ? ' (pending)' : ''}
-          </span>
-        ) : (
-          formatKind(item.type)
-        ),
+      width: 'minmax(6rem, 0.7fr)',
+      render: (item) => (item.type === 'ledger_entry' ? <span className={`kind kind-${item.entry.kind}`}>{formatKind(item.entry.kind)}</span> : formatKind(item.type)),
     },
-    {
-      id: 'amount',
-      header: 'Amount',
-      width: '10rem',
-      align: 'right',
-      render: (item) => {
-        if (item.type !== 'ledger_entry') return <Amount value={item.amount} unit={item.currency} />;
-        const amount = DIRECTION[item.entry.kind] === -1 ? negateAmount(item.entry.applied_amount) : item.entry.applied_amount;
-        return <Amount value={amount} unit={item.account.unit} signed />;
-      },
-    },
+    { id: 'status', header: 'Status', width: 'minmax(18rem, 2fr)', render: (item) => <StatusCell item={item} /> },
+    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} /> },
     {
       id: 'balance',
       header: 'Balance after',
-      width: '10rem',
+      width: '8.5rem',
       align: 'right',
       render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} />),
     },
-    { id: 'id', header: 'Id', width: 'minmax(8rem, 1fr)', render: (item) => (item.type === 'ledger_entry' ? (item.entry.generated ? 'engine expiry' : item.entry.id) : item.id) },
-    { id: 'description', header: 'Description', width: 'minmax(8rem, 1.5fr)', render: (item) => (item.type === 'ledger_entry' ? item.entry.description : item.description) ?? '' },
+    {
+      id: 'reconciliation',
+      header: 'Reconciliation',
+      width: 'minmax(12rem, 1.8fr)',
+      render: (item) => (item.type === 'ledger_entry' ? <span className="muted">{item.entry.description ?? ''}</span> : <ReconciliationLink value={item.reconciliation} />),
+    },
+    { id: 'id', header: 'Id', width: 'minmax(6.5rem, 0.9fr)', render: (item) => (item.type === 'ledger_entry' ? (item.entry.generated ? 'engine expiry' : item.entry.id) : item.id) },
   ];
 
+  const contact = head !== null && head.customer_id === customerId ? head.customer : null;
   return (
     <section className="screen" aria-labelledby="customer-title">
       <div className="screen-head">
         <h2 id="customer-title">Customer timeline</h2>
         <p className="screen-sub">“Where did my credits go?” Every entry of every account of one customer and its Stripe payments, refunds and disputes, oldest first, with the balance after each.</p>
       </div>
-      <form
-        className="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (draft.trim() !== '') navigate({ screen: 'customer', customerId: draft.trim() });
-        }}
-      >
-        <label className="field grow">
-          <span>Customer id</span>
-          <input id="customer-input" type="text" value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="cus_…" autoComplete="off" data-testid="customer-input" />
-        </label>
-        <button type="submit">Show timeline</button>
-      </form>
+      <CustomerSearch initial={customerId ?? ''} />
       {customerId === null ? (
         <EmptyState title="Which customer?">
-          <p>Type a customer id (as in the ledger: Orb customer id, Moesif company id) and press Enter, or open one from the Accounts screen.</p>
+          <p>
+            Type a ledger customer id (Orb customer id, Moesif company id), a Stripe customer id, a name or an email, or paste a payment, charge or
+            invoice id, and pick the customer; or open one from the Accounts screen.
+          </p>
         </EmptyState>
       ) : (
         <>
           <ErrorBanner message={rows.error} />
           {head !== null && rows.error === null ? (
-            <dl className="cards accounts-of-customer" aria-label="Accounts of this customer">
-              {head.accounts.map((account) => (
-                <div key={`${account.subscription_id}-${account.unit}`} className="card">
-                  <dt>
-                    <a href={routeHref({ screen: 'account', account })}>
-                      {account.unit}
-                      {account.subscription_id === null ? '' : ` · ${account.subscription_id}`}
-                    </a>
-                  </dt>
-                  <dd>
-                    <Amount value={account.available} unit={account.unit} /> <span className="muted small">available</span>
-                  </dd>
-                </div>
-              ))}
-            </dl>
+            <>
+              <div className="customer-who" data-testid="customer-who">
+                <h3>
+                  {contact?.name ?? head.customer_id}
+                  {contact?.name == null ? null : <span className="title-meta">{head.customer_id}</span>}
+                </h3>
+                <p className="small muted">
+                  {[contact?.email ?? null, contact === null || contact.stripe_customer_ids.length === 0 ? null : `Stripe ${contact.stripe_customer_ids.join(', ')}`]
+                    .filter((part) => part !== null)
+                    .join(' · ') || 'No name or email stated by any source.'}
+                </p>
+              </div>
+              <dl className="cards accounts-of-customer" aria-label="Accounts of this customer">
+                {head.accounts.map((account) => (
+                  <div key={`${account.subscription_id}-${account.unit}`} className="card">
+                    <dt>
+                      <a href={routeHref({ screen: 'account', account })}>
+                        {account.unit}
+                        {account.subscription_id === null ? '' : ` · ${account.subscription_id}`}
+                      </a>
+                    </dt>
+                    <dd>
+                      <Amount value={account.available} unit={account.unit} /> <span className="muted small">available</span>
+                    </dd>
+                  </div>
+                ))}
+                {head.money_received.map((received) => (
+                  <div key={received.currency} className="card" title="Succeeded payments less refunds and lost disputes; failed, processing and canceled payments are not counted">
+                    <dt>Money received ({received.currency})</dt>
+                    <dd data-testid={`money-received-${received.currency}`}>
+                      <Amount value={received.amount} unit={received.currency} />
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </>
           ) : null}
-          {info !== null && head !== null && !head.items.some((item) => item.type !== 'ledger_entry') ? (
+          {info !== null && head !== null && !head.items.some((item) => item.type !== 'ledger_entry') && head.money_received.length === 0 ? (
             <p className="hint small">
               No Stripe payments, refunds or disputes are linked to this customer yet: import Stripe exports or run a Stripe sync. They are linked by
               the same customer id, the Stripe customer's metadata, Orb's external customer id, or a customer mapping.
@@ -129,18 +165,34 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
             {rows.total === null ? '' : `${formatCountOf(rows.total, 'item')} · as of ${formatInstant(head?.as_of ?? null)}`}
           </p>
           {rows.error === null ? (
-            <VirtualTable
-              ariaLabel={`Timeline of ${customerId}`}
-              testId="customer-table"
-              rowCount={rows.total ?? 0}
-              row={rows.row}
-              columns={columns}
-              height={`min(calc(100vh - 22rem), ${Math.max(3, rows.total ?? 0) * 34 + 2}px)`}
-              onRangeChange={rows.ensure}
-              onActivate={(item) => item.account !== null && navigate({ screen: 'account', account: item.account })}
-              empty={<EmptyState title="Nothing yet at this instant"><p>This customer had no entries at this as-of instant; move it later.</p></EmptyState>}
-            />
+            <div className="customer-table-and-evidence">
+              <VirtualTable
+                ariaLabel={`Timeline of ${customerId} (Enter on a payment, refund or dispute shows its Stripe objects)`}
+                testId="customer-table"
+                rowCount={rows.total ?? 0}
+                row={rows.row}
+                columns={columns}
+                height={`min(calc(100vh - 24rem), ${Math.max(3, rows.total ?? 0) * 34 + 2}px)`}
+                onRangeChange={rows.ensure}
+                onActivate={(item) => {
+                  if (item.type !== 'ledger_entry') setSelected(item);
+                  else navigate({ screen: 'account', account: item.account });
+                }}
+                rowClassName={(item) => (item.type !== 'ledger_entry' && MONEY_STATUS[item.money_status].notReceived ? 'not-received-row' : '')}
+                empty={<EmptyState title="Nothing yet at this instant"><p>This customer had no entries at this as-of instant; move it later.</p></EmptyState>}
+              />
+              {selected === null ? null : (
+                <PaymentEvidencePanel
+                  item={selected}
+                  onClose={() => {
+                    setSelected(null);
+                    document.querySelector<HTMLElement>('[data-testid="customer-table"] [role="grid"]')?.focus();
+                  }}
+                />
+              )}
+            </div>
           ) : null}
+          <p className="hint small">Enter or double-click opens a payment, refund or dispute’s Stripe objects; on a ledger entry, its account.</p>
         </>
       )}
     </section>

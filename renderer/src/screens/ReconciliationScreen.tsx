@@ -91,7 +91,13 @@ function DriftTable({ page }: { page: ReconcileRunPage }) {
   );
 }
 
-function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: ReconcileRunSummary[]; onChanged(): void }) {
+/** One item of one run, when a link (the customer timeline's) names it. */
+export interface ReconcileFocus {
+  runId: string;
+  itemId: string;
+}
+
+function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSummary; runs: ReconcileRunSummary[]; onChanged(): void; focusItemId: string | null }) {
   const version = useReconcile((state) => state.version);
   const dataVersion = useApp((state) => state.dataVersion);
   const startRun = useReconcile((state) => state.startRun);
@@ -103,7 +109,7 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
   const [loadingMore, setLoadingMore] = useState(false);
   const [editing, setEditing] = useState<ReconcileItemRow | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const query = { run_id: run.run_id, categories: [...categories], open_only: openOnly };
+  const query = focusItemId === null ? { run_id: run.run_id, categories: [...categories], open_only: openOnly } : { run_id: run.run_id, item_ids: [focusItemId] };
   const key = JSON.stringify([query, version, dataVersion]);
 
   useEffect(() => {
@@ -171,9 +177,15 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
         <RunsPanel runs={runs} shown={run} onShow={(runId) => useReconcile.getState().selectRun(runId)} onChanged={onChanged} />
       </div>
       <section className="panel" aria-labelledby="items-title">
+        {focusItemId === null ? null : (
+          <p className="notice" data-testid="focused-item">
+            Showing one item, {focusItemId}, as the customer timeline linked it.{' '}
+            <a href="#/reconciliation">Show every item of the latest run</a>
+          </p>
+        )}
         <div className="panel-head items-head">
           <h3 id="items-title">Differences</h3>
-          <label className="check">
+          <label className="check" hidden={focusItemId !== null}>
             <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} data-testid="open-only" />
             Open differences only
           </label>
@@ -258,7 +270,7 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
   );
 }
 
-export function ReconciliationScreen() {
+export function ReconciliationScreen({ focus = null }: { focus?: ReconcileFocus | null }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
   const { runId, job, error, version, startRun, changed } = useReconcile();
@@ -266,7 +278,7 @@ export function ReconciliationScreen() {
   const running = job?.state === 'running';
   const list = runs.data;
   const complete = list?.runs.filter((run) => run.state === 'complete') ?? [];
-  const shown = complete.find((run) => run.run_id === runId) ?? complete[0] ?? null;
+  const shown = complete.find((run) => run.run_id === (focus?.runId ?? runId)) ?? complete[0] ?? null;
 
   return (
     <section className="screen" aria-labelledby="reconciliation-title">
@@ -315,7 +327,7 @@ export function ReconciliationScreen() {
               </p>
             </EmptyState>
           ) : (
-            <RunView key={shown.run_id} run={shown} runs={list.runs} onChanged={changed} />
+            <RunView key={`${shown.run_id}|${focus?.itemId ?? ''}`} run={shown} runs={list.runs} onChanged={changed} focusItemId={focus !== null && focus.runId === shown.run_id ? focus.itemId : null} />
           )}
         </>
       )}

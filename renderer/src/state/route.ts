@@ -6,7 +6,7 @@ export type Route =
   | { screen: 'account'; account: AccountRef }
   | { screen: 'customer'; customerId: string | null }
   | { screen: 'import' }
-  | { screen: 'reconciliation' }
+  | { screen: 'reconciliation'; runId?: string; itemId?: string }
   | { screen: 'settings' };
 
 const NO_SUBSCRIPTION = 'none';
@@ -20,6 +20,11 @@ export function routeHref(route: Route): string {
     }
     case 'customer':
       return route.customerId === null ? '#/customer' : `#/customer/${encodeURIComponent(route.customerId)}`;
+    case 'reconciliation':
+      // One item of one run: the customer timeline links here.
+      return route.runId === undefined || route.itemId === undefined
+        ? '#/reconciliation'
+        : `#/reconciliation/${encodeURIComponent(route.runId)}/${encodeURIComponent(route.itemId)}`;
     default:
       return `#/${route.screen}`;
   }
@@ -47,8 +52,12 @@ export function parseRoute(hash: string): Route {
     }
     case 'customer':
       return { screen: 'customer', customerId: decode(parts[1]) };
+    case 'reconciliation': {
+      const runId = decode(parts[1]);
+      const itemId = decode(parts[2]);
+      return runId === null || itemId === null ? { screen: 'reconciliation' } : { screen: 'reconciliation', runId, itemId };
+    }
     case 'import':
-    case 'reconciliation':
     case 'settings':
       return { screen: parts[0] };
     default:
