@@ -2,7 +2,17 @@ import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
 import type { AccountSummaryWrite } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { accountBalanceView } from './views.js';
+import { accountBalanceView, type AccountBalanceView } from './views.js';
+
+/**
+ * The stored text of an account's view: `{customer_id, ...view}` exactly as `balances --json` prints it as an
+ * element of its accounts array (JSON.stringify with 2-space indentation, nested two levels: every line
+ * indented by 4 spaces), so the CLI copies it out without parsing or printing it (SUMMARY_FORMAT 3). Still
+ * JSON: JSON.parse reads it back for the other callers.
+ */
+export function summaryText(customerId: string, view: AccountBalanceView): string {
+  return `    ${JSON.stringify({ customer_id: customerId, ...view }, null, 2).replaceAll('\n', '\n    ')}`;
+}
 
 /*
  * The balance summary of an account (migration 0008, core/store/account-summaries.ts): its balance view
@@ -66,11 +76,11 @@ export function balanceSummary(
   const end = changesAround(entries, final, Number.POSITIVE_INFINITY).last;
   if (end <= now) {
     // Nothing happens after now: the state with no end is the state at every instant from `end` on.
-    return Number.isFinite(end) ? { validFrom: end, validUntil: null, view: JSON.stringify(accountBalanceView(final)) } : null;
+    return Number.isFinite(end) ? { validFrom: end, validUntil: null, view: summaryText(key.customerId, accountBalanceView(final)) } : null;
   }
   const state = replayAccount(key, entries, { asOf: now, keepEntries: false });
   if (state.entryCount === 0) return null; // no entry yet at now: balances lists no such account
   const { last, next } = changesAround(entries, state, now);
   if (!Number.isFinite(last)) return null;
-  return { validFrom: last, validUntil: Number.isFinite(next) ? next : null, view: JSON.stringify(accountBalanceView(state)) };
+  return { validFrom: last, validUntil: Number.isFinite(next) ? next : null, view: summaryText(key.customerId, accountBalanceView(state)) };
 }

@@ -9,15 +9,18 @@ import { prepared } from './statements.js';
  * owns their format); this module only stores them and hands back those valid at an as-of.
  */
 
-/** The stored views' format: bump it whenever AccountBalanceView (core/service/views.ts) changes. */
-export const SUMMARY_FORMAT = 1;
+/**
+ * The stored views' format: bump it whenever AccountBalanceView (core/service/views.ts) or the text the
+ * service stores for it (core/service/balance-summaries.ts summaryText) changes.
+ */
+export const SUMMARY_FORMAT = 3;
 
 export interface AccountSummaryWrite {
   accountId: number;
   /** The view holds for as-of in [validFrom, validUntil); validUntil null: for ever after. */
   validFrom: Instant;
   validUntil: Instant | null;
-  /** JSON text of the account's balance view. */
+  /** JSON text of the account's balance view, as the service writes it (summaryText). */
   view: string;
 }
 
@@ -46,9 +49,20 @@ export function writeAccountSummaries(db: LedgerDb, summaries: readonly AccountS
 }
 
 /**
- * accounts.id → view JSON of every summary that answers at `asOf`: current (its entry count is the
- * account's), in this release's format, and valid at `asOf`. Accounts missing here must be replayed.
+ * A reader of the summaries that answer at `asOf`: current (their entry count is the account's), in this
+ * release's format, and valid at `asOf`. `view(accountId)` is the stored text, or undefined when the account
+ * must be replayed. One indexed lookup per account: nothing is held between calls.
  */
+export function accountSummaryReader(db: LedgerDb, asOf: Instant): (accountId: number) => string | undefined {
+  const statement = prepared(
+    db,
+    `SELECT s.view FROM account_summaries s JOIN accounts a ON a.id = s.account_id
+      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.valid_from <= ? AND (s.valid_until IS NULL OR ? < s.valid_until)`,
+  ).pluck();
+  return (accountId) => statement.get(accountId, SUMMARY_FORMAT, asOf, asOf) as string | undefined;
+}
+
+/** accounts.id → stored text of every summary that answers at `asOf` (see accountSummaryReader). */
 export function loadAccountSummaries(db: LedgerDb, asOf: Instant): Map<number, string> {
   const rows = prepared(
     db,
