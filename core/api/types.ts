@@ -292,8 +292,38 @@ export interface PreviewFile {
   first_rows: PreviewRow[];
 }
 
+/** An amount far outside the others of its file and unit: maybe cents read as units (issue 14). */
+export interface PreviewOutlier {
+  file: string;
+  line: number | null;
+  pointer: string | null;
+  id: string;
+  unit: string;
+  amount: string;
+  /** The median amount of the file's other records in this unit. */
+  typical: string;
+}
+
+/** What an import would bring, before anything is written (core/host/import-summary.ts). */
+export interface ImportPreviewSummary {
+  records: number;
+  by_kind: { kind: string; records: number }[];
+  /** The accounts with the most records (up to 20); account_count says how many there are. */
+  accounts: { customer_id: string; subscription_id: string | null; unit: string; records: number }[];
+  account_count: number;
+  first_at: string | null;
+  last_at: string | null;
+  /** Per unit and kind: records and the sum of their amounts' magnitudes. */
+  totals: { unit: string; kind: string; records: number; total: string }[];
+  /** From the dry run against the database: records it would write, records it holds already (null: not checked, a problem stopped it). */
+  new_records: number | null;
+  already_stored: number | null;
+  outliers: PreviewOutlier[];
+}
+
 export interface ImportPreview {
   files: PreviewFile[];
+  summary: ImportPreviewSummary;
   /** Every problem, up to problems_limit; problem_count says how many there are in all. */
   problems: ImportProblemRow[];
   problem_count: number;

@@ -37,7 +37,7 @@ export function isDesktop(): boolean {
 async function overHttp(method: string, input: unknown): Promise<ApiResult<unknown>> {
   const key = token();
   if (key === null) {
-    return { ok: false, error: { code: 'forbidden', message: 'This page has no access token: open the URL `ledgerscope serve` printed.' } };
+    return { ok: false, error: { code: 'forbidden', message: 'This page has no access token: open the URL that ledgerscope serve printed.' } };
   }
   let response: Response;
   try {
@@ -47,7 +47,7 @@ async function overHttp(method: string, input: unknown): Promise<ApiResult<unkno
       body: JSON.stringify(input),
     });
   } catch (error) {
-    throw new ApiCallError('network', `Ledgerscope is not answering (${(error as Error).message}). Is \`ledgerscope serve\` still running?`);
+    throw new ApiCallError('network', `Ledgerscope is not answering (${(error as Error).message}). Is ledgerscope serve still running?`);
   }
   return (await response.json()) as ApiResult<unknown>;
 }
