@@ -30,7 +30,8 @@ export interface AppInfo {
   version: string;
   /** The host's clock when it answered: what "now" means for as-of defaults. */
   now: InstantText;
-  database: { name: string; exists: boolean; entry_count: number; account_count: number };
+  /** path: the database file the host serves, as it was opened (empty states name it). */
+  database: { name: string; path?: string; exists: boolean; entry_count: number; account_count: number };
   /** Screens whose engines are not built yet say so instead of failing. */
   features: { reconciliation: boolean; payments: boolean };
 }

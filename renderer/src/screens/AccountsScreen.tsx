@@ -169,14 +169,17 @@ export function AccountsScreen() {
       <ErrorBanner message={rows.error} />
       {noLedger ? (
         <EmptyState title="No ledger yet" testId="accounts-empty">
-          <p>Import an Orb ledger export, Orb create-entry bodies or Moesif balance transactions to see every account’s balances here.</p>
+          <p>
+            <span data-testid="empty-database">{info?.database.path ?? info?.database.name}</span> has no ledger entries yet. Import an Orb ledger export, Orb
+            create-entry bodies, Moesif balance transactions or Stripe exports (API objects or dashboard CSV) to see every account’s balances here.
+          </p>
           <p>
             <a className="button" href="#/import">
               Import files
             </a>
           </p>
           <p className="hint">
-            Or from a terminal: <code>ledgerscope import &lt;file&gt;… --db {info?.database.name ?? '<path>'}</code>
+            Or from a terminal: <code>ledgerscope import &lt;file&gt;… --db {info?.database.path ?? info?.database.name ?? '<path>'}</code>
           </p>
         </EmptyState>
       ) : (

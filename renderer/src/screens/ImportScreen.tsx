@@ -6,6 +6,7 @@ import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatBytes, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
 import { useImport } from '../state/import';
+import { PreviewSummary } from './import/PreviewSummary';
 import { useApp } from '../state/store';
 
 const FORMAT_LABEL: Record<SourceFormatName, string> = {
@@ -234,6 +235,7 @@ export function ImportScreen() {
       {preview !== null && state.phase !== 'done' ? (
         <>
           {preview.problem_count > 0 ? <ProblemList problems={preview.problems} count={preview.problem_count} /> : null}
+          <PreviewSummary summary={preview.summary} />
           {preview.files.map((file) => (
             <FilePreview key={file.name} file={file} sizeBytes={sizes.get(file.name)} />
           ))}
@@ -252,8 +254,9 @@ export function ImportScreen() {
       {state.phase === 'idle' && preview === null && run === null ? (
         <EmptyState title="Nothing chosen yet">
           <p>
-            Ledgerscope reads Moesif balance transactions (JSON, JSON Lines, CSV), Orb create-entry bodies (JSON Lines) and Orb ledger exports.
-            The format is detected from the content; you will see the first rows and every problem before anything is written.
+            Ledgerscope reads Orb ledger exports, Orb create-entry bodies (JSON Lines), Moesif balance transactions (JSON, JSON Lines, CSV), and
+            Stripe exports: API objects (payments, charges, refunds, disputes, credit grants) and dashboard CSV exports. The format is detected
+            from the content; you will see a summary, the first rows and every problem before anything is written, into {info?.database.name ?? 'the open database'}.
           </p>
         </EmptyState>
       ) : null}

@@ -260,6 +260,7 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
 
 export function ReconciliationScreen() {
   const asOf = useApp((state) => state.asOf);
+  const info = useApp((state) => state.info);
   const dataVersion = useApp((state) => state.dataVersion);
   const { runId, job, error, version, startRun, changed } = useReconcile();
   const runs = useLoad(JSON.stringify([dataVersion, version]), () => call('reconcile.runs', {}));
@@ -295,8 +296,9 @@ export function ReconciliationScreen() {
       ) : list.entry_count === 0 ? (
         <EmptyState title="No ledger imported yet" testId="reconcile-empty">
           <p>
-            Import an Orb or Moesif export on the <a href="#/import">Import</a> screen (or run <code>ledgerscope import &lt;file&gt; --db &lt;path&gt;</code>), then
-            reconcile it against Stripe here.
+            {info?.database.path ?? info?.database.name ?? 'This database'} has no ledger entries yet. Import an Orb or Moesif export and your Stripe exports
+            (API objects or dashboard CSV) on the <a href="#/import">Import</a> screen (or run{' '}
+            <code>ledgerscope import &lt;file&gt;… --db {info?.database.path ?? info?.database.name ?? '<path>'}</code>), then reconcile them here.
           </p>
         </EmptyState>
       ) : (
