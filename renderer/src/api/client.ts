@@ -15,15 +15,21 @@ const TOKEN_HEADER = 'x-ledgerscope-token';
 
 /**
  * Browser mode: `ledgerscope serve` prints a URL whose fragment carries the token (`#token=…`, or after
- * a route: `#/account/…?token=…`). It is read once, kept in this tab's sessionStorage, and removed from
+ * a route and its keys: `#/account/…?asof=…&token=…`). It is read once, kept in this tab's sessionStorage, and removed from
  * the address bar.
  */
 export function takeTokenFromUrl(): void {
-  const match = /(?:^#|[?&])token=([0-9a-f]{16,128})/.exec(window.location.hash);
-  if (match === null) return;
-  sessionStorage.setItem(TOKEN_KEY, match[1]!);
-  const rest = window.location.hash.replace(/[?&]?#?token=[0-9a-f]+/, '').replace(/^#?/, '');
-  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${rest === '' ? '/' : rest}`);
+  const hash = window.location.hash.replace(/^#/, '');
+  const at = hash.indexOf('?');
+  // "#token=…" is a query of its own; "#/route?asof=…&token=…" carries it beside the route's keys.
+  const [path, query] = hash.startsWith('token=') ? ['', hash] : at === -1 ? [hash, ''] : [hash.slice(0, at), hash.slice(at + 1)];
+  const params = new URLSearchParams(query);
+  const found = params.get('token');
+  if (found === null || !/^[0-9a-f]{16,128}$/.test(found)) return;
+  sessionStorage.setItem(TOKEN_KEY, found);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${path === '' ? '/' : path}${rest === '' ? '' : `?${rest}`}`);
 }
 
 function token(): string | null {
