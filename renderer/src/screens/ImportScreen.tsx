@@ -17,6 +17,9 @@ const FORMAT_LABEL: Record<SourceFormatName, string> = {
   'stripe-csv': 'Stripe dashboard CSV',
 };
 
+/** Up to this many problems are listed in full, wrapped; more go in a scrolling table of one line each. */
+const WRAPPED_PROBLEMS = 20;
+
 const PHASE_LABEL: Record<string, string> = { read: 'Reading files', parse: 'Parsing', check: 'Checking against the ledger', write: 'Writing' };
 
 /** The menu's File > Import Files… : open the host's dialog (desktop) or the page's file picker. */
@@ -54,7 +57,29 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
         {formatCount(count)} problem{count === 1 ? '' : 's'}: nothing will be written
       </h3>
       {count > problems.length ? <p className="small">The first {formatCount(problems.length)} are listed; fix them and preview again for the rest.</p> : null}
-      <VirtualTable ariaLabel="Import problems" rowCount={problems.length} row={(i) => problems[i]} columns={columns} height={`${Math.min(10, problems.length) * 34 + 2}px`} />
+      {problems.length <= WRAPPED_PROBLEMS ? (
+        // A few problems: a plain table whose messages wrap, read whole.
+        <table className="compact problem-list" aria-label="Import problems" data-testid="problem-list">
+          <thead>
+            <tr>
+              <th scope="col">Where</th>
+              <th scope="col">Field</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {problems.map((p, index) => (
+              <tr key={`${p.file}|${p.line ?? ''}|${p.pointer ?? ''}|${p.field}|${index}`}>
+                <td>{columns[0]!.render(p, index)}</td>
+                <td>{p.field}</td>
+                <td data-testid="problem-message">{p.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <VirtualTable ariaLabel="Import problems" rowCount={problems.length} row={(i) => problems[i]} columns={columns} height={`${Math.min(10, problems.length) * 34 + 2}px`} />
+      )}
     </section>
   );
 }
