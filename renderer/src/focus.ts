@@ -2,6 +2,9 @@
 // came from, never <body>, where a keyboard or screen-reader user would start again from the top.
 import { useEffect, useRef } from 'react';
 
+/** About two seconds at 60 frames a second. */
+const HEADING_WAIT_FRAMES = 120;
+
 /** What the next navigation focuses instead of the heading (the "/" shortcut: the search box). */
 let pendingSelector: string | null = null;
 
@@ -43,28 +46,55 @@ export function useFocusOnNavigation(locationKey: string): void {
     }
     const selector = pendingSelector;
     pendingSelector = null;
-    // After the new screen's first render has committed.
-    const frame = requestAnimationFrame(() => (selector === null ? focusScreenHeading() : focusOr(selector)));
+    // After the new screen's first render has committed; a screen still loading gets a few frames
+    // (at most HEADING_WAIT_FRAMES) to show its heading.
+    let frame = 0;
+    let waited = 0;
+    const attempt = (): void => {
+      const target = selector ?? '#main h2';
+      if (document.querySelector(target) === null && waited++ < HEADING_WAIT_FRAMES) {
+        frame = requestAnimationFrame(attempt);
+        return;
+      }
+      if (selector === null) focusScreenHeading();
+      else focusOr(selector);
+    };
+    frame = requestAnimationFrame(attempt);
     return () => cancelAnimationFrame(frame);
   }, [locationKey]);
 }
 
 /**
  * The safety net: when the focused element disappears or is disabled by what it did (a button that
- * posts, imports or closes), focus would fall to <body>; it goes to the screen's heading instead.
+ * posts, imports or closes; a list item that a reload removed), focus would fall to <body>; it goes to
+ * the screen's heading instead. A click on empty page is left alone (what had focus is still there).
  */
 export function useFocusRescue(): void {
   useEffect(() => {
-    const onFocusOut = (event: FocusEvent): void => {
-      const left = event.target;
-      if (!(left instanceof HTMLElement) || event.relatedTarget !== null) return;
-      setTimeout(() => {
-        if (document.activeElement !== document.body && document.activeElement !== null) return;
-        const gone = !left.isConnected || (left as HTMLButtonElement).disabled === true || left.closest('dialog:not([open])') !== null;
-        if (gone) focusScreenHeading();
-      }, 0);
+    let last: HTMLElement | null = null;
+    const lost = (): boolean => {
+      const active = document.activeElement;
+      if (active !== null && active !== document.body) return false;
+      return last !== null && (!last.isConnected || (last as HTMLButtonElement).disabled === true || last.closest('dialog:not([open])') !== null);
     };
+    const check = (): void => {
+      if (!lost()) return;
+      last = null;
+      focusScreenHeading();
+    };
+    const onFocusIn = (event: FocusEvent): void => {
+      if (event.target instanceof HTMLElement) last = event.target;
+    };
+    const onFocusOut = (): void => void setTimeout(check, 0);
+    document.addEventListener('focusin', onFocusIn);
     document.addEventListener('focusout', onFocusOut);
-    return () => document.removeEventListener('focusout', onFocusOut);
+    // Removal and disabling move focus without a focusout in some engines: watch the page change instead.
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled', 'open'] });
+    return () => {
+      document.removeEventListener('focusin', onFocusIn);
+      document.removeEventListener('focusout', onFocusOut);
+      observer.disconnect();
+    };
   }, []);
 }

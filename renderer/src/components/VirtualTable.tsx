@@ -106,7 +106,8 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 
   return (
     <div className="vtable" data-testid={props.testId}>
-      <div className="vtable-head" role="presentation" style={{ gridTemplateColumns: template, minWidth }}>
+      {/* The header row stays outside the scroller (it must not scroll away); aria-owns puts it in the grid. */}
+      <div className="vtable-head" role="row" id={`${id}-head`} style={{ gridTemplateColumns: template, minWidth }}>
         {columns.map((column) => (
           <div key={column.id} className={`vtable-cell ${column.align === 'right' ? 'right' : ''}`} role="columnheader" aria-sort={sortLabel(column)}>
             {column.sort ? (
@@ -127,6 +128,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
         className="vtable-body"
         style={{ height: props.height, minWidth }}
         role="grid"
+        aria-owns={`${id}-head`}
         aria-label={props.ariaLabel}
         aria-rowcount={rowCount}
         aria-activedescendant={rowCount > 0 ? `${id}-row-${active}` : undefined}

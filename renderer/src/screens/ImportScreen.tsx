@@ -5,6 +5,7 @@ import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatBytes, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
+import { focusOr } from '../focus';
 import { useImport } from '../state/import';
 import { PreviewSummary } from './import/PreviewSummary';
 import { useApp } from '../state/store';
@@ -53,7 +54,7 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
   ];
   return (
     <section className="panel problems" aria-labelledby="problems-title" data-testid="import-problems">
-      <h3 id="problems-title" className="negative-text">
+      <h3 id="problems-title" className="negative-text" tabIndex={-1}>
         {formatCount(count)} problem{count === 1 ? '' : 's'}: nothing will be written
       </h3>
       {count > problems.length ? <p className="small">The first {formatCount(problems.length)} are listed; fix them and preview again for the rest.</p> : null}
@@ -154,6 +155,17 @@ export function ImportScreen() {
     }
   });
 
+  // Focus follows the work: the summary once previewed, the result once imported, the picker after starting over.
+  const previousPhase = useRef(state.phase);
+  useEffect(() => {
+    const from = previousPhase.current;
+    previousPhase.current = state.phase;
+    if (from === state.phase) return;
+    if (state.phase === 'previewed') focusOr('#problems-title', '#preview-summary-title');
+    else if (state.phase === 'done') focusOr('[data-testid="import-result"]');
+    else if (state.phase === 'idle' && from !== 'reading' && from !== 'previewing') focusOr('[data-testid="choose-files"]');
+  }, [state.phase]);
+
   const busy = state.phase === 'reading' || state.phase === 'previewing' || state.phase === 'importing';
   const preview = state.preview?.preview ?? null;
   const sizes = new Map(state.upload?.files.map((file) => [file.name, file.size_bytes]) ?? []);
@@ -225,7 +237,7 @@ export function ImportScreen() {
       {state.preview?.state === 'cancelled' || run?.state === 'cancelled' ? <p className="notice">Cancelled: nothing was written.</p> : null}
 
       {state.phase === 'done' && run?.result ? (
-        <div className="success" role="status" data-testid="import-result">
+        <div className="success" role="status" data-testid="import-result" tabIndex={-1}>
           <strong>
             Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present)
             {run.result.accounts_touched === null ? '' : ` across ${formatCountOf(run.result.accounts_touched, 'account')}`}
@@ -260,7 +272,7 @@ export function ImportScreen() {
       {preview !== null && state.phase !== 'done' ? (
         <>
           {preview.problem_count > 0 ? <ProblemList problems={preview.problems} count={preview.problem_count} /> : null}
-          <PreviewSummary summary={preview.summary} />
+          {preview.summary.records > 0 ? <PreviewSummary summary={preview.summary} /> : null}
           {preview.files.map((file) => (
             <FilePreview key={file.name} file={file} sizeBytes={sizes.get(file.name)} />
           ))}

@@ -7,7 +7,7 @@ export function PreviewSummary({ summary }: { summary: ImportPreviewSummary }) {
   const nothingNew = summary.new_records === 0;
   return (
     <section className="panel preview-summary" aria-labelledby="preview-summary-title" data-testid="preview-summary">
-      <h3 id="preview-summary-title">Before anything is written</h3>
+      <h3 id="preview-summary-title" tabIndex={-1}>Before anything is written</h3>
       <p data-testid="preview-news" className={nothingNew ? 'notice' : undefined}>
         {summary.new_records === null
           ? `${formatCountOf(summary.records, 'record')} read; not compared with the database until the problems are fixed.`
