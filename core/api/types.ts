@@ -270,6 +270,8 @@ export interface ImportProblemRow {
   message: string;
   /** One line as the CLI prints it: `file:line: field: message`. */
   text: string;
+  /** The ledger rule broken (DESIGN §4: L3, I2…), for the problem's tooltip; the message itself names none. */
+  rule?: string;
 }
 
 export interface PreviewRow {

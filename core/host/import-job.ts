@@ -59,10 +59,15 @@ export function screenProblem(problem: ImportProblem): ImportProblem {
   return message === problem.message ? problem : { ...problem, message };
 }
 
+/** A rule id the message starts with ("L3: block b1 expires…"): kept for a tooltip, not in the words. */
+const RULE_PREFIX = /^((?:L\d+b?|I\d+)): /;
+
 function problemRows(problems: readonly ImportProblem[]): ImportProblemRow[] {
   return problems.slice(0, PROBLEMS_LIMIT).map((p) => {
     const shown = screenProblem(p);
-    return { ...shown, text: formatProblem(shown) };
+    const rule = RULE_PREFIX.exec(shown.message)?.[1];
+    const message = rule === undefined ? shown.message : shown.message.slice(rule.length + 2);
+    return { ...shown, message, text: formatProblem(shown), ...(rule === undefined ? {} : { rule }) };
   });
 }
 

@@ -89,3 +89,16 @@ describe('import preview summary (issue 14: summarise before writing)', () => {
     expect(message).not.toContain('`');
   });
 });
+
+describe('import problems on screen name no rule codes (issue 14)', () => {
+  it('a broken ledger rule is said in words, its rule id kept for the tooltip', () => {
+    const text = `{"entry_type":"increment","customer_id":"c1","id":"e1","amount":10,"created_at":"2025-01-01T00:00:00Z"}\n{"entry_type":"void","customer_id":"c1","id":"e2","amount":5,"block_id":"nope","void_reason":"refund","created_at":"2025-01-02T00:00:00Z"}\n`;
+    const result = preview(freshDb(), text, 'rules.jsonl');
+    expect(result.ok).toBe(false);
+    const problem = result.problems[0]!;
+    expect(problem.message).not.toMatch(/\b(L\d+b?|I\d)\b/);
+    expect(problem.rule).toMatch(/^(L\d+b?|I\d)$/);
+    // The CLI's one-line form keeps it.
+    expect(problem.text).toContain(`${problem.rule}: `);
+  });
+});

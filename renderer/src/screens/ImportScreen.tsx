@@ -50,7 +50,7 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
   const columns: Column<ImportProblemRow>[] = [
     { id: 'where', header: 'Where', width: 'minmax(10rem, 1fr)', render: (p) => `${p.file}${p.line === null ? '' : `:${p.line}`}${p.pointer === null ? '' : `#${p.pointer}`}` },
     { id: 'field', header: 'Field', width: '9rem', render: (p) => p.field },
-    { id: 'message', header: 'Problem', width: 'minmax(16rem, 3fr)', render: (p) => <span title={p.message}>{p.message}</span> },
+    { id: 'message', header: 'Problem', width: 'minmax(16rem, 3fr)', render: (p) => <span title={p.rule === undefined ? p.message : `${p.message} (ledger rule ${p.rule})`}>{p.message}</span> },
   ];
   return (
     <section className="panel problems" aria-labelledby="problems-title" data-testid="import-problems">
@@ -73,7 +73,9 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
               <tr key={`${p.file}|${p.line ?? ''}|${p.pointer ?? ''}|${p.field}|${index}`}>
                 <td>{columns[0]!.render(p, index)}</td>
                 <td>{p.field}</td>
-                <td data-testid="problem-message">{p.message}</td>
+                <td data-testid="problem-message" title={p.rule === undefined ? undefined : `Ledger rule ${p.rule}`}>
+                  {p.message}
+                </td>
               </tr>
             ))}
           </tbody>
