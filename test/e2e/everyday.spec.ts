@@ -395,6 +395,7 @@ test('import preview: a summary before anything is written; an identical re-impo
   await expect.poll(async () => (await focused(page)).tag).not.toBe('BODY');
   await page.getByTestId('file-input').setInputFiles({ name: 'credits.jsonl', mimeType: 'application/json', buffer: Buffer.from(PREVIEW_FILE) });
   await expect(page.getByTestId('preview-news')).toContainText('Nothing new: all 4 records are already in the database.');
+  await expect(page.getByTestId('import-run')).toHaveText('Import anyway (nothing new in 4 records)');
   await screenshot(page, 'everyday-preview-nothing-new');
 
   // A 30-digit amount among ordinary ones: flagged as a possible unit error before anything is written.

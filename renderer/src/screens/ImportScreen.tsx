@@ -280,7 +280,7 @@ export function ImportScreen() {
           ))}
           <div className="actions">
             <button type="button" onClick={() => void state.startRun()} disabled={!preview.ok || busy} data-testid="import-run">
-              Import {formatCountOf(records, 'record')}
+              {preview.summary.new_records === 0 ? `Import anyway (nothing new in ${formatCountOf(records, 'record')})` : `Import ${formatCountOf(records, 'record')}`}
             </button>
             <button type="button" className="secondary" onClick={state.reset} disabled={busy}>
               Start over
