@@ -51,6 +51,10 @@ export function useFocusOnNavigation(locationKey: string): void {
     let frame = 0;
     let waited = 0;
     const attempt = (): void => {
+      // The user (or the screen, for a linked item) already put focus in the new screen: leave it there.
+      const active = document.activeElement;
+      const main = document.getElementById('main');
+      if (selector === null && active instanceof HTMLElement && active !== document.body && active !== main && main?.contains(active) === true) return;
       const target = selector ?? '#main h2';
       if (document.querySelector(target) === null && waited++ < HEADING_WAIT_FRAMES) {
         frame = requestAnimationFrame(attempt);
@@ -75,7 +79,11 @@ export function useFocusRescue(): void {
     const lost = (): boolean => {
       const active = document.activeElement;
       if (active !== null && active !== document.body) return false;
-      return last !== null && (!last.isConnected || (last as HTMLButtonElement).disabled === true || last.closest('dialog:not([open])') !== null);
+      if (last === null) return false;
+      const gone = !last.isConnected || (last as HTMLButtonElement).disabled === true || last.closest('dialog:not([open])') !== null;
+      // Still there and usable: the user moved focus away on purpose (a click on empty page); forget it.
+      if (!gone) last = null;
+      return gone;
     };
     const check = (): void => {
       if (!lost()) return;
