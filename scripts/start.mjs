@@ -1,6 +1,7 @@
-// `npm start [-- --db <path>]`: build the app and open it. With Electron's binary: prepare better-sqlite3
+// `npm start [-- --db <path>] [--no-open]`: build the app and open it. With Electron's binary: prepare better-sqlite3
 // for Electron and open the desktop window. Without it: say so, and open browser mode instead
-// (`ledgerscope serve` on 127.0.0.1), printing the URL to open.
+// (`ledgerscope serve` on 127.0.0.1), printing the URL and opening it in the default browser where a
+// desktop session exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { findElectronBinary } from './lib/electron-binary.mjs';
 import { ensureElectronBinding } from './lib/electron-native.mjs';
 import { electronChildEnv } from './lib/electron-env.mjs';
+import { openBrowser } from './lib/open-browser.mjs';
 import { ensureCli, startServe } from './lib/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binName = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' } }, strict: false });
+const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, 'no-open': { type: 'boolean' } }, strict: false });
 
 /** --db, else $LEDGERSCOPE_DB, else ledger.sqlite in the user's data directory (created if missing). */
 function databasePath() {
@@ -57,6 +59,8 @@ if (electron.executablePath === null) {
   const port = typeof values.port === 'string' ? Number(values.port) : 0;
   try {
     const serve = await startServe({ root, db, port, stdio: 'inherit' });
+    // The URL carries this start's token: opening it is the whole sign-in (--no-open: print it only).
+    if (values['no-open'] !== true && openBrowser(serve.url)) console.log('Opening it in your default browser (npm start -- --no-open to stay quiet).');
     for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void serve.stop().then(() => process.exit(0)));
     serve.child.on('exit', (code) => process.exit(code ?? 0));
   } catch (error) {

@@ -30,7 +30,8 @@ export interface AppInfo {
   version: string;
   /** The host's clock when it answered: what "now" means for as-of defaults. */
   now: InstantText;
-  database: { name: string; exists: boolean; entry_count: number; account_count: number };
+  /** path: the database file the host serves, as it was opened (empty states name it). */
+  database: { name: string; path?: string; exists: boolean; entry_count: number; account_count: number };
   /** Screens whose engines are not built yet say so instead of failing. */
   features: { reconciliation: boolean; payments: boolean };
 }
@@ -314,6 +315,8 @@ export interface ImportProblemRow {
   message: string;
   /** One line as the CLI prints it: `file:line: field: message`. */
   text: string;
+  /** The ledger rule broken (DESIGN §4: L3, I2…), for the problem's tooltip; the message itself names none. */
+  rule?: string;
 }
 
 export interface PreviewRow {
@@ -337,8 +340,38 @@ export interface PreviewFile {
   first_rows: PreviewRow[];
 }
 
+/** An amount far outside the others of its file and unit: maybe cents read as units (issue 14). */
+export interface PreviewOutlier {
+  file: string;
+  line: number | null;
+  pointer: string | null;
+  id: string;
+  unit: string;
+  amount: string;
+  /** The median amount of the file's other records in this unit. */
+  typical: string;
+}
+
+/** What an import would bring, before anything is written (core/host/import-summary.ts). */
+export interface ImportPreviewSummary {
+  records: number;
+  by_kind: { kind: string; records: number }[];
+  /** The accounts with the most records (up to 20); account_count says how many there are. */
+  accounts: { customer_id: string; subscription_id: string | null; unit: string; records: number }[];
+  account_count: number;
+  first_at: string | null;
+  last_at: string | null;
+  /** Per unit and kind: records and the sum of their amounts' magnitudes. */
+  totals: { unit: string; kind: string; records: number; total: string }[];
+  /** From the dry run against the database: records it would write, records it holds already (null: not checked, a problem stopped it). */
+  new_records: number | null;
+  already_stored: number | null;
+  outliers: PreviewOutlier[];
+}
+
 export interface ImportPreview {
   files: PreviewFile[];
+  summary: ImportPreviewSummary;
   /** Every problem, up to problems_limit; problem_count says how many there are in all. */
   problems: ImportProblemRow[];
   problem_count: number;

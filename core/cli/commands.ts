@@ -72,6 +72,8 @@ export function runImport(
         ? `imported ${counted(summary.inserted, 'new entry', 'new entries')} (${summary.unchanged} already present) into ${options.db} across ${counted(summary.accountsTouched ?? 0, 'account')}\n`
         : `imported ${entries} and ${counted(payments.inserted, 'new payment')} (${payments.updated} updated, ${payments.unchanged} unchanged) into ${options.db}\n`,
     );
+    const nothingNew = summary.inserted === 0 && (payments === null || payments.inserted + payments.updated === 0);
+    if (nothingNew) ctx.io.out('nothing new: every record is already in the database\n');
     if (summary.adjustmentsReplaced > 0) {
       ctx.io.out(`${summary.adjustmentsReplaced} posted adjustment${summary.adjustmentsReplaced === 1 ? '' : 's'} now counted once: the provider's copy replaced the local entry\n`);
     }

@@ -1,4 +1,5 @@
 import { LedgerDbError } from '../store/errors.js';
+import { counted } from './counted.js';
 import { openLedgerDb, type LedgerDb } from '../store/index.js';
 import { syncOrb, type OrbSyncSummary } from '../sync/orb-sync.js';
 import { OrbApi } from '../sync/orb-client.js';
@@ -139,7 +140,7 @@ async function runMoesifSync(ctx: SyncCommandContext, options: SyncCommandOption
     if (summary.cancelled) io.err(`sync moesif: cancelled at ${summary.stoppedAt ?? 'start'}; what was committed is kept, run the same command to resume\n`);
     io.out(`synced moesif into ${options.db}: ${summary.transactions} balance transactions fetched in ${summary.pages} pages\n`);
     io.out(`ledger entries: ${summary.entries.inserted} new, ${summary.entries.unchanged} unchanged${summary.entries.conflicts > 0 ? `, ${summary.entries.conflicts} not applied (see warnings)` : ''}\n`);
-    io.out(`${summary.requests} requests (${summary.rateLimited} rate-limited)\n`);
+    io.out(`${counted(summary.requests, 'request')} (${summary.rateLimited} rate-limited)\n`);
     return summary.cancelled ? 130 : 0;
   } catch (error) {
     if (error instanceof SyncError || error instanceof LedgerDbError) {
@@ -177,7 +178,7 @@ function progressPrinter(io: CliIo, provider: string): (stream: string, objects:
   let lastPrinted = 0;
   return (stream, objects) => {
     if (stream !== lastStream || objects - lastPrinted >= 10_000) {
-      io.err(`sync ${provider}: ${stream}, ${objects} objects so far\n`);
+      io.err(`sync ${provider}: ${stream}, ${counted(objects, 'object')} so far\n`);
       lastStream = stream;
       lastPrinted = objects;
     }
@@ -192,20 +193,20 @@ function printStripeSummary(io: CliIo, dbPath: string, summary: StripeSyncSummar
     .map(([stream, count]) => `${stream} ${count}`)
     .join(', ');
   io.out(`synced stripe into ${dbPath}: ${summary.objects} objects fetched (${streams || 'nothing new'})\n`);
-  io.out(`payments: ${payments.inserted} new, ${payments.updated} updated (new version), ${payments.unchanged} unchanged${payments.stale > 0 ? `, ${payments.stale} older states ignored` : ''}\n`);
+  io.out(`payments: ${payments.inserted} new, ${payments.updated} updated (new version), ${payments.unchanged} unchanged${payments.stale > 0 ? `, ${counted(payments.stale, 'older state')} ignored` : ''}\n`);
   io.out(`ledger entries (credit grants): ${entries.inserted} new, ${entries.unchanged} unchanged${entries.conflicts > 0 ? `, ${entries.conflicts} not applied (see warnings)` : ''}\n`);
   io.out(`other objects (customers, balance transactions): ${objects.inserted} new, ${objects.updated} updated, ${objects.unchanged} unchanged\n`);
-  io.out(`${summary.requests} requests (${summary.rateLimited} rate-limited)${summary.counts.skipped > 0 ? `; ${summary.counts.skipped} objects skipped (see warnings)` : ''}\n`);
+  io.out(`${counted(summary.requests, 'request')} (${summary.rateLimited} rate-limited)${summary.counts.skipped > 0 ? `; ${counted(summary.counts.skipped, 'object')} skipped (see warnings)` : ''}\n`);
 }
 
 function printOrbSummary(io: CliIo, dbPath: string, summary: OrbSyncSummary): void {
   for (const warning of summary.warnings) io.err(`sync orb: ${warning}\n`);
   if (summary.cancelled) io.err(`sync orb: cancelled at ${summary.stoppedAt ?? 'start'}; what was committed is kept, run the same command to resume\n`);
-  io.out(`synced orb into ${dbPath}: ${summary.customers} customers, ${summary.ledgerEntriesFetched} ledger entries fetched\n`);
+  io.out(`synced orb into ${dbPath}: ${counted(summary.customers, 'customer')}, ${counted(summary.ledgerEntriesFetched, 'ledger entry', 'ledger entries')} fetched\n`);
   io.out(`ledger entries: ${summary.entries.inserted} new, ${summary.entries.unchanged} unchanged${summary.entries.conflicts > 0 ? `, ${summary.entries.conflicts} not applied (see warnings)` : ''}\n`);
   io.out(`invoices: ${summary.invoices}; payment links added to stored entries: ${summary.linksAdded}\n`);
   if (summary.adjustmentsReplaced > 0) {
     io.out(`posted adjustments now counted once (Orb's copy replaced the local entry): ${summary.adjustmentsReplaced}\n`);
   }
-  io.out(`${summary.requests} requests\n`);
+  io.out(`${counted(summary.requests, 'request')}\n`);
 }

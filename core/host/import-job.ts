@@ -4,6 +4,7 @@ import { toCanonical } from '../money/decimal.js';
 import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { formatProblem, parseImportFile, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
+import { summarizeImport } from './import-summary.js';
 import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
@@ -48,8 +49,26 @@ export class JobCancelled extends Error {
 /** Thrown from the progress hook once every check passed, so the dry run writes nothing. */
 class DryRunPassed extends Error {}
 
+/** The CLI's "--source" advice, said the screen's way: the Import screen names a file's format in its Format choice. */
+const CLI_FORMAT_ADVICE = /name the format with --source [a-z|-]+/;
+const SCREEN_FORMAT_ADVICE = 'choose the file’s format in the Format list on this screen and preview again';
+
+/** Problems as the screen shows them: no command-line flags, no code quoting (issue 14). */
+export function screenProblem(problem: ImportProblem): ImportProblem {
+  const message = problem.message.replace(CLI_FORMAT_ADVICE, SCREEN_FORMAT_ADVICE).replace(/`/g, '');
+  return message === problem.message ? problem : { ...problem, message };
+}
+
+/** A rule id the message starts with ("L3: block b1 expires…"): kept for a tooltip, not in the words. */
+const RULE_PREFIX = /^((?:L\d+b?|I\d+)): /;
+
 function problemRows(problems: readonly ImportProblem[]): ImportProblemRow[] {
-  return problems.slice(0, PROBLEMS_LIMIT).map((p) => ({ ...p, text: formatProblem(p) }));
+  return problems.slice(0, PROBLEMS_LIMIT).map((p) => {
+    const shown = screenProblem(p);
+    const rule = RULE_PREFIX.exec(shown.message)?.[1];
+    const message = rule === undefined ? shown.message : shown.message.slice(rule.length + 2);
+    return { ...shown, message, text: formatProblem(shown), ...(rule === undefined ? {} : { rule }) };
+  });
 }
 
 function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void, check: () => void): ImportFileInput[] {
@@ -159,12 +178,14 @@ function preview(
   check: () => void,
 ): ImportPreview {
   const files: PreviewFile[] = [];
+  const parsedFiles: { name: string; parsed: ParseResult }[] = [];
   const problems: ImportProblem[] = [];
   inputs.forEach((input, index) => {
     check();
     onProgress({ phase: 'parse', done: index, total: inputs.length });
     const parsed = parseImportFile(input.path, input.text, options);
     problems.push(...parsed.problems);
+    parsedFiles.push({ name: input.path, parsed });
     files.push({
       name: input.path,
       format: parsed.format,
@@ -172,19 +193,26 @@ function preview(
       first_rows: firstRows(parsed),
     });
   });
+  const summary = summarizeImport(parsedFiles);
+  parsedFiles.length = 0;
   if (problems.length === 0) {
     try {
       if (isStripeImport(inputs, options.source)) {
-        importStripeFiles(dbPath, inputs, { ...options, dryRun: true });
+        const dry = importStripeFiles(dbPath, inputs, { ...options, dryRun: true });
+        // Payments count as stored when unchanged; a new state of a stored payment is news.
+        summary.new_records = dry.entries.inserted + dry.payments.inserted + dry.payments.updated;
+        summary.already_stored = dry.entries.unchanged + dry.payments.unchanged;
       } else {
-        let checks = 0;
         importFiles(dbPath, inputs, {
           ...options,
           onProgress: (progress) => {
             check();
             onProgress(progress);
-            // importFiles reports 'check' once before its checks and once after they all passed.
-            if (progress.phase === 'write' || (progress.phase === 'check' && ++checks === 2)) throw new DryRunPassed();
+          },
+          onChecked: (counts) => {
+            summary.new_records = counts.inserted;
+            summary.already_stored = counts.unchanged;
+            throw new DryRunPassed();
           },
         });
         throw new Error('the import dry run was not stopped before writing');
@@ -194,5 +222,5 @@ function preview(
       else if (!(error instanceof DryRunPassed)) throw error;
     }
   }
-  return { files, problems: problemRows(problems), problem_count: problems.length, ok: problems.length === 0 };
+  return { files, summary, problems: problemRows(problems), problem_count: problems.length, ok: problems.length === 0 };
 }

@@ -135,9 +135,9 @@ export class AppService {
 
   databaseInfo(): AppInfo['database'] {
     const db = this.connection();
-    if (db === null) return { name: basename(this.options.dbPath), exists: false, entry_count: 0, account_count: 0 };
+    if (db === null) return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: false, entry_count: 0, account_count: 0 };
     this.counts ??= { entries: countEntries(db), accounts: listAccounts(db).length };
-    return { name: basename(this.options.dbPath), exists: true, entry_count: this.counts.entries, account_count: this.counts.accounts };
+    return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: true, entry_count: this.counts.entries, account_count: this.counts.accounts };
   }
 
   private summariesAt(db: LedgerDb, asOf: Instant): Summaries {

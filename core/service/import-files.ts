@@ -62,6 +62,8 @@ export interface ImportOptions {
   now: Instant;
   /** Called between steps and every PROGRESS_EVERY entries while writing. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Called once every check passed, before anything is written: the preview's dry run stops here. */
+  onChecked?: (counts: { inserted: number; unchanged: number }) => void;
 }
 
 export interface ImportSummary {
@@ -102,6 +104,7 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
     checkByReplay(null, batch, touched.accounts, problems, summaries.collect);
     if (problems.length > 0) throw new ImportRejected(problems);
     progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
+    options.onChecked?.(checkedCounts(batch));
     const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true, summaries.rows));
     if (built.created) return built.value;
     // Someone created the file meanwhile: import into it like into any existing database.
@@ -143,12 +146,20 @@ function importIntoOpenDb(
       checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
+      options.onChecked?.(checkedCounts(batch));
       // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
       const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
       const summary = writeBatch(db, batch, touched, options, rebuildIndexes, summaries.rows);
       return { ...summary, replaced, warnings: replacementWarnings(replaced) };
     })
     .immediate();
+}
+
+/** New entries and entries stored already (or repeated within the batch), once checked. */
+function checkedCounts(batch: ImportBatch): { inserted: number; unchanged: number } {
+  let inserted = 0;
+  for (let i = 0; i < batch.status.length; i++) if (batch.status[i] === INSERT) inserted++;
+  return { inserted, unchanged: batch.entries.length - inserted };
 }
 
 /** Writes the checked batch: the import, its files, the new entries, the accounts catalog and their balance summaries. */

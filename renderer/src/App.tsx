@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { MenuCommand } from '../../core/api/types';
 import { call, isDesktop, subscribeEvents } from './api/client';
 import { errorMessage } from './api/hooks';
 import { AsOfControl } from './components/AsOfControl';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
-import { formatCount, formatCountOf } from './format';
+import { focusAfterNavigation, focusScreenHeading, useFocusOnNavigation, useFocusRescue } from './focus';
+import { formatCountOf } from './format';
 import { AccountScreen } from './screens/AccountScreen';
 import { AccountsScreen } from './screens/AccountsScreen';
 import { CustomerScreen } from './screens/CustomerScreen';
@@ -12,7 +13,7 @@ import { exportBalances } from './screens/export';
 import { ImportScreen, requestPick } from './screens/ImportScreen';
 import { ReconciliationScreen } from './screens/ReconciliationScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
-import { navigate, parseRoute, routeHref, type Route } from './state/route';
+import { AS_OF_PARAM, hashParams, hashPath, navigate, routeHref, type Route } from './state/route';
 import { useApp } from './state/store';
 
 const NAV: { label: string; route: Route; key: string }[] = [
@@ -92,8 +93,10 @@ function useGlobalKeys(): void {
         useApp.getState().setShortcutsOpen(true);
       } else if (event.key === '/') {
         event.preventDefault();
-        if (useApp.getState().route.screen !== 'accounts') navigate({ screen: 'accounts' });
-        setTimeout(() => document.getElementById('accounts-search')?.focus(), 0);
+        if (useApp.getState().route.screen !== 'accounts') {
+          focusAfterNavigation('#accounts-search');
+          navigate({ screen: 'accounts' });
+        } else document.getElementById('accounts-search')?.focus();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -101,13 +104,26 @@ function useGlobalKeys(): void {
   }, []);
 }
 
-function useRouteSync(): void {
-  const setRoute = useApp((state) => state.setRoute);
+/** The screen a location shows, filters included but not the as-of instant (which only refetches). */
+function locationKey(hash: string): string {
+  const params = hashParams(hash);
+  params.delete(AS_OF_PARAM);
+  return `${hashPath(hash)}?${params.toString()}`;
+}
+
+/** Follows the address (links, Back, Forward); returns the key the mounted screen is keyed by. */
+function useRouteSync(): string {
+  const syncFromUrl = useApp((state) => state.syncFromUrl);
+  const [key, setKey] = useState(() => locationKey(window.location.hash));
   useEffect(() => {
-    const onHash = (): void => setRoute(parseRoute(window.location.hash));
+    const onHash = (): void => {
+      syncFromUrl(window.location.hash);
+      setKey(locationKey(window.location.hash));
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [setRoute]);
+  }, [syncFromUrl]);
+  return key;
 }
 
 function Screen({ route }: { route: Route }) {
@@ -130,17 +146,22 @@ function Screen({ route }: { route: Route }) {
 export function App() {
   useHostConnection();
   useGlobalKeys();
-  useRouteSync();
+  const screenKey = useRouteSync();
+  useFocusOnNavigation(hashPath(screenKey));
+  useFocusRescue();
   const route = useApp((state) => state.route);
+  // The links carry the as-of instant: render them again when it changes.
+  useApp((state) => state.asOf);
   const info = useApp((state) => state.info);
   const infoError = useApp((state) => state.infoError);
   const current = route.screen === 'account' ? 'accounts' : route.screen;
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
+      {/* A button, not href="#main": the address's fragment is the route. */}
+      <button type="button" className="skip-link" onClick={focusScreenHeading} data-testid="skip-link">
+        Skip to main content
+      </button>
       <header className="app-header">
         <h1 className="app-name">Ledgerscope</h1>
         <nav aria-label="Screens">
@@ -178,7 +199,7 @@ export function App() {
         </div>
       ) : null}
       <main id="main" className="app-main" tabIndex={-1}>
-        <Screen route={route} />
+        <Screen key={screenKey} route={route} />
       </main>
       <ShortcutsDialog />
     </div>

@@ -4,7 +4,8 @@
 // those replies.
 import { prefetch, takeTokenFromUrl } from './api/client';
 import { firstEntriesPage } from './screens/account/entries-query';
-import { parseRoute } from './state/route';
+import { fromAsOfInput } from './format';
+import { AS_OF_PARAM, hashParams, parseRoute } from './state/route';
 import './styles.css';
 
 takeTokenFromUrl();
@@ -16,7 +17,10 @@ import('./main').catch((error: unknown) => {
 });
 const route = parseRoute(window.location.hash);
 if (route.screen === 'account') {
+  // At the instant the address names, as the screens will ask (store.ts reads it the same way).
+  const asOfText = hashParams(window.location.hash).get(AS_OF_PARAM);
+  const asOf = asOfText === null ? null : fromAsOfInput(asOfText);
   // Entries before balances: the table is what the user waits for.
-  prefetch('entries.list', firstEntriesPage(route.account));
-  prefetch('account.get', { account: route.account });
+  prefetch('entries.list', firstEntriesPage(route.account, asOf));
+  prefetch('account.get', { account: route.account, ...(asOf === null ? {} : { as_of: asOf }) });
 }

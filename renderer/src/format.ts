@@ -38,6 +38,28 @@ export function amountParts(amount: string, unit: string): AmountParts {
   return { negative: sign === '-' && !isZero, magnitude: fraction === '' ? grouped : `${grouped}.${fraction}`, unit };
 }
 
+/** Beyond this many integer digits an amount is shown shortened; its title holds every digit (issue 14). */
+export const SHORTEN_AFTER_DIGITS = 15;
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** "1.234×10²⁹" from a digit string: four significant digits, cut (never rounded up), so it is never more than the amount. */
+function scientific(integerDigits: string): string {
+  const exponent = [...String(integerDigits.length - 1)].map((digit) => SUPERSCRIPT[Number(digit)]).join('');
+  return `${integerDigits[0]}.${integerDigits.slice(1, 4)}×10${exponent}`;
+}
+
+/**
+ * The magnitude to display where space is short: as amountParts gives it, or, past
+ * SHORTEN_AFTER_DIGITS integer digits, "≈1.234×10²⁹". null when it needs no shortening.
+ */
+export function shortMagnitude(amount: string): string | null {
+  const match = DECIMAL.exec(amount);
+  if (match === null) return null;
+  const integer = (match[2] ?? '0').replace(/^0+(?=\d)/, '');
+  return integer.length > SHORTEN_AFTER_DIGITS ? `≈${scientific(integer)}` : null;
+}
+
 /** "−1,234.50 USD": a true minus sign, the unit always written. */
 export function formatAmount(amount: string, unit: string): string {
   const parts = amountParts(amount, unit);
@@ -88,7 +110,18 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 
 /** A chart's value axis label: a scale mark, not an amount (amounts show exactly in the tooltip). */
 export function formatAxisTick(y: number): string {
-  return compact.format(y);
+  // Past trillions, "compact" writes every digit before its T: a short scientific mark instead.
+  if (Math.abs(y) >= 1e15) {
+    const [mantissa, exponent] = Math.abs(y).toExponential(1).split('e+');
+    const power = [...(exponent ?? '0')].map((digit) => SUPERSCRIPT[Number(digit)]).join('');
+    return `${y < 0 ? '−' : ''}${mantissa}×10${power}`;
+  }
+  return compact.format(y).replace('-', '−');
+}
+
+/** The axis mark's full value, for its tooltip. */
+export function formatAxisTickFull(y: number): string {
+  return y.toLocaleString('en', { maximumFractionDigits: 4 }).replace('-', '−');
 }
 
 export function formatCount(count: number): string {

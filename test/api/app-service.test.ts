@@ -67,7 +67,7 @@ describe('accounts.list (every account at an instant, searched, sorted, filtered
     const dir = tempDir();
     const s = service(join(dir, 'missing.sqlite'));
     expect(s.accountsList(page)).toMatchObject({ total_accounts: 0, rows: [] });
-    expect(s.databaseInfo()).toEqual({ name: 'missing.sqlite', exists: false, entry_count: 0, account_count: 0 });
+    expect(s.databaseInfo()).toEqual({ name: 'missing.sqlite', path: join(dir, 'missing.sqlite'), exists: false, entry_count: 0, account_count: 0 });
   });
 });
 

@@ -155,7 +155,7 @@ describe('HTTP host: valid calls', () => {
         host: 'browser',
         version: '9.9.9',
         now: '2025-03-01T00:00:00.000Z',
-        database: { name: 'ledger.sqlite', exists: true, entry_count: 7, account_count: 3 },
+        database: { name: 'ledger.sqlite', path: dbPath, exists: true, entry_count: 7, account_count: 3 },
         features: { reconciliation: true, payments: true },
       },
     });

@@ -121,6 +121,7 @@ describe('ledgerscope CLI contract (DESIGN §7)', () => {
     const again = ledgerscope('import', file, '--db', db);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('imported 0 new entries (3 already present)');
+    expect(again.stdout).toContain('nothing new: every record is already in the database');
     const changed = readFileSync(file, 'utf8').replace('"amount":70', '"amount":71');
     writeFileSync(join(dir, 'changed.jsonl'), changed);
     const conflict = ledgerscope('import', join(dir, 'changed.jsonl'), '--db', db);

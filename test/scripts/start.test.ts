@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,16 @@ describe('npm start without the Electron binary', () => {
     // An empty override directory stands in for a missing binary on every machine.
     const work = mkdtempSync(join(tmpdir(), 'ledgerscope-no-electron-'));
     const db = join(work, 'start.sqlite');
+    // A desktop session whose xdg-open writes down the URL it was asked to open.
+    const opened = join(work, 'opened.txt');
+    const bin = join(work, 'bin');
+    rmSync(bin, { recursive: true, force: true });
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
     const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
       cwd: root,
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: work, LEDGERSCOPE_DB: db },
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: work, LEDGERSCOPE_DB: db, DISPLAY: ':99', PATH: `${bin}:${process.env['PATH'] ?? ''}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -46,6 +53,10 @@ describe('npm start without the Electron binary', () => {
       expect(await response.json()).toMatchObject({ ok: true, value: { host: 'browser', database: { name: 'start.sqlite', exists: false } } });
       expect((await fetch(new URL('/', url))).status).toBe(200);
       expect(stderr).not.toMatch(/^\s+at /m);
+      // Where a desktop session exists, the default browser is opened at the tokened URL.
+      if (process.platform === 'linux') {
+        await expect.poll(() => (existsSync(opened) ? readFileSync(opened, 'utf8') : '')).toBe(url);
+      }
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -29,7 +29,7 @@ describe('ledgerscope sync', () => {
     const run = captureIo();
     const code = await runSync({ io: run.io, now: stripe.clock * 1000 }, 'stripe', { db, apiBase: stripe.url }, { env, ...FAST });
     expect(code).toBe(0);
-    expect(run.err()).toContain('sync stripe: customers, 1 objects so far');
+    expect(run.err()).toContain('sync stripe: customers, 1 object so far');
     expect(run.out()).toContain(`synced stripe into ${db}: 12 objects fetched (customers 1, customer_balance_transactions 1, credit_grants 3, payment_intents 1`);
     expect(run.out()).toContain('payments: 7 new, 0 updated (new version), 0 unchanged');
     expect(run.out()).toContain('ledger entries (credit grants): 2 new');
@@ -101,7 +101,7 @@ describe('ledgerscope sync', () => {
     const db = join(tempDir(), 'l.sqlite');
     const run = captureIo();
     expect(await runSync({ io: run.io, now: Date.UTC(2025, 1, 1) }, 'orb', { db, apiBase: orb.url }, { env: { ORB_API_KEY: orb.apiKey }, ...FAST })).toBe(0);
-    expect(run.out()).toContain('1 customers, 2 ledger entries fetched');
+    expect(run.out()).toContain('1 customer, 2 ledger entries fetched');
     expect(run.out()).toContain('ledger entries: 2 new');
     const bad = captureIo();
     expect(await runSync({ io: bad.io, now: 0 }, 'orb', { db, apiBase: orb.url }, { env: { ORB_API_KEY: 'nope-nope-nope' }, ...FAST })).toBe(2);

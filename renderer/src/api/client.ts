@@ -15,15 +15,21 @@ const TOKEN_HEADER = 'x-ledgerscope-token';
 
 /**
  * Browser mode: `ledgerscope serve` prints a URL whose fragment carries the token (`#token=…`, or after
- * a route: `#/account/…?token=…`). It is read once, kept in this tab's sessionStorage, and removed from
+ * a route and its keys: `#/account/…?asof=…&token=…`). It is read once, kept in this tab's sessionStorage, and removed from
  * the address bar.
  */
 export function takeTokenFromUrl(): void {
-  const match = /(?:^#|[?&])token=([0-9a-f]{16,128})/.exec(window.location.hash);
-  if (match === null) return;
-  sessionStorage.setItem(TOKEN_KEY, match[1]!);
-  const rest = window.location.hash.replace(/[?&]?#?token=[0-9a-f]+/, '').replace(/^#?/, '');
-  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${rest === '' ? '/' : rest}`);
+  const hash = window.location.hash.replace(/^#/, '');
+  const at = hash.indexOf('?');
+  // "#token=…" is a query of its own; "#/route?asof=…&token=…" carries it beside the route's keys.
+  const [path, query] = hash.startsWith('token=') ? ['', hash] : at === -1 ? [hash, ''] : [hash.slice(0, at), hash.slice(at + 1)];
+  const params = new URLSearchParams(query);
+  const found = params.get('token');
+  if (found === null || !/^[0-9a-f]{16,128}$/.test(found)) return;
+  sessionStorage.setItem(TOKEN_KEY, found);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${path === '' ? '/' : path}${rest === '' ? '' : `?${rest}`}`);
 }
 
 function token(): string | null {
@@ -37,7 +43,7 @@ export function isDesktop(): boolean {
 async function overHttp(method: string, input: unknown): Promise<ApiResult<unknown>> {
   const key = token();
   if (key === null) {
-    return { ok: false, error: { code: 'forbidden', message: 'This page has no access token: open the URL `ledgerscope serve` printed.' } };
+    return { ok: false, error: { code: 'forbidden', message: 'This page has no access token: open the URL that ledgerscope serve printed.' } };
   }
   let response: Response;
   try {
@@ -47,7 +53,7 @@ async function overHttp(method: string, input: unknown): Promise<ApiResult<unkno
       body: JSON.stringify(input),
     });
   } catch (error) {
-    throw new ApiCallError('network', `Ledgerscope is not answering (${(error as Error).message}). Is \`ledgerscope serve\` still running?`);
+    throw new ApiCallError('network', `Ledgerscope is not answering (${(error as Error).message}). Is ledgerscope serve still running?`);
   }
   return (await response.json()) as ApiResult<unknown>;
 }

@@ -29,9 +29,10 @@ export function useLoad<T>(key: string, load: () => Promise<T>, enabled = true):
   return state;
 }
 
+/** The message to show; code quoting (backticks, meant for a terminal) is dropped on screen. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiCallError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof ApiCallError || error instanceof Error ? error.message : String(error);
+  return message.replace(/`/g, '');
 }
 
 export interface PagedRows<T> {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { focusScreenHeading } from '../focus';
 import { formatInstant, fromAsOfInput, toAsOfInput } from '../format';
 import { useApp } from '../state/store';
 
@@ -39,6 +40,15 @@ export function AsOfControl() {
         value={draft}
         placeholder="YYYY-MM-DD [HH:MM]"
         onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          // Esc leaves the field: the typed text is dropped and focus goes back to the screen.
+          if (event.key === 'Escape') {
+            event.preventDefault();
+            setDraft(asOf === null ? '' : toAsOfInput(asOf));
+            setInvalid(false);
+            focusScreenHeading();
+          }
+        }}
         aria-invalid={invalid}
         aria-describedby="as-of-label"
         autoComplete="off"

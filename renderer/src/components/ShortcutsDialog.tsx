@@ -7,7 +7,8 @@ export const SHORTCUTS: [string, string][] = [
   ['↑ ↓ PageUp PageDown Home End', 'Move in a table'],
   ['Enter', 'Open the selected account, show the selected entry’s record, or review the selected difference’s adjustment'],
   ['Escape', 'Close a panel or a dialog (the adjustment dialog posts nothing)'],
-  ['Alt+A', 'Set the as-of instant'],
+  ['j k', 'Next and previous reconciliation item (Reconciliation screen)'],
+  ['Alt+A', 'Set the as-of instant (Escape leaves the field)'],
   ['?', 'This list'],
 ];
 

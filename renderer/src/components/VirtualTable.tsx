@@ -106,11 +106,21 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 
   return (
     <div className="vtable" data-testid={props.testId}>
-      <div className="vtable-head" role="presentation" style={{ gridTemplateColumns: template, minWidth }}>
+      {/*
+        The header stays outside the scroller so it never scrolls away; outside the grid, ARIA allows no
+        column headers there (axe), so it is plain text, and each sort button says its column's order.
+      */}
+      <div className="vtable-head" style={{ gridTemplateColumns: template, minWidth }}>
         {columns.map((column) => (
-          <div key={column.id} className={`vtable-cell ${column.align === 'right' ? 'right' : ''}`} role="columnheader" aria-sort={sortLabel(column)}>
+          <div key={column.id} className={`vtable-cell ${column.align === 'right' ? 'right' : ''}`} data-sort={sortLabel(column)}>
             {column.sort ? (
-              <button type="button" className="sort-button" onClick={column.sort.onToggle} title={`Sort by ${column.header}`}>
+              <button
+                type="button"
+                className="sort-button"
+                onClick={column.sort.onToggle}
+                title={`Sort by ${column.header}`}
+                aria-label={`${column.header}${column.sort.direction === null ? '' : `, sorted ${sortLabel(column)}`}`}
+              >
                 {column.header}
                 <span aria-hidden="true" className="sort-mark">
                   {column.sort.direction === 'asc' ? ' ▲' : column.sort.direction === 'desc' ? ' ▼' : ''}

@@ -1,16 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { AccountSortKey, AccountSummary } from '../../../core/api/types';
+import { ACCOUNT_SORT_KEYS, type AccountSortKey, type AccountSummary } from '../../../core/api/types';
 import { call } from '../api/client';
 import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatCount, formatCountOf, formatDate, formatInstant, isZeroAmount } from '../format';
-import { navigate, routeHref } from '../state/route';
+import { currentParams, navigate, replaceParams, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { exportBalances } from './export';
 
 const DECIMAL_INPUT = /^\d+(\.\d+)?$/;
+
+/** This screen's address keys. */
+const PARAM = { search: 'q', sort: 'sort', direction: 'dir', below: 'below', deficit: 'deficit', expiring: 'expiring' } as const;
+const SORT_KEYS: readonly AccountSortKey[] = ACCOUNT_SORT_KEYS;
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -25,12 +29,30 @@ export function AccountsScreen() {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
   const info = useApp((state) => state.info);
-  const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<{ key: AccountSortKey; direction: 'asc' | 'desc' }>({ key: 'customer_id', direction: 'asc' });
-  const [lowBelow, setLowBelow] = useState('');
-  const [inDeficit, setInDeficit] = useState(false);
-  const [expiringOn, setExpiringOn] = useState(false);
-  const [expiringDays, setExpiringDays] = useState('30');
+  // The search, sort and filters start from the address and are written back to it (a shareable view).
+  const [linked] = useState(currentParams);
+  const [search, setSearch] = useState(linked.get(PARAM.search) ?? '');
+  const [sort, setSort] = useState<{ key: AccountSortKey; direction: 'asc' | 'desc' }>(() => {
+    const key = linked.get(PARAM.sort);
+    return key !== null && SORT_KEYS.includes(key as AccountSortKey)
+      ? { key: key as AccountSortKey, direction: linked.get(PARAM.direction) === 'desc' ? 'desc' : 'asc' }
+      : { key: 'customer_id', direction: 'asc' };
+  });
+  const [lowBelow, setLowBelow] = useState(linked.get(PARAM.below) ?? '');
+  const [inDeficit, setInDeficit] = useState(linked.get(PARAM.deficit) === '1');
+  const [expiringOn, setExpiringOn] = useState(linked.get(PARAM.expiring) !== null);
+  const [expiringDays, setExpiringDays] = useState(linked.get(PARAM.expiring) ?? '30');
+  useEffect(() => {
+    const isDefaultSort = sort.key === 'customer_id' && sort.direction === 'asc';
+    replaceParams({
+      [PARAM.search]: search,
+      [PARAM.sort]: isDefaultSort ? null : sort.key,
+      [PARAM.direction]: isDefaultSort ? null : sort.direction,
+      [PARAM.below]: lowBelow,
+      [PARAM.deficit]: inDeficit ? '1' : null,
+      [PARAM.expiring]: expiringOn ? expiringDays : null,
+    });
+  }, [search, sort, lowBelow, inDeficit, expiringOn, expiringDays]);
   const [notice, setNotice] = useState<string | null>(null);
   const [shownAsOf, setShownAsOf] = useState<string | null>(null);
   const debouncedSearch = useDebounced(search, 150);
@@ -176,14 +198,17 @@ export function AccountsScreen() {
       <ErrorBanner message={rows.error} />
       {noLedger ? (
         <EmptyState title="No ledger yet" testId="accounts-empty">
-          <p>Import an Orb ledger export, Orb create-entry bodies or Moesif balance transactions to see every account’s balances here.</p>
+          <p>
+            <span data-testid="empty-database">{info?.database.path ?? info?.database.name}</span> has no ledger entries yet. Import an Orb ledger export, Orb
+            create-entry bodies, Moesif balance transactions or Stripe exports (API objects or dashboard CSV) to see every account’s balances here.
+          </p>
           <p>
             <a className="button" href="#/import">
               Import files
             </a>
           </p>
           <p className="hint">
-            Or from a terminal: <code>ledgerscope import &lt;file&gt;… --db {info?.database.name ?? '<path>'}</code>
+            Or from a terminal: <code>ledgerscope import &lt;file&gt;… --db {info?.database.path ?? info?.database.name ?? '<path>'}</code>
           </p>
         </EmptyState>
       ) : (

@@ -5,7 +5,9 @@ import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatBytes, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
+import { focusOr } from '../focus';
 import { useImport } from '../state/import';
+import { PreviewSummary } from './import/PreviewSummary';
 import { useApp } from '../state/store';
 
 const FORMAT_LABEL: Record<SourceFormatName, string> = {
@@ -15,6 +17,9 @@ const FORMAT_LABEL: Record<SourceFormatName, string> = {
   stripe: 'Stripe API objects',
   'stripe-csv': 'Stripe dashboard CSV',
 };
+
+/** Up to this many problems are listed in full, wrapped; more go in a scrolling table of one line each. */
+const WRAPPED_PROBLEMS = 20;
 
 const PHASE_LABEL: Record<string, string> = { read: 'Reading files', parse: 'Parsing', check: 'Checking against the ledger', write: 'Writing' };
 
@@ -45,15 +50,39 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
   const columns: Column<ImportProblemRow>[] = [
     { id: 'where', header: 'Where', width: 'minmax(10rem, 1fr)', render: (p) => `${p.file}${p.line === null ? '' : `:${p.line}`}${p.pointer === null ? '' : `#${p.pointer}`}` },
     { id: 'field', header: 'Field', width: '9rem', render: (p) => p.field },
-    { id: 'message', header: 'Problem', width: 'minmax(16rem, 3fr)', render: (p) => <span title={p.message}>{p.message}</span> },
+    { id: 'message', header: 'Problem', width: 'minmax(16rem, 3fr)', render: (p) => <span title={p.rule === undefined ? p.message : `${p.message} (ledger rule ${p.rule})`}>{p.message}</span> },
   ];
   return (
     <section className="panel problems" aria-labelledby="problems-title" data-testid="import-problems">
-      <h3 id="problems-title" className="negative-text">
+      <h3 id="problems-title" className="negative-text" tabIndex={-1}>
         {formatCount(count)} problem{count === 1 ? '' : 's'}: nothing will be written
       </h3>
       {count > problems.length ? <p className="small">The first {formatCount(problems.length)} are listed; fix them and preview again for the rest.</p> : null}
-      <VirtualTable ariaLabel="Import problems" rowCount={problems.length} row={(i) => problems[i]} columns={columns} height={`${Math.min(10, problems.length) * 34 + 2}px`} />
+      {problems.length <= WRAPPED_PROBLEMS ? (
+        // A few problems: a plain table whose messages wrap, read whole.
+        <table className="compact problem-list" aria-label="Import problems" data-testid="problem-list">
+          <thead>
+            <tr>
+              <th scope="col">Where</th>
+              <th scope="col">Field</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {problems.map((p, index) => (
+              <tr key={`${p.file}|${p.line ?? ''}|${p.pointer ?? ''}|${p.field}|${index}`}>
+                <td>{columns[0]!.render(p, index)}</td>
+                <td>{p.field}</td>
+                <td data-testid="problem-message" title={p.rule === undefined ? undefined : `Ledger rule ${p.rule}`}>
+                  {p.message}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <VirtualTable ariaLabel="Import problems" rowCount={problems.length} row={(i) => problems[i]} columns={columns} height={`${Math.min(10, problems.length) * 34 + 2}px`} />
+      )}
     </section>
   );
 }
@@ -128,6 +157,17 @@ export function ImportScreen() {
     }
   });
 
+  // Focus follows the work: the summary once previewed, the result once imported, the picker after starting over.
+  const previousPhase = useRef(state.phase);
+  useEffect(() => {
+    const from = previousPhase.current;
+    previousPhase.current = state.phase;
+    if (from === state.phase) return;
+    if (state.phase === 'previewed') focusOr('#problems-title', '#preview-summary-title');
+    else if (state.phase === 'done') focusOr('[data-testid="import-result"]');
+    else if (state.phase === 'idle' && from !== 'reading' && from !== 'previewing') focusOr('[data-testid="choose-files"]');
+  }, [state.phase]);
+
   const busy = state.phase === 'reading' || state.phase === 'previewing' || state.phase === 'importing';
   const preview = state.preview?.preview ?? null;
   const sizes = new Map(state.upload?.files.map((file) => [file.name, file.size_bytes]) ?? []);
@@ -199,7 +239,7 @@ export function ImportScreen() {
       {state.preview?.state === 'cancelled' || run?.state === 'cancelled' ? <p className="notice">Cancelled: nothing was written.</p> : null}
 
       {state.phase === 'done' && run?.result ? (
-        <div className="success" role="status" data-testid="import-result">
+        <div className="success" role="status" data-testid="import-result" tabIndex={-1}>
           <strong>
             Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present)
             {run.result.accounts_touched === null ? '' : ` across ${formatCountOf(run.result.accounts_touched, 'account')}`}
@@ -234,12 +274,13 @@ export function ImportScreen() {
       {preview !== null && state.phase !== 'done' ? (
         <>
           {preview.problem_count > 0 ? <ProblemList problems={preview.problems} count={preview.problem_count} /> : null}
+          {preview.summary.records > 0 ? <PreviewSummary summary={preview.summary} /> : null}
           {preview.files.map((file) => (
             <FilePreview key={file.name} file={file} sizeBytes={sizes.get(file.name)} />
           ))}
           <div className="actions">
             <button type="button" onClick={() => void state.startRun()} disabled={!preview.ok || busy} data-testid="import-run">
-              Import {formatCountOf(records, 'record')}
+              {preview.summary.new_records === 0 ? `Import anyway (nothing new in ${formatCountOf(records, 'record')})` : `Import ${formatCountOf(records, 'record')}`}
             </button>
             <button type="button" className="secondary" onClick={state.reset} disabled={busy}>
               Start over
@@ -252,8 +293,9 @@ export function ImportScreen() {
       {state.phase === 'idle' && preview === null && run === null ? (
         <EmptyState title="Nothing chosen yet">
           <p>
-            Ledgerscope reads Moesif balance transactions (JSON, JSON Lines, CSV), Orb create-entry bodies (JSON Lines) and Orb ledger exports.
-            The format is detected from the content; you will see the first rows and every problem before anything is written.
+            Ledgerscope reads Orb ledger exports, Orb create-entry bodies (JSON Lines), Moesif balance transactions (JSON, JSON Lines, CSV), and
+            Stripe exports: API objects (payments, charges, refunds, disputes, credit grants) and dashboard CSV exports. The format is detected
+            from the content; you will see a summary, the first rows and every problem before anything is written, into {info?.database.name ?? 'the open database'}.
           </p>
         </EmptyState>
       ) : null}

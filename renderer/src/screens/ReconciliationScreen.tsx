@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import type { ReconcileCategory, ReconcileItemRow, ReconcileRunPage, ReconcileRunSummary } from '../../../core/api/types';
 import { call } from '../api/client';
 import { errorMessage, useLoad } from '../api/hooks';
@@ -6,7 +6,9 @@ import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner, Loading } from '../components/Feedback';
 import { formatCategory, formatCount, formatInstant } from '../format';
 import { useReconcile } from '../state/reconcile';
+import { currentParams, replaceParams } from '../state/route';
 import { useApp } from '../state/store';
+import { focusOr } from '../focus';
 import { exportAdjustments } from './export';
 import { AdjustmentDialog } from './reconcile/AdjustmentDialog';
 import { ItemCard } from './reconcile/ItemCard';
@@ -14,6 +16,35 @@ import { PostedAdjustments } from './reconcile/PostedAdjustments';
 import { RunsPanel } from './reconcile/RunsPanel';
 
 const PAGE_SIZE = 50;
+
+/** The address keys of this screen's view: the run, the categories pressed, all items or open ones, the item in focus. */
+const PARAM = { run: 'run', categories: 'cat', all: 'all', item: 'item' } as const;
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+/** j and k: the next and previous item card, from the one in focus (issue 14: an item in a few keys). */
+function useItemKeys(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.key !== 'j' && event.key !== 'k') || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (document.querySelector('dialog[open]') !== null) return;
+      const items = [...document.querySelectorAll<HTMLElement>('[data-item-id]')];
+      if (items.length === 0) return;
+      const current = document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('[data-item-id]') : null;
+      const index = current === null ? -1 : items.indexOf(current);
+      const next = event.key === 'j' ? Math.min(items.length - 1, index + 1) : Math.max(0, index - 1);
+      event.preventDefault();
+      const target = items[next]!;
+      target.focus();
+      target.scrollIntoView({ block: 'nearest' });
+      replaceParams({ [PARAM.item]: target.dataset['itemId'] ?? null });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
 
 function asOfText(asOf: string | null): string {
   if (asOf === null) return 'now';
@@ -101,8 +132,16 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
   const version = useReconcile((state) => state.version);
   const dataVersion = useApp((state) => state.dataVersion);
   const startRun = useReconcile((state) => state.startRun);
-  const [categories, setCategories] = useState<Set<ReconcileCategory>>(new Set());
-  const [openOnly, setOpenOnly] = useState(true);
+  const [categories, setCategories] = useState<Set<ReconcileCategory>>(
+    () => new Set((currentParams().get(PARAM.categories) ?? '').split(',').filter((category) => category !== '') as ReconcileCategory[]),
+  );
+  const [openOnly, setOpenOnly] = useState(() => currentParams().get(PARAM.all) !== '1');
+  const linkedItem = useRef(currentParams().get(PARAM.item));
+  useItemKeys();
+  useEffect(() => replaceParams({ [PARAM.run]: run.run_id }), [run.run_id]);
+  useEffect(() => {
+    replaceParams({ [PARAM.categories]: [...categories].join(','), [PARAM.all]: openOnly ? null : '1' });
+  }, [categories, openOnly]);
   const [page, setPage] = useState<ReconcileRunPage | null>(null);
   const [rows, setRows] = useState<ReconcileItemRow[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -120,6 +159,16 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
         setPage(reply);
         setRows(reply.rows);
         setError(null);
+        // A shared link names an item: show it once its card is on the page.
+        const linked = linkedItem.current;
+        linkedItem.current = null;
+        if (linked !== null) {
+          requestAnimationFrame(() => {
+            const card = document.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(linked)}"]`);
+            card?.focus();
+            card?.scrollIntoView({ block: 'nearest' });
+          });
+        }
       },
       (failure: unknown) => current && setError(errorMessage(failure)),
     );
@@ -174,7 +223,15 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             </>
           )}
         </section>
-        <RunsPanel runs={runs} shown={run} onShow={(runId) => useReconcile.getState().selectRun(runId)} onChanged={onChanged} />
+        <RunsPanel
+          runs={runs}
+          shown={run}
+          onShow={(runId) => {
+            useReconcile.getState().selectRun(runId);
+            replaceParams({ [PARAM.run]: runId, [PARAM.item]: null });
+          }}
+          onChanged={onChanged}
+        />
       </div>
       <section className="panel" aria-labelledby="items-title">
         {focusItemId === null ? null : (
@@ -184,7 +241,9 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
           </p>
         )}
         <div className="panel-head items-head">
-          <h3 id="items-title">Differences</h3>
+          <h3 id="items-title" tabIndex={-1}>
+            Differences
+          </h3>
           <label className="check" hidden={focusItemId !== null}>
             <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} data-testid="open-only" />
             Open differences only
@@ -260,9 +319,12 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             setTimeout(() => document.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(id)}"]`)?.focus(), 0);
           }}
           onPosted={(result) => {
+            const id = editing.item_id;
             setMessage(`Posted ${result.idempotency_key} (${result.status === 'posted' ? 'new ledger entry' : 'it was already posted'}).`);
             setEditing(null);
             onChanged();
+            // Back to the item posted from, or, once settled items leave the list, the list's heading.
+            setTimeout(() => focusOr(`[data-item-id="${CSS.escape(id)}"]`, '#items-title'), 0);
           }}
         />
       )}
@@ -271,7 +333,12 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
 }
 
 export function ReconciliationScreen({ focus = null }: { focus?: ReconcileFocus | null }) {
+  useEffect(() => {
+    const linked = currentParams().get(PARAM.run);
+    if (linked !== null) useReconcile.getState().selectRun(linked);
+  }, []);
   const asOf = useApp((state) => state.asOf);
+  const info = useApp((state) => state.info);
   const dataVersion = useApp((state) => state.dataVersion);
   const { runId, job, error, version, startRun, changed } = useReconcile();
   const runs = useLoad(JSON.stringify([dataVersion, version]), () => call('reconcile.runs', {}));
@@ -307,8 +374,9 @@ export function ReconciliationScreen({ focus = null }: { focus?: ReconcileFocus 
       ) : list.entry_count === 0 ? (
         <EmptyState title="No ledger imported yet" testId="reconcile-empty">
           <p>
-            Import an Orb or Moesif export on the <a href="#/import">Import</a> screen (or run <code>ledgerscope import &lt;file&gt; --db &lt;path&gt;</code>), then
-            reconcile it against Stripe here.
+            {info?.database.path ?? info?.database.name ?? 'This database'} has no ledger entries yet. Import an Orb or Moesif export and your Stripe exports
+            (API objects or dashboard CSV) on the <a href="#/import">Import</a> screen (or run{' '}
+            <code>ledgerscope import &lt;file&gt;… --db {info?.database.path ?? info?.database.name ?? '<path>'}</code>), then reconcile them here.
           </p>
         </EmptyState>
       ) : (

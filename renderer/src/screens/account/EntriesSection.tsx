@@ -42,7 +42,9 @@ function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
         </button>
       </div>
       {entry.generated ? (
-        <p>Recorded by the ledger engine when block {entry.block_id} reached its expiry (L3); no file holds it.</p>
+        <p title="Rule L3: at expires_at an expiry entry removes whatever remains of the block">
+          Recorded by the ledger engine when block {entry.block_id} reached its expiry; no file holds it.
+        </p>
       ) : evidence.error !== null ? (
         <ErrorBanner message={evidence.error} />
       ) : evidence.data === null ? (

@@ -3,7 +3,18 @@ import type { AccountRef, AccountTimeline, SeriesPoint, TimelineMarker } from '.
 import { call } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
-import { formatAmount, formatAxisTick, formatChartDate, formatDate, formatInstant } from '../../format';
+import { formatAmount, formatAxisTick, formatAxisTickFull, formatChartDate, formatDate, formatInstant } from '../../format';
+
+/** A value axis mark: short text (huge values in scientific form), its full value in a tooltip. */
+function ValueTick({ x, y, payload }: { x?: number; y?: number; payload?: { value: number } }) {
+  if (payload === undefined) return null;
+  return (
+    <text x={x} y={y} dy={4} textAnchor="end" fill="#5b6472" fontSize={12} data-testid="value-tick">
+      <title>{formatAxisTickFull(payload.value)}</title>
+      {formatAxisTick(payload.value)}
+    </text>
+  );
+}
 import { asOfParam, useApp } from '../../state/store';
 
 /*
@@ -102,7 +113,7 @@ export default function TimelineChart({ account }: { account: AccountRef }) {
           <ComposedChart margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
             <CartesianGrid stroke="#e3e6ea" />
             <XAxis dataKey="t" type="number" domain={[data.series[0]!.t, lastT]} tickFormatter={formatChartDate} scale="time" />
-            <YAxis dataKey="y" type="number" tickFormatter={formatAxisTick} width={56} />
+            <YAxis dataKey="y" type="number" tick={<ValueTick />} width={64} />
             <Tooltip content={<ChartTooltip />} isAnimationActive={false} />
             <Legend />
             <Line data={history} type="stepAfter" dataKey="y" name={`Balance (${unit})`} stroke="#2457c5" dot={false} isAnimationActive={false} />

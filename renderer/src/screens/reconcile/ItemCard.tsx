@@ -1,6 +1,6 @@
 import type { ReconcileEntry, ReconcileItemRow, ReconcilePayment } from '../../../../core/api/types';
 import { Amount } from '../../components/Amount';
-import { formatCategory, formatInstant, formatKind, negateAmount } from '../../format';
+import { formatAmount, formatCategory, formatInstant, formatKind, negateAmount } from '../../format';
 
 /** A difference with its evidence side by side: Stripe's objects, the ledger's entries, and the proposed entry. */
 
@@ -137,7 +137,7 @@ export function ItemCard({ item, onOpen }: { item: ReconcileItemRow; onOpen(item
     <article
       className={`item-card ${state}`}
       tabIndex={0}
-      aria-label={`${formatCategory(item.category)}: ${item.customer_id ?? 'no customer'} ${item.unit}, difference ${item.difference}${openable ? '; Enter reviews the adjustment' : ''}`}
+      aria-label={`${formatCategory(item.category)}: ${item.customer_id ?? 'no customer'} ${item.unit}, difference ${formatAmount(item.difference, item.unit)}${openable ? '; Enter reviews the adjustment' : ''}`}
       data-testid="reconcile-item"
       data-item-id={item.item_id}
       data-state={state}

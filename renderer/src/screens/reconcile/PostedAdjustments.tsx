@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment } from '../../../../core/api/types';
 import { call } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
+import { Amount } from '../../components/Amount';
 import { ErrorBanner } from '../../components/Feedback';
 import { formatCount, formatInstant, formatKind } from '../../format';
 
@@ -197,8 +198,8 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
                 <td>{PROVIDER_NAMES[a.provider]}</td>
                 <td>{a.customer_id}</td>
                 <td>{formatKind(a.kind)}</td>
-                <td className="right mono">
-                  {a.amount} {a.unit}
+                <td className="right" data-testid="posted-amount">
+                  <Amount value={a.amount} unit={a.unit} />
                 </td>
                 <td>{formatInstant(a.posted_at)}</td>
                 <td>
