@@ -53,6 +53,21 @@ export interface AccountBalances {
   scheduled: DecimalText;
 }
 
+/**
+ * The first entry of an account whose balance, as its source states it (Orb's ending_balance), differs
+ * from the replay's, as the last import that stated balances for the account found it.
+ */
+export interface SourceDisagreement {
+  entry_id: string;
+  source: EntrySourceName;
+  ledger_sequence_number: number;
+  created_at: InstantText;
+  /** The balance the source states after the entry. */
+  stated: DecimalText;
+  /** The balance the replay gives after the same entry. */
+  replayed: DecimalText;
+}
+
 export interface AccountSummary extends AccountRef, AccountBalances {
   /** The soonest expiry after as_of of a block with something remaining, or null. */
   next_expiry_at: InstantText | null;
@@ -61,6 +76,8 @@ export interface AccountSummary extends AccountRef, AccountBalances {
   /** Entries at or before as_of (generated expiries included). */
   entry_count: number;
   last_entry_at: InstantText | null;
+  /** Where the replay parts from the balances the source states; null when it agrees or states none. */
+  source_disagreement?: SourceDisagreement | null;
 }
 
 export const ACCOUNT_SORT_KEYS = [
@@ -105,6 +122,8 @@ export interface AccountDetail {
   entry_count: number;
   first_entry_at: InstantText | null;
   last_entry_at: InstantText | null;
+  /** Where the replay parts from the balances the source states; null when it agrees or states none. */
+  source_disagreement?: SourceDisagreement | null;
 }
 
 // ----- entries -----
@@ -168,6 +187,8 @@ export interface EntryEvidence {
   metadata: Record<string, unknown> | null;
   stated: { sequence: number | null; starting_balance: DecimalText | null; ending_balance: DecimalText | null } | null;
   external_customer_id: string | null;
+  /** The block the source names could not cover this decrement: why, and where the rest went (null otherwise). */
+  allocation_warning?: string | null;
 }
 
 // ----- timeline -----

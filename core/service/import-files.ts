@@ -16,7 +16,16 @@ import {
 } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { INSERT, numberEntries, parseBatch, type ImportBatch, type SourceIdIndex } from './import-batch.js';
-import { checkBatchIdentity, checkByReplay, checkStoredIdentity, touchedAccounts, type TouchedAccounts } from './import-checks.js';
+import {
+  checkBatchIdentity,
+  checkByReplay,
+  checkStoredIdentity,
+  replayNoteWarnings,
+  touchedAccounts,
+  writeReplayNotes,
+  type AccountReplayNotes,
+  type TouchedAccounts,
+} from './import-checks.js';
 
 /*
  * `ledgerscope import`: one user action, one transaction (DESIGN §5, STYLE habit 5). Parse every file,
@@ -72,7 +81,11 @@ export interface ImportSummary {
   accountsTouched: number;
   /** Posted adjustments whose local entry a new entry (the provider's copy) replaced. */
   replaced: ReplacedAdjustment[];
-  /** One line each: a provider copy that differs from what was posted, an adjustment remapped to the copy's block. */
+  /**
+   * One line each: a provider copy that differs from what was posted, an adjustment remapped to the copy's
+   * block; an account whose replay disagrees with the balances its source states; an entry whose named
+   * block could not cover it.
+   */
   warnings: string[];
 }
 
@@ -95,10 +108,10 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
     // when the import is good, built aside and published whole (core/store/new-db.ts).
     numberEntries(batch, 0);
     const touched = touchedAccounts(batch);
-    checkByReplay(null, batch, touched.accounts, problems);
+    const notes = checkByReplay(null, batch, touched.accounts, problems);
     if (problems.length > 0) throw new ImportRejected(problems);
     progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
-    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true));
+    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, notes, options, true));
     if (built.created) return built.value;
     // Someone created the file meanwhile: import into it like into any existing database.
   }
@@ -135,13 +148,13 @@ function importIntoOpenDb(
       const replaced = replaceAdjustmentCopies(db, batch.entries, (i) => batch.status[i] === INSERT, options.now, problems);
       if (problems.length > 0) throw new ImportRejected(problems);
       const touched = touchedAccounts(batch);
-      checkByReplay(db, batch, touched.accounts, problems);
+      const notes = checkByReplay(db, batch, touched.accounts, problems);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
       // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
       const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
-      const summary = writeBatch(db, batch, touched, options, rebuildIndexes);
-      return { ...summary, replaced, warnings: replacementWarnings(replaced) };
+      const summary = writeBatch(db, batch, touched, notes, options, rebuildIndexes);
+      return { ...summary, replaced, warnings: [...replacementWarnings(replaced), ...summary.warnings] };
     })
     .immediate();
 }
@@ -151,6 +164,7 @@ function writeBatch(
   db: LedgerDb,
   batch: ImportBatch,
   touched: TouchedAccounts,
+  notes: readonly (AccountReplayNotes | null)[],
   options: ImportOptions,
   rebuildIndexes: boolean,
 ): ImportSummary {
@@ -203,7 +217,9 @@ function writeBatch(
   // Assert right after writing: what was written is what was checked.
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
-  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings: [] };
+  writeReplayNotes(db, writer.accountIds, notes);
+  const warnings = replayNoteWarnings(batch, accounts, notes);
+  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings };
 }
 
 /** True when the positions (ascending) are also in ascending `at` order: the common case, no sort. */

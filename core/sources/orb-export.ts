@@ -127,8 +127,8 @@ class OrbExportReader {
       amount: magnitude.value,
       at,
       ordinal: 0, // assigned once the file is in replay order
-      // A decrement's credit_block is Orb's own draw; ours follows L1, so the entry names no block.
-      blockId: kind === 'decrement' ? null : blockId,
+      // A decrement's credit_block is the block Orb drew from: the replay follows it (L1b).
+      blockId,
       effectiveAt: null,
       expiresAt,
       costBasis: costBasis === null ? null : costBasis.value,

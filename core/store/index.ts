@@ -29,6 +29,18 @@ export {
 } from './import-write.js';
 export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuildCheckpoints, type CheckpointSizes, type StoredCheckpoint } from './checkpoints.js';
 export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type RecentEntriesPage } from './recent-entries.js';
+export {
+  allocationNotes,
+  disagreementKey,
+  loadSourceDisagreement,
+  loadSourceDisagreements,
+  rebuildReplayNotes,
+  storedDisagreement,
+  writeAllocationNotes,
+  writeSourceDisagreement,
+  type AllocationNote,
+  type StoredDisagreement,
+} from './replay-notes.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
 export * from './reconcile-adjustments.js';

@@ -13,10 +13,10 @@ const BLOCK_1 = { blockId: 'blk_1' };
 /** The fixture in replay order: customers by id, then ledger sequence (the file is newest first). */
 const EXPECTED = [
   { ...UNSET, sourceId: 'f1', customerId: OTHER, unit: 'USD', kind: 'increment', amount: '20', at: '2022-11-15T00:00:00.000Z', ordinal: 0, blockId: 'blk_9' },
-  { ...UNSET, sourceId: 'f2', customerId: OTHER, unit: 'USD', kind: 'decrement', amount: '3', at: '2022-11-15T00:00:00.000Z', ordinal: 1, description: 'Usage' },
+  { ...UNSET, sourceId: 'f2', customerId: OTHER, unit: 'USD', kind: 'decrement', blockId: 'blk_9', amount: '3', at: '2022-11-15T00:00:00.000Z', ordinal: 1, description: 'Usage' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e1', customerId: ORB, unit: 'credits', kind: 'increment', amount: '100', at: '2022-11-01T00:00:00.000Z', ordinal: 2, expiresAt: '2022-12-28T00:00:00.000Z', costBasis: '0.2', description: 'Prepaid purchase' },
   // Decrements appear with either sign: the magnitude is burned (f2 above is positive, e2 negative).
-  { ...UNSET, sourceId: 'e2', customerId: ORB, unit: 'credits', kind: 'decrement', amount: '5', at: '2022-11-05T00:00:00.000Z', ordinal: 3, description: 'Usage' },
+  { ...UNSET, sourceId: 'e2', customerId: ORB, unit: 'credits', kind: 'decrement', blockId: 'blk_1', amount: '5', at: '2022-11-05T00:00:00.000Z', ordinal: 3, description: 'Usage' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e3', customerId: ORB, unit: 'credits', kind: 'expiration_change', amount: '10', at: '2022-11-10T00:00:00.000Z', ordinal: 4, targetExpiresAt: '2023-12-28T00:00:00.000Z' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e4', customerId: ORB, unit: 'credits', kind: 'void', amount: '5', at: '2022-11-18T00:00:00.000Z', ordinal: 5, voidReason: 'refund', description: 'Refund' },
   // void_initiated is a void too, with its own entry_status.

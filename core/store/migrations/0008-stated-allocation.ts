@@ -1,0 +1,47 @@
+import type Database from 'better-sqlite3';
+import { rebuildCheckpoints } from '../checkpoints.js';
+import { rebuildReplayNotes } from '../replay-notes.js';
+import type { Migration } from './types.js';
+
+/*
+ * L1b stated allocation (DESIGN §4): a decrement that names its block draws from it. Until now an Orb
+ * export's decrement and a Stripe credit balance transaction's debit were stored naming no block (the
+ * replay drew in L1 order), though the raw record kept beside each says which block. Decisions:
+ * - block_id of those rows is filled from their raw record (Orb: credit_block.id; Stripe: credit_grant,
+ *   an id or an expanded object), so a re-import of the same file is unchanged (L5), not a conflict.
+ * - entries.allocation_warning: why a named block could not cover its decrement, in words; shown in the
+ *   entry's evidence. account_source_disagreements: per account, the first entry whose stated balance
+ *   (Orb ending_balance) differs from the replay's. Both derived, rebuilt here from the stored entries.
+ * - Checkpoints and recent rows (0004, 0006) hold draws made under L1: dropped and rebuilt, as in 0007.
+ */
+export const migration0008: Migration = {
+  id: '0008-stated-allocation',
+  sql: `
+UPDATE entries SET block_id = json_extract(raw, '$.credit_block.id')
+ WHERE source = 'orb' AND kind = 'decrement' AND block_id IS NULL AND json_valid(raw)
+   AND json_type(raw, '$.credit_block.id') = 'text' AND json_extract(raw, '$.credit_block.id') <> '';
+UPDATE entries SET block_id = CASE json_type(raw, '$.credit_grant')
+                                WHEN 'text' THEN json_extract(raw, '$.credit_grant')
+                                WHEN 'object' THEN json_extract(raw, '$.credit_grant.id') END
+ WHERE source = 'stripe' AND kind = 'decrement' AND block_id IS NULL AND json_valid(raw)
+   AND json_type(raw, '$.credit_grant') IN ('text', 'object');
+ALTER TABLE entries ADD COLUMN allocation_warning TEXT;
+CREATE TABLE account_source_disagreements (
+  account_id INTEGER PRIMARY KEY REFERENCES accounts (id),
+  entry_source TEXT NOT NULL,
+  entry_source_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  stated TEXT NOT NULL,
+  replayed TEXT NOT NULL
+) STRICT;
+DELETE FROM account_recent_entries;
+DELETE FROM account_recent;
+DELETE FROM account_checkpoints;
+`,
+  rebuild(db: Database.Database): void {
+    const ids = (db.prepare('SELECT id FROM accounts ORDER BY id').raw().all() as [number][]).map((row) => row[0]);
+    rebuildCheckpoints(db, ids);
+    rebuildReplayNotes(db);
+  },
+};
