@@ -1,3 +1,4 @@
+import { toCanonical } from '../../core/money/decimal.js';
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from '../../core/sources/parse.js';
 import { fixture, jsonl, plain, problemLines } from './helpers.js';
@@ -83,11 +84,11 @@ describe('Orb create-entry bodies', () => {
       expect(result.entries.map((e) => e.entry.sourceId)).toEqual(['ok']);
     });
 
-    it('amount 1e3 as a JSON number is an error: its literal text is checked', () => {
+    it('amount 1e3 as a JSON number is valid JSON, read exactly from its literal', () => {
       const text = jsonl('{"customer_id":"c","created_at":"2022-11-01T00:00:00Z","entry_type":"increment","amount":1e3}');
-      expect(problemLines(parseImportFile('bodies.jsonl', text))).toEqual([
-        'bodies.jsonl:1: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e3',
-      ]);
+      const result = parseImportFile('bodies.jsonl', text);
+      expect(problemLines(result)).toEqual([]);
+      expect(toCanonical(result.entries[0]!.entry.amount)).toBe('1000');
     });
 
     it('bodies are JSON Lines only: a JSON array is refused with a clear message', () => {

@@ -1,3 +1,4 @@
+import { toCanonical } from '../../core/money/decimal.js';
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from '../../core/sources/parse.js';
 import { fixture, jsonl, plain, problemLines } from './helpers.js';
@@ -142,10 +143,14 @@ describe('Orb ledger export', () => {
       expect(result.entries.map((e) => e.entry.sourceId)).toEqual(['ok']);
     });
 
-    it('amount 1e3 as a JSON number is an error: its literal text is checked', () => {
-      const text = page(entry()).replace('"amount": 10', '"amount": 1e3');
-      expect(problemLines(parseImportFile('export.json', text))).toEqual([
-        'export.json#/data/0: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e3',
+    it('a JSON number with an exponent (Orb writes tiny amounts as 1e-05 or -1e-05) is read exactly from its literal', () => {
+      const text = page(entry()).replace('"amount": 10', '"amount": 1e-05');
+      const result = parseImportFile('export.json', text);
+      expect(problemLines(result)).toEqual([]);
+      expect(toCanonical(result.entries[0]!.entry.amount)).toBe('0.00001');
+      const tooBig = page(entry()).replace('"amount": 10', '"amount": 1e1000');
+      expect(problemLines(parseImportFile('export.json', tooBig))).toEqual([
+        'export.json#/data/0: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e1000',
       ]);
     });
 

@@ -29,6 +29,7 @@ export function AccountsScreen() {
   const [sort, setSort] = useState<{ key: AccountSortKey; direction: 'asc' | 'desc' }>({ key: 'customer_id', direction: 'asc' });
   const [lowBelow, setLowBelow] = useState('');
   const [inDeficit, setInDeficit] = useState(false);
+  const [disagrees, setDisagrees] = useState(false);
   const [expiringOn, setExpiringOn] = useState(false);
   const [expiringDays, setExpiringDays] = useState('30');
   const [notice, setNotice] = useState<string | null>(null);
@@ -41,9 +42,10 @@ export function AccountsScreen() {
     () => ({
       ...(lowBelow !== '' && lowValid ? { low_balance_below: lowBelow } : {}),
       ...(inDeficit ? { in_deficit: true } : {}),
+      ...(disagrees ? { disagrees_with_source: true } : {}),
       ...(expiringOn && days !== null ? { expiring_within_days: days } : {}),
     }),
-    [lowBelow, lowValid, inDeficit, expiringOn, days],
+    [lowBelow, lowValid, inDeficit, disagrees, expiringOn, days],
   );
   const query = { search: debouncedSearch, sort, filter, ...asOfParam(asOf) };
   const key = JSON.stringify([query, dataVersion]);
@@ -87,6 +89,19 @@ export function AccountsScreen() {
     { id: 'next_expiry', header: 'Next expiry', width: '7.5rem', sort: sortOf('next_expiry_at'), render: (row) => formatDate(row.next_expiry_at) },
     { id: 'expiring', header: 'Expiring', width: '7.5rem', align: 'right', sort: sortOf('amount_expiring'), render: money((r) => r.amount_expiring, true) },
     { id: 'last', header: 'Last entry', width: '7rem', sort: sortOf('last_entry_at'), render: (row) => formatDate(row.last_entry_at) },
+    {
+      id: 'source',
+      header: 'Source',
+      width: '6.5rem',
+      render: (row) =>
+        (row.source_disagreement ?? null) !== null ? (
+          <span className="badge status-scheduled" data-testid="disagrees-badge" title="The balance the source states differs from the replay's: see the account">
+            disagrees
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
   ];
 
   const filtered = debouncedSearch !== '' || Object.keys(filter).length > 0;
@@ -136,6 +151,10 @@ export function AccountsScreen() {
         <label className="check">
           <input type="checkbox" checked={inDeficit} onChange={(event) => setInDeficit(event.target.checked)} data-testid="filter-deficit" />
           In deficit
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={disagrees} onChange={(event) => setDisagrees(event.target.checked)} data-testid="filter-disagrees" />
+          Disagrees with source
         </label>
         <label className="check">
           <input type="checkbox" checked={expiringOn} onChange={(event) => setExpiringOn(event.target.checked)} data-testid="filter-expiring" />

@@ -213,7 +213,7 @@ export function ImportScreen() {
             </span>
           ) : null}
           {run.result.warnings.map((warning) => (
-            <p key={warning} className="notice" data-testid="import-warning">
+            <p key={warning} className="notice-warning" data-testid="import-warning">
               {warning}
             </p>
           ))}

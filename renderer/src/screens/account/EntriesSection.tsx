@@ -42,7 +42,7 @@ function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
         </button>
       </div>
       {entry.generated ? (
-        <p>Recorded by the ledger engine when block {entry.block_id} reached its expiry (L3); no file holds it.</p>
+        <p>Recorded by the ledger engine when block {entry.block_id} reached its expiry; no file holds it.</p>
       ) : evidence.error !== null ? (
         <ErrorBanner message={evidence.error} />
       ) : evidence.data === null ? (
@@ -54,6 +54,11 @@ function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
             {evidence.data.line === null ? '' : `, line ${evidence.data.line}`}
             {evidence.data.pointer === null ? '' : `, ${evidence.data.pointer}`} · imported {formatInstant(evidence.data.imported_at)}
           </p>
+          {(evidence.data.allocation_warning ?? null) !== null ? (
+            <p className="notice-warning small" data-testid="evidence-allocation-warning">
+              {evidence.data.allocation_warning}
+            </p>
+          ) : null}
           {/* Exactly as read from the file: not re-formatted, so amounts keep every digit. */}
           <pre className="raw" data-testid="evidence-raw">
             {evidence.data.raw}
