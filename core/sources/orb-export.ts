@@ -1,5 +1,5 @@
 import type { EntryKind, LedgerEntry } from '../ledger/types.js';
-import type { Instant } from '../time/instant.js';
+import { parseInstant, type Instant } from '../time/instant.js';
 import {
   DecimalReader,
   describeValue,
@@ -39,6 +39,8 @@ interface Pending {
   parsed: ParsedEntry;
   sequence: number | null;
   position: number;
+  /** credit_block.expiry_date of an entry naming a block (undefined: not stated or unreadable). */
+  blockExpiry: Instant | null | undefined;
 }
 
 class OrbExportReader {
@@ -82,6 +84,8 @@ class OrbExportReader {
     const needsBlock = kind !== null && kind !== 'decrement';
     const block = readObject(scope, record, 'credit_block', needsBlock);
     const blockId = block === null ? null : readString(scope, block, 'id', needsBlock, 'credit_block.id');
+    // Only to recognise a block an expiration change created (bindMovedBlocks); not checked here.
+    const blockExpiry = block === null || kind === 'increment' ? undefined : statedExpiry(block.expiry_date);
 
     let magnitude: CanonicalDecimal | null = amount;
     let expiresAt: Instant | null = null;
@@ -152,6 +156,7 @@ class OrbExportReader {
       ),
       sequence,
       position: this.found.length,
+      blockExpiry,
     });
   }
 
@@ -170,10 +175,68 @@ class OrbExportReader {
       if (a.parsed.entry.at !== b.parsed.entry.at) return a.parsed.entry.at - b.parsed.entry.at;
       return a.position - b.position;
     });
+    bindMovedBlocks(sorted);
     return sorted.map((item, ordinal) => {
       item.parsed.entry.ordinal = ordinal;
       return item.parsed;
     });
+  }
+}
+
+function statedExpiry(value: unknown): Instant | null | undefined {
+  if (value === null) return null;
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseInstant(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The block an expiration_change creates has Orb's own id in the export, which later decrements, voids and
+ * its credit_block_expiry name; the engine names the moved block after the change's entry id. Here, in
+ * replay order per account, an entry naming a block no earlier entry created is bound to the earliest
+ * unbound expiration change before it whose new expiry is the block's stated expiry_date and whose
+ * amount covers the entry's (an expiry's amount is informational); that id then names the change's
+ * entry id everywhere in the file. The raw record keeps Orb's id. Ids seen in no other file of this import.
+ */
+function bindMovedBlocks(sorted: readonly Pending[]): void {
+  let account = '';
+  let known = new Set<string>();
+  let unbound: LedgerEntry[] = [];
+  let alias = new Map<string, string>();
+  for (const item of sorted) {
+    const entry = item.parsed.entry;
+    const key = `${entry.customerId}\u001f${entry.unit}`;
+    if (key !== account) {
+      account = key;
+      known = new Set();
+      unbound = [];
+      alias = new Map();
+    }
+    if (entry.kind === 'increment') {
+      known.add(entry.blockId ?? entry.sourceId);
+      continue;
+    }
+    const named = entry.blockId;
+    if (named !== null && !known.has(named) && !alias.has(named) && item.blockExpiry !== undefined) {
+      const index = unbound.findIndex(
+        (change) => change.targetExpiresAt === item.blockExpiry && (entry.kind === 'expiry' || entry.amount.lte(change.amount)),
+      );
+      if (index >= 0) {
+        alias.set(named, unbound[index]!.sourceId);
+        unbound.splice(index, 1);
+      }
+    }
+    if (named !== null) {
+      const bound = alias.get(named);
+      if (bound !== undefined) entry.blockId = bound;
+    }
+    if (entry.kind === 'expiration_change') {
+      known.add(entry.sourceId);
+      unbound.push(entry);
+    }
   }
 }
 

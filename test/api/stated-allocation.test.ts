@@ -174,3 +174,30 @@ describe('migration 0008 on a database stored before L1b', () => {
     expect(summary).toMatchObject({ inserted: 0, unchanged: 3 });
   });
 });
+
+describe('real Orb exports: the block an expiration change creates', () => {
+  it('L7 a later entry naming the moved block by Orb\'s own id is bound to the block the change created, not rejected', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const base = { entry_status: 'committed', currency: 'credits', customer: { id: 'cus_orb', external_customer_id: null }, description: null, metadata: {} };
+    const lines = [
+      { ...base, id: 'i1', ledger_sequence_number: 1, entry_type: 'increment', amount: 100, starting_balance: 0, ending_balance: 100, created_at: '2025-01-01T00:00:00Z',
+        credit_block: { id: 'blk_1', expiry_date: '2025-06-01T00:00:00+00:00', per_unit_cost_basis: '0.20' } },
+      { ...base, id: 'x1', ledger_sequence_number: 2, entry_type: 'expiration_change', amount: 40, starting_balance: 100, ending_balance: 100, created_at: '2025-01-02T00:00:00Z',
+        new_block_expiry_date: '2026-01-01T00:00:00+00:00', credit_block: { id: 'blk_1', expiry_date: '2025-06-01T00:00:00+00:00', per_unit_cost_basis: '0.20' } },
+      // Orb's id for the moved block, never created by an entry of the export.
+      { ...base, id: 'd1', ledger_sequence_number: 3, entry_type: 'decrement', amount: -10, starting_balance: 100, ending_balance: 90, created_at: '2025-01-03T00:00:00Z',
+        credit_block: { id: 'blk_moved', expiry_date: '2026-01-01T00:00:00+00:00', per_unit_cost_basis: '0.20' } },
+      { ...base, id: 'v1', ledger_sequence_number: 4, entry_type: 'void', amount: -5, void_amount: 5, void_reason: 'refund', starting_balance: 90, ending_balance: 85, created_at: '2025-01-04T00:00:00Z',
+        credit_block: { id: 'blk_moved', expiry_date: '2026-01-01T00:00:00+00:00', per_unit_cost_basis: '0.20' } },
+    ].map((line) => JSON.stringify(line));
+    const summary = importFiles(dbPath, [{ path: 'orb.jsonl', text: lines.join('\n') + '\n' }], { now: NOW });
+    expect(summary.warnings).toEqual([]);
+    const detail = new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF });
+    const blocks = new Map(detail.blocks.map((block) => [block.id, block]));
+    expect(blocks.get('blk_1')).toMatchObject({ initial: '100', remaining: '60', moved_out: '40' });
+    // The change's block (named after its entry): 40 moved in, 10 drawn, 5 voided.
+    expect(blocks.get('x1')).toMatchObject({ initial: '40', remaining: '25', consumed: '10', voided: '5', expires_at: '2026-01-01T00:00:00.000Z' });
+    expect(detail.account.current).toBe('85');
+    expect(detail.source_disagreement).toBeNull();
+  });
+});
