@@ -218,7 +218,7 @@ function writeBatch(
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
   writeReplayNotes(db, writer.accountIds, notes);
-  const warnings = replayNoteWarnings(batch, accounts, notes);
+  const warnings = [...(batch.notes ?? []), ...replayNoteWarnings(batch, accounts, notes)];
   return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings };
 }
 
