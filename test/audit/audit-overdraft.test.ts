@@ -1,0 +1,34 @@
+// Orb documents an overdraft: a decrement past zero is allowed and the next increment repays it. When the
+// export's stated balances chain through it, the audit reports no I2 error (the deficit is the account's,
+// not the block's); a block drawn below zero while the account stays above zero still is one.
+import { describe, expect, it } from 'vitest';
+import { auditExport } from '../../core/audit/audit.js';
+
+const entry = (seq: number, type: string, amount: number, start: number, end: number, day: string, block: string): string =>
+  JSON.stringify({
+    id: `le_${seq}`, ledger_sequence_number: seq, entry_type: type, entry_status: 'committed', amount, starting_balance: start, ending_balance: end,
+    created_at: `2025-01-${day}T00:00:00Z`, currency: 'credits', customer: { id: 'cus_o', external_customer_id: null },
+    credit_block: { id: block, expiry_date: null, per_unit_cost_basis: null }, description: null, metadata: {},
+  });
+
+const findings = (lines: string[]) =>
+  auditExport([{ path: 'orb.jsonl', text: lines.join('\n') + '\n' }]).findings.map((finding) => [finding.rule, finding.severity, finding.entryId]);
+
+describe('audit: Orb overdraft', () => {
+  it('I2 a decrement past zero whose stated balances chain (ending negative) is the documented overdraft, not an error; the next increment repays it', () => {
+    expect(findings([
+      entry(1, 'increment', 50, 0, 50, '01', 'blk_1'),
+      entry(2, 'decrement', -80, 50, -30, '02', 'blk_1'),
+      entry(3, 'increment', 100, -30, 70, '03', 'blk_2'),
+      entry(4, 'decrement', -10, 70, 60, '04', 'blk_2'),
+    ])).toEqual([]);
+  });
+
+  it('I2 a block drawn below zero while the account stays above zero is still an error', () => {
+    expect(findings([
+      entry(1, 'increment', 50, 0, 50, '01', 'blk_1'),
+      entry(2, 'increment', 100, 50, 150, '01', 'blk_2'),
+      entry(3, 'decrement', -80, 150, 70, '02', 'blk_1'),
+    ]).filter(([rule]) => rule === 'I2')).toEqual([['I2', 'error', 'le_3']]);
+  });
+});
