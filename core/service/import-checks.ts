@@ -214,19 +214,20 @@ export function checkByReplay(db: LedgerDb | null, batch: ImportBatch, accounts:
     const incoming = account.positions.map((position) => entries[position]!.entry);
     const stored = db === null ? [] : loadAccountEntries(db, account.key);
     // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
-    const stated = new Map<LedgerEntry, Decimal>();
+    let stated: Map<LedgerEntry, Decimal> | null = null;
     for (const position of account.positions) {
       const text = entries[position]!.stated?.endingBalance;
-      if (text !== null && text !== undefined) stated.set(entries[position]!.entry, new Decimal(text));
+      if (text !== null && text !== undefined) (stated ??= new Map()).set(entries[position]!.entry, new Decimal(text));
     }
     const all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const state = replayAccount(account.key, all, { keepEntries: stated.size > 0 });
+      const state = replayAccount(account.key, all, { keepEntries: stated !== null });
       const namesBlocks = all.some((entry) => entry.kind === 'decrement' && entry.blockId !== null);
+      const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,
-        statedChecked: stated.size > 0,
-        disagreement: stated.size > 0 ? firstStatedDisagreement(state.entries, (entry) => stated.get(entry) ?? null) : null,
+        statedChecked: statedEndings !== null,
+        disagreement: statedEndings === null ? null : firstStatedDisagreement(state.entries, (entry) => statedEndings.get(entry) ?? null),
       });
     } catch (error) {
       if (!(error instanceof LedgerRuleError)) throw error;
@@ -252,6 +253,8 @@ function accountName(key: AccountKey): string {
  * replay's part. A disagreement is never silent (issue 9 §4).
  */
 export function replayNoteWarnings(batch: ImportBatch, accounts: readonly TouchedAccount[], notes: readonly (AccountReplayNotes | null)[]): string[] {
+  // The common import (nothing named, nothing stated) builds nothing.
+  if (!notes.some((note) => note !== null && ((note.allocations?.length ?? 0) > 0 || note.disagreement !== null))) return [];
   const originOf = new Map<LedgerEntry, RecordOrigin>();
   for (const account of accounts) for (const position of account.positions) originOf.set(batch.entries[position]!.entry, batch.entries[position]!.origin);
   const allocations: string[] = [];
