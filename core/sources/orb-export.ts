@@ -1,3 +1,4 @@
+import { ZERO } from '../money/decimal.js';
 import type { EntryKind, LedgerEntry } from '../ledger/types.js';
 import { parseInstant, type Instant } from '../time/instant.js';
 import {
@@ -34,6 +35,9 @@ const ORB_EXPORT_TYPES: Readonly<Record<string, EntryKind>> = {
   void_initiated: 'void', // decided: both void types are voids, each with its own entry_status
   amendment: 'amendment',
 };
+
+/** The amount of a void step that moves nothing (see read()). */
+const NO_MOVE: CanonicalDecimal = { value: ZERO, canonical: '0', zero: true };
 
 interface Pending {
   parsed: ParsedEntry;
@@ -119,6 +123,9 @@ class OrbExportReader {
       scope.fail('amount', `must not be zero for entry_type ${describeValue(record.entry_type)}, found ${describeValue(record.amount)}`);
     }
     if (scope.failed || sourceId === null || kind === null || magnitude === null || at === null || customerId === null) return;
+    // A two-step void (void_initiated, then void): the posted step whose stated balances do not move is the
+    // one that moves nothing, so the credit leaves once. Its record keeps the amount it states.
+    if (kind === 'void' && status === 'posted' && startingBalance !== null && startingBalance === endingBalance) magnitude = NO_MOVE;
 
     const entry: LedgerEntry = {
       source: 'orb',

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { auditExport } from '../../core/audit/audit.js';
 import { AppService } from '../../core/service/app-service.js';
 import { importFiles } from '../../core/service/import-files.js';
 import { loadAccountEntries, loadSourceDisagreement, openLedgerDb } from '../../core/store/index.js';
@@ -199,5 +200,32 @@ describe('real Orb exports: the block an expiration change creates', () => {
     expect(blocks.get('x1')).toMatchObject({ initial: '40', remaining: '25', consumed: '10', voided: '5', expires_at: '2026-01-01T00:00:00.000Z' });
     expect(detail.account.current).toBe('85');
     expect(detail.source_disagreement).toBeNull();
+  });
+});
+
+describe('real Orb exports: a two-step void', () => {
+  const base = { entry_status: 'committed', currency: 'credits', customer: { id: 'cus_orb', external_customer_id: null }, description: null, metadata: {} };
+  const blk = { id: 'blk_1', expiry_date: null, filters: [], per_unit_cost_basis: null };
+  const exportOf = (initiated: [number, number], voided: [number, number]) =>
+    [
+      { ...base, id: 'i1', ledger_sequence_number: 1, entry_type: 'increment', amount: 100, starting_balance: 0, ending_balance: 100, created_at: '2025-01-01T00:00:00Z', credit_block: blk },
+      { ...base, id: 'vi', ledger_sequence_number: 2, entry_type: 'void_initiated', amount: -30, void_amount: 30, void_reason: 'refund', new_block_expiry_date: '2025-01-02T00:00:00Z',
+        starting_balance: initiated[0], ending_balance: initiated[1], created_at: '2025-01-02T00:00:00Z', credit_block: blk },
+      { ...base, id: 'v', ledger_sequence_number: 3, entry_type: 'void', amount: -30, void_amount: 30, void_reason: 'refund',
+        starting_balance: voided[0], ending_balance: voided[1], created_at: '2025-01-03T00:00:00Z', credit_block: blk },
+    ].map((line) => JSON.stringify(line)).join('\n') + '\n';
+
+  it.each([
+    ['void_initiated moves nothing (100 → 100), the void takes the 30', [100, 100], [100, 70]],
+    ['void_initiated takes the 30 (100 → 70), the void moves nothing', [100, 70], [70, 70]],
+  ] as const)('L6 the credit leaves once: %s', (_name, initiated, voided) => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const text = exportOf([...initiated], [...voided]);
+    const summary = importFiles(dbPath, [{ path: 'orb.jsonl', text }], { now: NOW });
+    expect(summary.warnings).toEqual([]);
+    const detail = new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF });
+    expect(detail.account.current).toBe('70');
+    expect(detail.blocks[0]).toMatchObject({ id: 'blk_1', voided: '30', remaining: '70' });
+    expect(auditExport([{ path: 'orb.jsonl', text }]).findings.filter((finding) => finding.severity === 'error')).toEqual([]);
   });
 });

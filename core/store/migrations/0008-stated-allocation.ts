@@ -9,6 +9,8 @@ import type { Migration } from './types.js';
  * replay drew in L1 order), though the raw record kept beside each says which block. Decisions:
  * - block_id of those rows is filled from their raw record (Orb: credit_block.id; Stripe: credit_grant,
  *   an id or an expanded object), so a re-import of the same file is unchanged (L5), not a conflict.
+ * - A posted Orb void step (void_initiated or void) whose stated balances do not move moves nothing: its
+ *   amount is stored as 0 (one step of a two-step void; the raw record keeps what it states).
  * - entries.allocation_warning: why a named block could not cover its decrement, in words; shown in the
  *   entry's evidence. account_source_disagreements: per account, the first entry whose stated balance
  *   (Orb ending_balance) differs from the replay's. Both derived, rebuilt here from the stored entries.
@@ -25,6 +27,9 @@ UPDATE entries SET block_id = CASE json_type(raw, '$.credit_grant')
                                 WHEN 'object' THEN json_extract(raw, '$.credit_grant.id') END
  WHERE source = 'stripe' AND kind = 'decrement' AND block_id IS NULL AND json_valid(raw)
    AND json_type(raw, '$.credit_grant') IN ('text', 'object');
+UPDATE entries SET amount = '0'
+ WHERE source = 'orb' AND kind = 'void' AND status = 'posted' AND stated_starting_balance IS NOT NULL
+   AND stated_starting_balance = stated_ending_balance AND amount <> '0';
 ALTER TABLE entries ADD COLUMN allocation_warning TEXT;
 CREATE TABLE account_source_disagreements (
   account_id INTEGER PRIMARY KEY REFERENCES accounts (id),
