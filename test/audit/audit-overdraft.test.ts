@@ -32,3 +32,18 @@ describe('audit: Orb overdraft', () => {
     ]).filter(([rule]) => rule === 'I2')).toEqual([['I2', 'error', 'le_3']]);
   });
 });
+
+describe('audit: the block an expiration change creates, named by Orb\'s own id (JSON Lines, the fast reader\'s format)', () => {
+  it('L7 a void naming the moved block by the id the export uses is bound to it: no error', () => {
+    const base = { entry_status: 'committed', currency: 'credits', customer: { id: 'cus_o', external_customer_id: null }, description: null, metadata: {} };
+    const lines = [
+      { ...base, id: 'i1', ledger_sequence_number: 1, entry_type: 'increment', amount: 100, starting_balance: 0, ending_balance: 100, created_at: '2025-01-01T00:00:00Z',
+        credit_block: { id: 'blk_1', expiry_date: '2025-06-01T00:00:00Z', per_unit_cost_basis: null } },
+      { ...base, id: 'x1', ledger_sequence_number: 2, entry_type: 'expiration_change', amount: 40, starting_balance: 100, ending_balance: 100, created_at: '2025-01-02T00:00:00Z',
+        new_block_expiry_date: '2026-01-01T00:00:00Z', credit_block: { id: 'blk_1', expiry_date: '2025-06-01T00:00:00Z', per_unit_cost_basis: null } },
+      { ...base, id: 'v1', ledger_sequence_number: 3, entry_type: 'void', amount: -5, void_amount: 5, void_reason: null, starting_balance: 100, ending_balance: 95, created_at: '2025-01-03T00:00:00Z',
+        credit_block: { id: 'blk_moved', expiry_date: '2026-01-01T00:00:00Z', per_unit_cost_basis: null } },
+    ].map((line) => JSON.stringify(line));
+    expect(findings(lines).filter(([, severity]) => severity === 'error')).toEqual([]);
+  });
+});
