@@ -25,3 +25,19 @@ describe('Stripe credit balance transactions from Stripe\'s fixture shapes', () 
     expect(detail.account).toMatchObject({ current: '85', deficit: '0', scheduled: '0' });
   });
 });
+
+describe('Stripe credit balance transactions: a named grant that cannot cover its debit', () => {
+  it('L1b the import says so (the rest is drawn by L1), and the entry evidence keeps the warning', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    // The promotional grant holds 20.00; a debit of 25.00 names it.
+    const lines = text.trim().split('\n').slice(0, 2);
+    const debit = JSON.parse(text.trim().split('\n')[3]!) as Record<string, unknown> & { debit: { amount: { monetary: { value: number } } } };
+    debit.debit.amount.monetary.value = 2500;
+    const summary = importAnyFiles(dbPath, [{ path: 'short.jsonl', text: [...lines, JSON.stringify(debit)].join('\n') + '\n' }], { now: NOW });
+    const expected = 'decrement cbtxn_applied_2 of 25 names block credgr_promo, which held only 20; the other 5 was drawn from the other blocks in deduction order, and what they could not cover became deficit';
+    expect(summary.warnings).toEqual([`short.jsonl:3: ${expected}`]);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.entriesEvidence({ source: 'stripe', id: 'cbtxn_applied_2' }).allocation_warning).toBe(expected);
+    expect(s.accountGet({ account: REF }).account.current).toBe('95');
+  });
+});
