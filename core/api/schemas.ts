@@ -54,6 +54,8 @@ export const accountsListInput = z.strictObject({
       /** Something expires within this many days after as_of. */
       expiring_within_days: z.number().int().min(0).max(3650).optional(),
       unit: z.string().min(1).max(64).optional(),
+      /** Only accounts whose replay disagrees with the balances their source states. */
+      disagrees_with_source: z.boolean().optional(),
     })
     .optional(),
   offset: z.number().int().min(0).max(10_000_000),

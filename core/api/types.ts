@@ -54,6 +54,21 @@ export interface AccountBalances {
   scheduled: DecimalText;
 }
 
+/**
+ * The first entry of an account whose balance, as its source states it (Orb's ending_balance), differs
+ * from the replay's, as the last import that stated balances for the account found it.
+ */
+export interface SourceDisagreement {
+  entry_id: string;
+  source: EntrySourceName;
+  ledger_sequence_number: number;
+  created_at: InstantText;
+  /** The balance the source states after the entry. */
+  stated: DecimalText;
+  /** The balance the replay gives after the same entry. */
+  replayed: DecimalText;
+}
+
 export interface AccountSummary extends AccountRef, AccountBalances {
   /** The soonest expiry after as_of of a block with something remaining, or null. */
   next_expiry_at: InstantText | null;
@@ -65,6 +80,8 @@ export interface AccountSummary extends AccountRef, AccountBalances {
   /** The customer's name and email where a source states them (accounts.list only). */
   customer_name?: string | null;
   customer_email?: string | null;
+  /** Where the replay parts from the balances the source states; null when it agrees or states none. */
+  source_disagreement?: SourceDisagreement | null;
 }
 
 export const ACCOUNT_SORT_KEYS = [
@@ -111,6 +128,8 @@ export interface AccountDetail {
   last_entry_at: InstantText | null;
   /** Name and email of the account's customer, where a source states them. */
   customer?: CustomerContactView;
+  /** Where the replay parts from the balances the source states; null when it agrees or states none. */
+  source_disagreement?: SourceDisagreement | null;
 }
 
 // ----- entries -----
@@ -174,6 +193,8 @@ export interface EntryEvidence {
   metadata: Record<string, unknown> | null;
   stated: { sequence: number | null; starting_balance: DecimalText | null; ending_balance: DecimalText | null } | null;
   external_customer_id: string | null;
+  /** The block the source names could not cover this decrement: why, and where the rest went (null otherwise). */
+  allocation_warning?: string | null;
 }
 
 // ----- timeline -----

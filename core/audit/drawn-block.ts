@@ -3,8 +3,10 @@ import { parseInstant, type Instant } from '../time/instant.js';
 
 /**
  * The block an Orb decrement drew from, as the export states it in `credit_block`. The canonical entry
- * names no block for a decrement (our engine draws in L1 order), so it is read from the raw record kept
- * as evidence: only the `credit_block` object is cut out and parsed, which keeps a large audit fast.
+ * names it (L1b), but not the expiry the export states beside it, so the block is read from the raw
+ * record kept as evidence: only the `credit_block` object is cut out and parsed, which keeps a large
+ * audit fast. A decrement whose record has no such object (a Stripe debit names its grant) falls back to
+ * the entry's block, with no stated expiry.
  */
 export interface DrawnBlock {
   id: string;
@@ -22,13 +24,13 @@ const NO_EXPIRY = (): null => null;
 export function drawnBlock(parsed: ParsedEntry): DrawnBlock | null {
   const entry = parsed.entry;
   if (entry.kind !== 'decrement') return null;
-  if (entry.blockId !== null) return { id: entry.blockId, expiresAt: NO_EXPIRY };
+  const fallback = entry.blockId === null ? null : { id: entry.blockId, expiresAt: NO_EXPIRY };
   const raw = parsed.raw;
   const match = CREDIT_BLOCK_KEY.exec(raw);
-  if (match === null) return null;
+  if (match === null) return fallback;
   const start = match.index + match[0].length - 1;
   const end = closingBrace(raw, start);
-  if (end < 0) return null;
+  if (end < 0) return fallback;
   const object = raw.slice(start, end + 1);
   const plain = ID_FIELD.exec(object);
   if (plain !== null && plain[1] !== '' && !object.includes('\\')) {
@@ -38,11 +40,11 @@ export function drawnBlock(parsed: ParsedEntry): DrawnBlock | null {
   try {
     block = JSON.parse(object);
   } catch {
-    return null; // evidence, not input: a block we cannot read is simply not checked
+    return fallback; // evidence, not input: a block we cannot read is simply not checked
   }
-  if (block === null || typeof block !== 'object') return null;
+  if (block === null || typeof block !== 'object') return fallback;
   const { id, expiry_date: expiry } = block as { id?: unknown; expiry_date?: unknown };
-  if (typeof id !== 'string' || id === '') return null;
+  if (typeof id !== 'string' || id === '') return fallback;
   return { id, expiresAt: () => readExpiry(expiry) };
 }
 

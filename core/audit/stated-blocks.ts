@@ -1,4 +1,4 @@
-import { ZERO, minDecimal, toCanonical, type Decimal } from '../money/decimal.js';
+import { Decimal, ZERO, minDecimal, toCanonical } from '../money/decimal.js';
 import { compareDeductionOrder } from '../ledger/deduction-order.js';
 import type { BlockState, LedgerEntry } from '../ledger/types.js';
 import { formatInstant, type Instant } from '../time/instant.js';
@@ -88,7 +88,10 @@ export function checkStatedBlocks(entries: readonly AuditedEntry[], findings: Ac
         }
         const before = block.remaining;
         block.remaining = block.remaining.minus(entry.amount);
-        if (block.remaining.isNegative() && !block.reportedBelow) {
+        if (block.remaining.isNegative() && isStatedOverdraft(item)) {
+          // Orb's documented overdraft: the draw past zero is the account's deficit, not the block's (L2).
+          block.remaining = ZERO;
+        } else if (block.remaining.isNegative() && !block.reportedBelow) {
           block.reportedBelow = true;
           findings.add(index, 'I2', 'error', entry.sourceId,
             `${where(item.parsed)}: decrement of ${toCanonical(entry.amount)} drew from block ${block.id}, which had ${toCanonical(before)} left ` +
@@ -192,6 +195,19 @@ function drawOutsideTerms(
     return true;
   }
   return false;
+}
+
+/**
+ * A decrement past zero that the source states as such: its stated balances chain (ending = starting −
+ * amount) and the ending balance is negative. Orb documents this overdraft (repaid by the next
+ * increment); it is the account's deficit, not a block below zero.
+ */
+function isStatedOverdraft(item: AuditedEntry): boolean {
+  const stated = item.parsed.stated;
+  if (stated === null || stated.startingBalance === null || stated.endingBalance === null) return false;
+  const starting = new Decimal(stated.startingBalance);
+  const ending = new Decimal(stated.endingBalance);
+  return ending.isNegative() && starting.minus(item.parsed.entry.amount).eq(ending);
 }
 
 /** Drops blocks with nothing left, in place. */

@@ -4,3 +4,5 @@ export { compareDeductionOrder } from './deduction-order.js';
 export { replayAccount, compareReplayOrder, type ReplayOptions } from './replay.js';
 export { blockStatus, isDrawable } from './status.js';
 export { assertAccountInvariants, blockConservationHolds, InvariantViolation } from './invariants.js';
+export { allocationWarningText } from './allocation-text.js';
+export { firstStatedDisagreement, type StatedDisagreement } from './stated-balance.js';

@@ -7,11 +7,13 @@ import type { Instant } from '../time/instant.js';
  * general engine stays replay.ts, and a property test holds the two to the same balances.
  *
  * Covered: posted increments (effective at once, no priority; cost basis given as a rank, equal values
- * equal ranks, none ranked as 0), posted decrements (L1 order, L2 deficit and its repayment) and posted
+ * equal ranks, none ranked as 0), posted decrements (from the block they name, L1b, else in L1 order; L2
+ * deficit and its repayment) and posted
  * expiry entries naming a block (L3; a block with a recorded expiry gets no generated one), plus the
  * generated expiries of the other blocks. Returns null where replay.ts would throw a LedgerRuleError (a
  * block id used twice, an expiry naming a block the account does not have yet, a block expiring before it
- * is effective) or a sum leaves the exact range: the caller then takes the general engine.
+ * is effective), a decrement's named block cannot cover it (the engine's L1b warning), or a sum leaves
+ * the exact range: the caller then takes the general engine.
  */
 
 export const SCALED_INCREMENT = 0;
@@ -25,7 +27,10 @@ export interface ScaledEntries {
   at: ArrayLike<Instant>;
   /** Magnitude, scaled (a safe integer). */
   amount: ArrayLike<number>;
-  /** Increment: the block it creates; expiry: the block it names (block ids as integers, equal ids equal numbers). */
+  /**
+   * Increment: the block it creates; expiry: the block it names; decrement: the block it drew from (L1b),
+   * −1 for none (block ids as integers, equal ids equal numbers).
+   */
   block: ArrayLike<number>;
   /** Increment: its block's expires_at, NaN for none. */
   expiresAt: ArrayLike<number>;
@@ -132,6 +137,17 @@ export function replayScaled(entries: ScaledEntries, endings: Float64Array): num
         break;
       }
       case SCALED_DECREMENT: {
+        const named = block[i]!;
+        if (named >= 0) {
+          // L1b: the named block pays; where it cannot, the engine words a warning, so give up.
+          const b = local.get(named);
+          if (b === undefined || expiredOut[b] || t >= expires[b]! || remaining[b]! < value) return null;
+          remaining[b] = remaining[b]! - value;
+          if (remaining[b] === 0) removeDrawable(b);
+          current -= value;
+          if (current < -MAX) return null;
+          break;
+        }
         let left = value;
         let emptied = 0;
         for (let k = 0; k < drawable.length && left !== 0; k++) {

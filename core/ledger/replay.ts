@@ -7,6 +7,8 @@ import { isDrawable } from './status.js';
 import {
   LedgerRuleError,
   type AccountKey,
+  type AllocationShortfall,
+  type AllocationWarning,
   type AccountState,
   type BlockState,
   type Effect,
@@ -116,6 +118,8 @@ class AccountReplay {
   private readonly events = new EventQueue();
   private readonly replayed: ReplayedEntry[] = [];
   private readonly expiryCounts = new Map<string, number>();
+  /** L1b: decrements whose named block could not cover them. */
+  private readonly allocationWarnings: AllocationWarning[] = [];
   private current: Decimal = ZERO;
   private pending: Decimal = ZERO;
   private deficit: Decimal = ZERO;
@@ -235,6 +239,7 @@ class AccountReplay {
       entryCount: this.sequence,
       entries: this.replayed,
       scheduled: this.scheduled,
+      allocationWarnings: this.allocationWarnings,
     };
   }
 
@@ -256,10 +261,38 @@ class AccountReplay {
     this.scheduleBlock(block, entry.at, step);
   }
 
+  /** L1b: the block the source names first; L1 decides the rest (all of it where no block is named), then L2. */
   private decrement(entry: LedgerEntry, step: Step): void {
-    this.drawInOrder(entry.amount, entry.at, 'consume', step);
+    const left = entry.blockId === null ? entry.amount : this.drawNamed(entry, entry.blockId, step);
+    if (!left.isZero()) this.drawInOrder(left, entry.at, 'consume', step);
     this.current = this.current.minus(entry.amount);
     step.applied = entry.amount;
+  }
+
+  /**
+   * L1b: takes what the named block can give (nothing unless it is drawable now) and returns what is left
+   * for L6's rule (other blocks in L1 order, then deficit); a named block that falls short is a warning.
+   */
+  private drawNamed(entry: LedgerEntry, blockId: string, step: Step): Decimal {
+    const block = this.blocks.get(blockId);
+    let reason: AllocationShortfall | null = null;
+    if (block === undefined) reason = 'unknown';
+    else if (block.pending) reason = 'pending';
+    else if (!block.activated) reason = 'scheduled';
+    else if (block.expiredOut || (block.expiresAt !== null && entry.at >= block.expiresAt)) reason = 'expired';
+    else if (block.remaining.isZero()) reason = 'empty';
+    if (reason !== null || block === undefined) {
+      this.allocationWarnings.push({ entry, blockId, reason: reason ?? 'unknown', covered: ZERO });
+      return entry.amount;
+    }
+    if (block.remaining.gte(entry.amount)) {
+      this.takeFrom(block, entry.amount, 'consume', step);
+      return ZERO;
+    }
+    const covered = block.remaining;
+    this.takeFrom(block, covered, 'consume', step);
+    this.allocationWarnings.push({ entry, blockId, reason: 'short', covered });
+    return entry.amount.minus(covered);
   }
 
   /** L6: the named block first, then the other drawable blocks in L1 order, then deficit. */

@@ -40,7 +40,9 @@ export interface LedgerEntry {
   ordinal: number;
   /**
    * increment: id of the block it creates (defaults to sourceId);
-   * void, amendment, expiration_change, expiry: the block it names.
+   * void, amendment, expiration_change, expiry: the block it names;
+   * decrement: the block the source says it drew from (L1b: an Orb export's credit_block, a Stripe
+   * credit balance transaction's grant), null where the source names none (L1 then decides).
    */
   blockId: string | null;
   /** increment: when the block becomes drawable (default: `at`). */
@@ -152,6 +154,23 @@ export interface AccountState {
    * at effective_at it repays any deficit, then counts in current. Not part of `available`.
    */
   scheduled: Decimal;
+  /** L1b: decrements whose named block could not cover them, in replay order (since the checkpoint, when resumed). */
+  allocationWarnings: AllocationWarning[];
+}
+
+/** Why a decrement's named block (L1b) did not cover it: the rest followed L1, then the deficit. */
+export type AllocationShortfall = 'unknown' | 'empty' | 'expired' | 'scheduled' | 'pending' | 'short';
+
+/**
+ * L1b: a decrement named a block that could not cover its amount. Kept per entry: an import reports it
+ * as a warning and keeps it with the entry's evidence.
+ */
+export interface AllocationWarning {
+  entry: LedgerEntry;
+  blockId: string;
+  reason: AllocationShortfall;
+  /** What the named block did cover (0 unless `short`). */
+  covered: Decimal;
 }
 
 /** A rule the entries break (unknown block, expiration change larger than its block...). */

@@ -39,6 +39,20 @@ export function parseDecimal(text: string): Decimal {
   return new Decimal(text);
 }
 
+/** A JSON number token with an exponent ("-1e-05", "2.5E+3"); the exponent at most three digits. */
+const JSON_EXPONENT_LITERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?[eE][+-]?\d{1,3}$/;
+
+/**
+ * The plain decimal text of a JSON number literal with an exponent, exactly ("-1e-05" → "-0.00001"), or
+ * null when `text` is not one. For provider JSON, where such a literal is valid JSON (DESIGN §3: a JSON
+ * number is taken from its literal text); amount strings and CSV cells stay strict (parseDecimal).
+ */
+export function jsonExponentLiteralToPlain(text: string): string | null {
+  if (!JSON_EXPONENT_LITERAL.test(text)) return null;
+  // decimal.js reads the literal exactly (precision applies to arithmetic, not to parsing).
+  return new Decimal(text).toFixed();
+}
+
 /** True when text is a strict decimal literal (see parseDecimal). */
 export function isDecimalLiteral(text: string): boolean {
   return DECIMAL_LITERAL.test(text);

@@ -5,7 +5,8 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, loadRecentEntries, type LedgerDb } from '../store/index.js';
+import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, loadRecentEntries, loadSourceDisagreement, type LedgerDb } from '../store/index.js';
+import { sourceDisagreementView } from './disagreement-view.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { blockDetailView, entryView } from './views.js';
 
@@ -255,6 +256,7 @@ export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: Accoun
     entry_count: state.entryCount,
     first_entry_at: recent !== null ? formatInstant(recent.firstEntryAt) : formatOptionalInstant(entries[0]?.entry.at),
     last_entry_at: recent !== null ? formatInstant(recent.lastEntryAt) : formatOptionalInstant(entries[entries.length - 1]?.entry.at),
+    source_disagreement: sourceDisagreementView(loadSourceDisagreement(db, key)),
   };
 }
 
@@ -335,5 +337,6 @@ export function entryEvidence(db: LedgerDb, source: EntrySource, sourceId: strin
         ? null
         : { sequence: evidence.stated.sequence, starting_balance: evidence.stated.startingBalance, ending_balance: evidence.stated.endingBalance },
     external_customer_id: evidence.externalCustomerId,
+    allocation_warning: evidence.allocationWarning,
   };
 }

@@ -28,6 +28,8 @@ export interface ImportBatch {
   status: Uint8Array;
   /** The ordinal of entries[0] (set by numberEntries): the first of the range this import reserves. */
   firstOrdinal: number;
+  /** The parsers' notes on how files were read, for the summary's warnings. */
+  notes?: string[];
 }
 
 export interface ParseBatchOptions {
@@ -45,6 +47,7 @@ export function parseBatch(
   const problems: ImportProblem[] = [];
   const batchFiles: BatchFile[] = [];
   let entries: ParsedEntry[] = [];
+  const notes: string[] = [];
   for (const file of files) {
     const result = parseImportFile(file.path, file.text, {
       ...(options.source === undefined ? {} : { source: options.source }),
@@ -52,6 +55,7 @@ export function parseBatch(
       ...(options.createdAtField === undefined ? {} : { createdAtField: options.createdAtField }),
     });
     for (const problem of result.problems) problems.push(problem);
+    if (result.notes !== undefined) notes.push(...result.notes);
     if (result.format === null) continue;
     const parsed = result.entries;
     for (let i = 0; i < parsed.length; i++) {
@@ -61,7 +65,7 @@ export function parseBatch(
     batchFiles.push({ path: file.path, format: result.format, start: entries.length, count: parsed.length });
     entries = entries.length === 0 ? parsed : entries.concat(parsed);
   }
-  return { batch: { files: batchFiles, entries, status: new Uint8Array(entries.length), firstOrdinal: 1 }, problems };
+  return { batch: { files: batchFiles, entries, status: new Uint8Array(entries.length), firstOrdinal: 1, notes }, problems };
 }
 
 /**

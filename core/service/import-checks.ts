@@ -1,9 +1,21 @@
 import { compareAccountKeys } from '../ledger/account-key.js';
+import { allocationWarningText } from '../ledger/allocation-text.js';
 import { replayAccount } from '../ledger/replay.js';
-import { LedgerRuleError, type AccountKey, type AccountState, type EntrySource, type LedgerEntry } from '../ledger/types.js';
-import { toCanonical } from '../money/decimal.js';
+import { firstStatedDisagreement, type StatedDisagreement } from '../ledger/stated-balance.js';
+import { LedgerRuleError, type AccountKey, type AccountState, type AllocationWarning, type EntrySource, type LedgerEntry } from '../ledger/types.js';
+import { Decimal, toCanonical } from '../money/decimal.js';
 import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
-import { forEachStoredEntry, loadAccountEntries, loadEntryEvidence, sourcesWithEntries, type LedgerDb } from '../store/index.js';
+import {
+  allocationNotes,
+  forEachStoredEntry,
+  loadAccountEntries,
+  loadEntryEvidence,
+  sourcesWithEntries,
+  storedDisagreement,
+  writeAllocationNotes,
+  writeSourceDisagreement,
+  type LedgerDb,
+} from '../store/index.js';
 import { formatInstant } from '../time/instant.js';
 import { DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from './import-batch.js';
 
@@ -176,9 +188,23 @@ export function touchedAccounts(batch: ImportBatch): TouchedAccounts {
 }
 
 /**
+ * What the replay of one touched account noticed about what the source states (core/store/replay-notes.ts):
+ * decrements whose named block could not cover them (L1b), and the first entry whose stated balance the
+ * replay does not reach.
+ */
+export interface AccountReplayNotes {
+  /** Every entry of the account (stored and new) whose named block fell short; null: no decrement names a block, nothing to write. */
+  allocations: AllocationWarning[] | null;
+  /** The import states balances for this account: `disagreement` then replaces what is stored. */
+  statedChecked: boolean;
+  disagreement: StatedDisagreement | null;
+}
+
+/**
  * Replays every touched account with its stored entries (none when `db` is null: a new database)
  * and the new ones, and turns each LedgerRuleError into a problem at the offending entry's origin.
- * One problem per account at most: replay stops at the first rule an account breaks.
+ * One problem per account at most: replay stops at the first rule an account breaks. Returns, per
+ * account (null where it broke a rule), what the replay noticed about the source's statements.
  */
 /**
  * `replayed`, when given, receives each account that replays cleanly: its index in `accounts`, every
@@ -190,24 +216,94 @@ export function checkByReplay(
   accounts: readonly TouchedAccount[],
   problems: ImportProblem[],
   replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState) => void,
-): void {
+): (AccountReplayNotes | null)[] {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
+  const notes: (AccountReplayNotes | null)[] = [];
   for (let index = 0; index < accounts.length; index++) {
     const account = accounts[index]!;
     const incoming = account.positions.map((position) => entries[position]!.entry);
     const stored = db === null ? [] : loadAccountEntries(db, account.key);
+    // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
+    let stated: Map<LedgerEntry, Decimal> | null = null;
+    for (const position of account.positions) {
+      const text = entries[position]!.stated?.endingBalance;
+      if (text !== null && text !== undefined) (stated ??= new Map()).set(entries[position]!.entry, new Decimal(text));
+    }
+    const all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const all = stored.length === 0 ? incoming : stored.concat(incoming);
-      const state = replayAccount(account.key, all, { keepEntries: false });
+      const state = replayAccount(account.key, all, { keepEntries: stated !== null });
       replayed?.(index, all, state);
+      const namesBlocks = all.some((entry) => entry.kind === 'decrement' && entry.blockId !== null);
+      const statedEndings = stated;
+      notes.push({
+        allocations: namesBlocks ? state.allocationWarnings : null,
+        statedChecked: statedEndings !== null,
+        disagreement: statedEndings === null ? null : firstStatedDisagreement(state.entries, (entry) => statedEndings.get(entry) ?? null),
+      });
     } catch (error) {
       if (!(error instanceof LedgerRuleError)) throw error;
       found.push(ruleProblem(db, batch, account, stored, error));
+      notes.push(null);
     }
   }
   found.sort((a, b) => a.position - b.position);
   for (const item of found) problems.push(item.problem);
+  return notes;
+}
+
+/** Allocation warnings listed one by one in a summary; more are counted. */
+const LISTED_ALLOCATION_WARNINGS = 20;
+
+function accountName(key: AccountKey): string {
+  return `customer ${key.customerId}${key.subscriptionId === null ? '' : `, subscription ${key.subscriptionId}`} (${key.unit})`;
+}
+
+/**
+ * The import summary's lines for what the replay noticed: each new entry whose named block fell short
+ * (at its file and line), and per account the first entry where the source's stated balance and the
+ * replay's part. A disagreement is never silent (issue 9 §4).
+ */
+export function replayNoteWarnings(batch: ImportBatch, accounts: readonly TouchedAccount[], notes: readonly (AccountReplayNotes | null)[]): string[] {
+  // The common import (nothing named, nothing stated) builds nothing.
+  if (!notes.some((note) => note !== null && ((note.allocations?.length ?? 0) > 0 || note.disagreement !== null))) return [];
+  const originOf = new Map<LedgerEntry, RecordOrigin>();
+  for (const account of accounts) for (const position of account.positions) originOf.set(batch.entries[position]!.entry, batch.entries[position]!.origin);
+  const allocations: string[] = [];
+  let allocationCount = 0;
+  const disagreements: string[] = [];
+  notes.forEach((note, index) => {
+    if (note === null) return;
+    for (const warning of note.allocations ?? []) {
+      const origin = originOf.get(warning.entry);
+      if (origin === undefined) continue; // stored by an earlier import, reported then
+      allocationCount++;
+      if (allocations.length < LISTED_ALLOCATION_WARNINGS) allocations.push(`${where(origin)}: ${allocationWarningText(warning)}`);
+    }
+    const found = note.disagreement;
+    if (found === null) return;
+    const origin = originOf.get(found.entry);
+    disagreements.push(
+      `${origin === undefined ? '' : `${where(origin)}: `}${accountName(accounts[index]!.key)} disagrees with its source: after entry ${found.entry.sourceId} ` +
+        `(${formatInstant(found.entry.at)}) the source states a balance of ${toCanonical(found.stated)}, the replay gives ${toCanonical(found.replayed)} ` +
+        `(difference ${toCanonical(found.stated.minus(found.replayed))}); later entries of this account were not compared`,
+    );
+  });
+  if (allocationCount > allocations.length) {
+    const more = allocationCount - allocations.length;
+    allocations.push(`and ${more} more ${more === 1 ? 'entry names a block' : 'entries name a block'} that could not cover it (see each entry's evidence)`);
+  }
+  return [...disagreements, ...allocations];
+}
+
+/** Writes the notes beside the entries, in the import's transaction; `accountIds[i]` is accounts.id of touched account i. */
+export function writeReplayNotes(db: LedgerDb, accountIds: ArrayLike<number>, notes: readonly (AccountReplayNotes | null)[]): void {
+  notes.forEach((note, index) => {
+    if (note === null) return;
+    const id = accountIds[index]!;
+    if (note.allocations !== null) writeAllocationNotes(db, id, allocationNotes(note.allocations));
+    if (note.statedChecked) writeSourceDisagreement(db, id, note.disagreement === null ? null : storedDisagreement(note.disagreement));
+  });
 }
 
 /** The same entry: the very object, or the same L5 identity (should replay ever copy entries). */

@@ -19,7 +19,16 @@ import {
 import type { Instant } from '../time/instant.js';
 import { INSERT, numberEntries, parseBatch, type ImportBatch, type SourceIdIndex } from './import-batch.js';
 import { summaryCollector } from './balance-summaries.js';
-import { checkBatchIdentity, checkByReplay, checkStoredIdentity, touchedAccounts, type TouchedAccounts } from './import-checks.js';
+import {
+  checkBatchIdentity,
+  checkByReplay,
+  checkStoredIdentity,
+  replayNoteWarnings,
+  touchedAccounts,
+  writeReplayNotes,
+  type AccountReplayNotes,
+  type TouchedAccounts,
+} from './import-checks.js';
 
 /*
  * `ledgerscope import`: one user action, one transaction (DESIGN §5, STYLE habit 5). Parse every file,
@@ -77,7 +86,11 @@ export interface ImportSummary {
   accountsTouched: number;
   /** Posted adjustments whose local entry a new entry (the provider's copy) replaced. */
   replaced: ReplacedAdjustment[];
-  /** One line each: a provider copy that differs from what was posted, an adjustment remapped to the copy's block. */
+  /**
+   * One line each: a provider copy that differs from what was posted, an adjustment remapped to the copy's
+   * block; an account whose replay disagrees with the balances its source states; an entry whose named
+   * block could not cover it.
+   */
   warnings: string[];
 }
 
@@ -101,11 +114,11 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
     numberEntries(batch, 0);
     const touched = touchedAccounts(batch);
     const summaries = summaryCollector(touched.accounts, options.now);
-    checkByReplay(null, batch, touched.accounts, problems, summaries.collect);
+    const notes = checkByReplay(null, batch, touched.accounts, problems, summaries.collect);
     if (problems.length > 0) throw new ImportRejected(problems);
     progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
     options.onChecked?.(checkedCounts(batch));
-    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, options, true, summaries.rows));
+    const built = buildNewLedgerDb(dbPath, options.now, (db) => writeBatch(db, batch, touched, notes, options, true, summaries.rows));
     if (built.created) return built.value;
     // Someone created the file meanwhile: import into it like into any existing database.
   }
@@ -143,14 +156,14 @@ function importIntoOpenDb(
       if (problems.length > 0) throw new ImportRejected(problems);
       const touched = touchedAccounts(batch);
       const summaries = summaryCollector(touched.accounts, options.now);
-      checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
+      const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
       options.onChecked?.(checkedCounts(batch));
       // Ordinals are dense but for skipped entries, so the highest one approximates the stored count.
       const rebuildIndexes = batch.entries.length >= REBUILD_INDEXES_MIN && batch.entries.length >= 2 * storedMax;
-      const summary = writeBatch(db, batch, touched, options, rebuildIndexes, summaries.rows);
-      return { ...summary, replaced, warnings: replacementWarnings(replaced) };
+      const summary = writeBatch(db, batch, touched, notes, options, rebuildIndexes, summaries.rows);
+      return { ...summary, replaced, warnings: [...replacementWarnings(replaced), ...summary.warnings] };
     })
     .immediate();
 }
@@ -167,6 +180,7 @@ function writeBatch(
   db: LedgerDb,
   batch: ImportBatch,
   touched: TouchedAccounts,
+  notes: readonly (AccountReplayNotes | null)[],
   options: ImportOptions,
   rebuildIndexes: boolean,
   summaryRows: (accountIds: readonly number[]) => AccountSummaryWrite[],
@@ -222,7 +236,9 @@ function writeBatch(
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
   // After finish() (which drops the old ones), in the same transaction: balances then reads these rows.
   writeAccountSummaries(db, summaryRows(writer.accountIds));
-  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings: [] };
+  writeReplayNotes(db, writer.accountIds, notes);
+  const warnings = [...(batch.notes ?? []), ...replayNoteWarnings(batch, accounts, notes)];
+  return { importId, files, inserted, unchanged: entries.length - inserted, accountsTouched: accounts.length, replaced: [], warnings };
 }
 
 /** True when the positions (ascending) are also in ascending `at` order: the common case, no sort. */

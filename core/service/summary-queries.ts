@@ -2,7 +2,8 @@ import type { AccountSortKey, AccountsPage, AccountSummary } from '../api/types.
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey } from '../ledger/types.js';
 import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
-import { forEachAccountEntries, type LedgerDb } from '../store/index.js';
+import { disagreementKey, forEachAccountEntries, loadSourceDisagreements, type LedgerDb } from '../store/index.js';
+import { sourceDisagreementView } from './disagreement-view.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { accountRefOf, nextChangeAfter } from './account-queries.js';
 
@@ -40,6 +41,7 @@ export interface Summaries {
 
 export function computeSummaries(db: LedgerDb, asOf: Instant): Summaries {
   const rows: SummaryRow[] = [];
+  const disagreements = loadSourceDisagreements(db);
   let validUntil = Number.POSITIVE_INFINITY;
   forEachAccountEntries(db, (key, entries) => {
     const state = replayAccount(key, entries, { asOf });
@@ -72,6 +74,7 @@ export function computeSummaries(db: LedgerDb, asOf: Instant): Summaries {
         amount_expiring: toCanonical(amountExpiring),
         entry_count: state.entries.length,
         last_entry_at: formatInstant(lastEntryAt),
+        source_disagreement: sourceDisagreementView(disagreements.get(disagreementKey(key))),
       },
       current: state.current,
       pending: state.pending,
@@ -129,6 +132,7 @@ export interface AccountsQuery {
     in_deficit?: boolean | undefined;
     expiring_within_days?: number | undefined;
     unit?: string | undefined;
+    disagrees_with_source?: boolean | undefined;
   } | undefined;
   offset: number;
   limit: number;
@@ -152,6 +156,7 @@ export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: I
     (needle === '' || row.haystack.includes(needle) || (contacts?.get(row.key.customerId)?.haystack.includes(needle) ?? false)) &&
     (filter.unit === undefined || row.key.unit === filter.unit) &&
     (filter.in_deficit !== true || !row.deficit.isZero()) &&
+    (filter.disagrees_with_source !== true || (row.view.source_disagreement ?? null) !== null) &&
     (below === null || row.available.lessThan(below)) &&
     (expiringBy === null || (row.nextExpiryAt !== null && row.nextExpiryAt <= expiringBy && !row.amountExpiring.isZero()));
 

@@ -1,4 +1,4 @@
-import { Decimal, isDecimalLiteral, toCanonical } from '../money/decimal.js';
+import { Decimal, isDecimalLiteral, jsonExponentLiteralToPlain, toCanonical } from '../money/decimal.js';
 import { normalizeUnit } from '../money/units.js';
 import type { EntryStatus } from '../ledger/types.js';
 import type { Instant } from '../time/instant.js';
@@ -192,8 +192,13 @@ export class DecimalReader {
     } else if (isLosslessNumber(value)) {
       text = value.value;
       if (!isDecimalLiteral(text)) {
-        scope.fail(field, `${DECIMAL_EXPECTED}, found ${text}`);
-        return null;
+        // A JSON number with an exponent ("-1e-05", as Orb writes tiny amounts) is valid JSON: read it exactly.
+        const plain = jsonExponentLiteralToPlain(text);
+        if (plain === null) {
+          scope.fail(field, `${DECIMAL_EXPECTED}, found ${text}`);
+          return null;
+        }
+        text = plain;
       }
     } else if (value === undefined || value === null) {
       if (required) scope.fail(field, MISSING);

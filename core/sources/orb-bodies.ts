@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntryKind, EntryStatus, LedgerEntry } from '../ledger/types.js';
+import { toCanonical } from '../money/decimal.js';
+import { normalizeUnit } from '../money/units.js';
 import type { Instant } from '../time/instant.js';
 import {
   DecimalReader,
@@ -49,6 +51,11 @@ class OrbBodyReader {
   readonly entries: ParsedEntry[] = [];
   /** How often each generated id has been given, so identical bodies stay distinct entries. */
   private readonly generatedIds = new Map<string, number>();
+  /** Per entry: it states no currency (its unit is decided once the whole file is read), it has no id. */
+  private readonly unitUnstated: boolean[] = [];
+  private readonly idMissing: boolean[] = [];
+  /** Units the file's bodies state. */
+  readonly statedUnits = new Set<string>();
 
   constructor(file: string, problems: ImportProblem[]) {
     this.scope = new RecordScope(file, problems);
@@ -67,7 +74,9 @@ class OrbBodyReader {
     const id = readString(scope, record, 'id', false);
     const amount = this.amounts.read(scope, record, 'amount', true);
     const sign = this.amounts.sign;
-    const unit = readUnit(scope, record, 'currency', 'credits'); // Orb: `currency`, else credits
+    // Orb: `currency`; a body stating none takes --unit, else the file's one stated currency, else credits (finish()).
+    const unitStated = !isUnset(record.currency);
+    const unit = readUnit(scope, record, 'currency', 'credits');
     const description = readString(scope, record, 'description', false);
     const metadata = readObject(scope, record, 'metadata', false);
     const status = this.readStatus(record);
@@ -143,9 +152,9 @@ class OrbBodyReader {
       voidReason,
       description,
     };
-    if (id === null) entry.sourceId = this.generateId(entryFingerprint(entry, amount.canonical));
-    // Without block_id an increment's block id is its entry id.
-    if (kind === 'increment' && entry.blockId === null) entry.blockId = entry.sourceId;
+    if (unitStated) this.statedUnits.add(unit);
+    this.unitUnstated.push(!unitStated);
+    this.idMissing.push(id === null);
     this.entries.push(
       new ParsedRecord(
         entry,
@@ -157,6 +166,35 @@ class OrbBodyReader {
         costBasis === null ? null : costBasis.canonical,
       ),
     );
+  }
+
+  /**
+   * Decides the unit of bodies that state no currency: `--unit` where given; else the file's only stated
+   * currency (a note says so); else credits when no body states one. Bodies that mix several stated
+   * currencies with unstated ones need --unit (a problem). Then gives ids to bodies without one (the
+   * content hash includes the unit) and increments without block_id their entry id as block id.
+   */
+  finish(unitOption: string | undefined, problems: ImportProblem[], notes: string[]): void {
+    const unstated = this.unitUnstated.filter(Boolean).length;
+    let fallback = 'credits';
+    if (unitOption !== undefined) fallback = normalizeUnit(unitOption);
+    else if (unstated > 0 && this.statedUnits.size === 1) {
+      fallback = [...this.statedUnits][0]!;
+      notes.push(`${this.scope.file}: ${unstated === 1 ? '1 body states' : `${unstated} bodies state`} no currency; read in ${fallback}, the only currency the file states (give --unit to choose another)`);
+    } else if (unstated > 0 && this.statedUnits.size > 1) {
+      problems.push(fileProblem(
+        this.scope.file,
+        `the bodies state the currencies ${[...this.statedUnits].sort().join(', ')} and ${unstated === 1 ? '1 body states' : `${unstated} bodies state`} none: give --unit to say which unit those are in`,
+      ));
+      return;
+    }
+    this.entries.forEach((parsed, index) => {
+      const entry = parsed.entry;
+      if (this.unitUnstated[index]) entry.unit = fallback;
+      if (this.idMissing[index]) entry.sourceId = this.generateId(entryFingerprint(entry, toCanonical(entry.amount)));
+      // Without block_id an increment's block id is its entry id.
+      if (entry.kind === 'increment' && entry.blockId === null) entry.blockId = entry.sourceId;
+    });
   }
 
   /** entry_status (Orb's name) or status; committed/posted → posted, pending → pending; default posted. */
@@ -179,12 +217,13 @@ class OrbBodyReader {
   }
 }
 
-export function parseOrbBodies(file: string, text: string, shape: Shape, problems: ImportProblem[]): ParsedEntry[] {
+export function parseOrbBodies(file: string, text: string, shape: Shape, problems: ImportProblem[], unitOption?: string, notes: string[] = []): ParsedEntry[] {
   const reader = new OrbBodyReader(file, problems);
   if (shape.kind === 'jsonl') {
     forEachJsonLine(text, reader.scope, (value, raw, lossless) => reader.read(value, raw, lossless));
   } else if (shape.kind !== 'empty') {
     problems.push(fileProblem(file, 'Orb create-entry bodies are read from JSON Lines (one body per line); this file is not JSON Lines'));
   }
+  reader.finish(unitOption, problems, notes);
   return reader.entries;
 }

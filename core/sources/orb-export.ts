@@ -1,5 +1,6 @@
+import { ZERO } from '../money/decimal.js';
 import type { EntryKind, LedgerEntry } from '../ledger/types.js';
-import type { Instant } from '../time/instant.js';
+import { parseInstant, type Instant } from '../time/instant.js';
 import {
   DecimalReader,
   describeValue,
@@ -35,10 +36,15 @@ const ORB_EXPORT_TYPES: Readonly<Record<string, EntryKind>> = {
   amendment: 'amendment',
 };
 
+/** The amount of a void step that moves nothing (see read()). */
+const NO_MOVE: CanonicalDecimal = { value: ZERO, canonical: '0', zero: true };
+
 interface Pending {
   parsed: ParsedEntry;
   sequence: number | null;
   position: number;
+  /** credit_block.expiry_date of an entry naming a block (undefined: not stated or unreadable). */
+  blockExpiry: Instant | null | undefined;
 }
 
 class OrbExportReader {
@@ -82,6 +88,8 @@ class OrbExportReader {
     const needsBlock = kind !== null && kind !== 'decrement';
     const block = readObject(scope, record, 'credit_block', needsBlock);
     const blockId = block === null ? null : readString(scope, block, 'id', needsBlock, 'credit_block.id');
+    // Only to recognise a block an expiration change created (bindMovedBlocks); not checked here.
+    const blockExpiry = block === null || kind === 'increment' ? undefined : statedExpiry(block.expiry_date);
 
     let magnitude: CanonicalDecimal | null = amount;
     let expiresAt: Instant | null = null;
@@ -115,6 +123,9 @@ class OrbExportReader {
       scope.fail('amount', `must not be zero for entry_type ${describeValue(record.entry_type)}, found ${describeValue(record.amount)}`);
     }
     if (scope.failed || sourceId === null || kind === null || magnitude === null || at === null || customerId === null) return;
+    // A two-step void (void_initiated, then void): the posted step whose stated balances do not move is the
+    // one that moves nothing, so the credit leaves once. Its record keeps the amount it states.
+    if (kind === 'void' && status === 'posted' && startingBalance !== null && startingBalance === endingBalance) magnitude = NO_MOVE;
 
     const entry: LedgerEntry = {
       source: 'orb',
@@ -127,8 +138,8 @@ class OrbExportReader {
       amount: magnitude.value,
       at,
       ordinal: 0, // assigned once the file is in replay order
-      // A decrement's credit_block is Orb's own draw; ours follows L1, so the entry names no block.
-      blockId: kind === 'decrement' ? null : blockId,
+      // A decrement's credit_block is the block Orb drew from: the replay follows it (L1b).
+      blockId,
       effectiveAt: null,
       expiresAt,
       costBasis: costBasis === null ? null : costBasis.value,
@@ -152,6 +163,7 @@ class OrbExportReader {
       ),
       sequence,
       position: this.found.length,
+      blockExpiry,
     });
   }
 
@@ -170,10 +182,68 @@ class OrbExportReader {
       if (a.parsed.entry.at !== b.parsed.entry.at) return a.parsed.entry.at - b.parsed.entry.at;
       return a.position - b.position;
     });
+    bindMovedBlocks(sorted);
     return sorted.map((item, ordinal) => {
       item.parsed.entry.ordinal = ordinal;
       return item.parsed;
     });
+  }
+}
+
+function statedExpiry(value: unknown): Instant | null | undefined {
+  if (value === null) return null;
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseInstant(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The block an expiration_change creates has Orb's own id in the export, which later decrements, voids and
+ * its credit_block_expiry name; the engine names the moved block after the change's entry id. Here, in
+ * replay order per account, an entry naming a block no earlier entry created is bound to the earliest
+ * unbound expiration change before it whose new expiry is the block's stated expiry_date and whose
+ * amount covers the entry's (an expiry's amount is informational); that id then names the change's
+ * entry id everywhere in the file. The raw record keeps Orb's id. Ids seen in no other file of this import.
+ */
+function bindMovedBlocks(sorted: readonly Pending[]): void {
+  let account = '';
+  let known = new Set<string>();
+  let unbound: LedgerEntry[] = [];
+  let alias = new Map<string, string>();
+  for (const item of sorted) {
+    const entry = item.parsed.entry;
+    const key = `${entry.customerId}\u001f${entry.unit}`;
+    if (key !== account) {
+      account = key;
+      known = new Set();
+      unbound = [];
+      alias = new Map();
+    }
+    if (entry.kind === 'increment') {
+      known.add(entry.blockId ?? entry.sourceId);
+      continue;
+    }
+    const named = entry.blockId;
+    if (named !== null && !known.has(named) && !alias.has(named) && item.blockExpiry !== undefined) {
+      const index = unbound.findIndex(
+        (change) => change.targetExpiresAt === item.blockExpiry && (entry.kind === 'expiry' || entry.amount.lte(change.amount)),
+      );
+      if (index >= 0) {
+        alias.set(named, unbound[index]!.sourceId);
+        unbound.splice(index, 1);
+      }
+    }
+    if (named !== null) {
+      const bound = alias.get(named);
+      if (bound !== undefined) entry.blockId = bound;
+    }
+    if (entry.kind === 'expiration_change') {
+      known.add(entry.sourceId);
+      unbound.push(entry);
+    }
   }
 }
 

@@ -26,6 +26,7 @@ export function parseImportFile(fileName: string, text: string, options: ParseOp
  */
 export function parseShapedFile(fileName: string, text: string, shape: Shape, format: SourceFormat, options: ParseOptions = {}): ParseResult {
   const problems: ImportProblem[] = [];
+  const notes: string[] = [];
   let entries: ParsedEntry[] = [];
   let stripe: StripeParsed | undefined;
   switch (format) {
@@ -33,7 +34,7 @@ export function parseShapedFile(fileName: string, text: string, shape: Shape, fo
       entries = parseMoesif(fileName, text, shape, options.unit, problems, options.createdAtField ?? null);
       break;
     case 'orb-bodies':
-      entries = parseOrbBodies(fileName, text, shape, problems);
+      entries = parseOrbBodies(fileName, text, shape, problems, options.unit, notes);
       break;
     case 'orb-export':
       entries = parseOrbExport(fileName, text, shape, problems);
@@ -43,5 +44,7 @@ export function parseShapedFile(fileName: string, text: string, shape: Shape, fo
       stripe = parseStripeFile(fileName, text, shape, format, problems);
       break;
   }
-  return stripe === undefined ? { format, entries, problems } : { format, entries, problems, stripe };
+  const result: ParseResult = stripe === undefined ? { format, entries, problems } : { format, entries, problems, stripe };
+  if (notes.length > 0) result.notes = notes;
+  return result;
 }

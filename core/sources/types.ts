@@ -65,12 +65,14 @@ export interface ParseResult {
    * database resolves them (core/sync/stripe-file-import.ts).
    */
   stripe?: StripeParsed;
+  /** What the import summary should say about how the file was read (an unstated currency taken from the file's one stated currency). */
+  notes?: string[];
 }
 
 export interface ParseOptions {
   /** Skip detection and read the file as this format (`--source`). */
   source?: SourceFormat;
-  /** Moesif only: the unit of records without `currency` (`--unit`); default USD. */
+  /** Moesif and Orb create-entry bodies: the unit of records without `currency` (`--unit`); default USD (Moesif), credits or the file's one stated currency (Orb bodies). */
   unit?: string;
   /** Moesif only (`--created-at-field`): the field holding a body log's time when a record has no created_at. */
   createdAtField?: string;

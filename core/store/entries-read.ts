@@ -106,6 +106,8 @@ export interface EntryEvidence extends EntryRecord {
   raw: string;
   /** The started_at of the import that stored it. */
   importedAt: Instant;
+  /** L1b: why the block it names could not cover it (migration 0008), in words; null when it could or it names none. */
+  allocationWarning: string | null;
 }
 
 const RECORD_COLUMNS =
@@ -178,10 +180,10 @@ export function listEntryRecords(db: LedgerDb, key: AccountKey): EntryRecord[] {
 
 /** The evidence of one entry (L5 identity: source and source id), or null when it is not stored. */
 export function loadEntryEvidence(db: LedgerDb, source: EntrySource, sourceId: string): EntryEvidence | null {
-  const row = prepared(db, `SELECT ${RECORD_COLUMNS}, raw FROM entries WHERE source = ? AND source_id = ?`)
+  const row = prepared(db, `SELECT ${RECORD_COLUMNS}, raw, allocation_warning FROM entries WHERE source = ? AND source_id = ?`)
     .raw()
-    .get(source, sourceId) as [...RecordRow, string] | undefined;
+    .get(source, sourceId) as [...RecordRow, string, string | null] | undefined;
   if (row === undefined) return null;
   const file = importFileLookup(db)(row[3]);
-  return { ...decodeRecordRow(row.slice(0, 11) as RecordRow, file), raw: row[11], importedAt: file.importedAt };
+  return { ...decodeRecordRow(row.slice(0, 11) as RecordRow, file), raw: row[11], importedAt: file.importedAt, allocationWarning: row[12] };
 }

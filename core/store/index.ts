@@ -31,6 +31,18 @@ export {
 export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuildCheckpoints, type CheckpointSizes, type StoredCheckpoint } from './checkpoints.js';
 export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type RecentEntriesPage } from './recent-entries.js';
 export { SUMMARY_FORMAT, accountSummaryReader, deleteAccountSummaries, loadAccountSummaries, writeAccountSummaries, type AccountSummaryWrite } from './account-summaries.js';
+export {
+  allocationNotes,
+  disagreementKey,
+  loadSourceDisagreement,
+  loadSourceDisagreements,
+  rebuildReplayNotes,
+  storedDisagreement,
+  writeAllocationNotes,
+  writeSourceDisagreement,
+  type AllocationNote,
+  type StoredDisagreement,
+} from './replay-notes.js';
 export { buildNewLedgerDb, withIndexesRebuilt, type NewDbBuild } from './new-db.js';
 export * from './reconcile-runs.js';
 export * from './reconcile-item-lookup.js';

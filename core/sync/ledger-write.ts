@@ -2,7 +2,7 @@ import { replayAccount } from '../ledger/replay.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
 import { INSERT, UNCHANGED, DUPLICATE, type ImportBatch } from '../service/import-batch.js';
-import { checkByReplay, touchedAccounts } from '../service/import-checks.js';
+import { checkByReplay, replayNoteWarnings, touchedAccounts, writeReplayNotes } from '../service/import-checks.js';
 import { summaryCollector } from '../service/balance-summaries.js';
 import { entryFingerprint, type ImportProblem, type ParsedEntry } from '../sources/index.js';
 import { ParsedRecord } from '../sources/parsed-entry.js';
@@ -53,6 +53,8 @@ export interface LedgerWriteResult {
   importId: number | null;
   /** Posted adjustments whose local entry the provider's copy (a new entry here) replaced. */
   replaced: ReplacedAdjustment[];
+  /** What the replay noticed about the source's statements (a named block that fell short, a stated balance the replay does not reach), one line each. */
+  notes: string[];
 }
 
 function problemAt(parsed: ParsedEntry, field: string, message: string): ImportProblem {
@@ -122,7 +124,7 @@ export function writeLedgerEntries(
   options: LedgerWriteOptions,
   problems: ImportProblem[],
 ): LedgerWriteResult {
-  const result: LedgerWriteResult = { inserted: 0, unchanged: 0, conflicts: [], importId: null, replaced: [] };
+  const result: LedgerWriteResult = { inserted: 0, unchanged: 0, conflicts: [], importId: null, replaced: [], notes: [] };
   if (input.length === 0 && voidedGrants.length === 0) return result;
   const base = maxOrdinal(db);
   const inOrder = (list: ParsedEntry[]): ParsedEntry[] => {
@@ -193,7 +195,7 @@ export function writeLedgerEntries(
   const batch: ImportBatch = { files: [{ path: options.files[0]?.path ?? '-', format: 'stripe', start: 0, count: entries.length }], entries, status, firstOrdinal: base + 1 };
   const touched = touchedAccounts(batch);
   const summaries = summaryCollector(touched.accounts, options.now);
-  checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
+  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
   if (problems.length > 0) return result;
 
   let inserted = 0;
@@ -226,6 +228,8 @@ export function writeLedgerEntries(
   writer.finish();
   if (writer.inserted !== inserted) throw new Error(`wrote ${writer.inserted} entries, checked ${inserted}`);
   writeAccountSummaries(db, summaries.rows(writer.accountIds)); // balance summaries (migration 0008), same transaction
+  writeReplayNotes(db, writer.accountIds, notes);
+  result.notes = replayNoteWarnings(batch, touched.accounts, notes);
   result.inserted = inserted;
   result.importId = importId;
   result.replaced = replaced;

@@ -104,6 +104,7 @@ export async function syncMoesif(options: MoesifSyncOptions): Promise<MoesifSync
       summary.entries.conflicts += result.conflicts.length;
       summary.warnings.push(...replacementWarnings(result.replaced));
       for (const conflict of result.conflicts) summary.warnings.push(`not applied: ${formatProblem(conflict)}`);
+      summary.warnings.push(...result.notes);
       objects += result.inserted;
       const state: SyncState = {
         provider: 'moesif', stream: STREAM, phase: done ? 'incremental' : 'backfill', windowGte: stored?.windowGte ?? options.since ?? null,

@@ -174,6 +174,7 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
           summary.adjustmentsReplaced += result.replaced.length;
           summary.warnings.push(...replacementWarnings(result.replaced));
           for (const conflict of result.conflicts) summary.warnings.push(`not applied: ${formatProblem(conflict)}`);
+          summary.warnings.push(...result.notes);
           // Increments stored before their invoice was paid get the link now.
           for (const [invoiceId, payment] of invoicePayments) {
             for (const entryId of entriesWithMetadata(db, 'orb', 'orb_invoice_id', invoiceId)) {

@@ -93,6 +93,7 @@ export function commitStripePage(db: LedgerDb, parsed: StripeParsed, options: Co
     counts.entries.unchanged += ledger.unchanged;
     counts.entries.conflicts += ledger.conflicts.length;
     for (const conflict of ledger.conflicts) warnings.push(`not applied: ${formatProblem(conflict)}`);
+    warnings.push(...ledger.notes);
     writeApiPayments(db, parsed.payments, options.now, counts.payments);
     writeObjects(db, [...parsed.objects, ...resolved.evidence], options.now, counts.objects);
     saveSyncState(db, options.state);

@@ -95,7 +95,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
     if (problems.length > 0) throw new ImportRejected(problems);
     const objects = emptyObjectCounts();
     writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-    const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: stripe.notes };
+    const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: [...stripe.notes, ...ledger.notes] };
     if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
     return summary;
   };

@@ -109,6 +109,7 @@ function compareWithReference(state: AccountState, reference: RefState, asOf: In
     expectSame(`${where}: block ${block.id} initial`, block.initial, expected.initial);
     expectSame(`${where}: block ${block.id} expired`, block.expired, expected.expired);
     expectSame(`${where}: block ${block.id} movedOut`, block.movedOut, expected.movedOut);
+    expectSame(`${where}: block ${block.id} consumed`, block.consumed, expected.consumed);
     if (block.pending !== expected.pending) throw new Error(`${where}: block ${block.id} pending ${block.pending}, reference ${expected.pending}`);
     if (block.effectiveAt !== expected.effectiveAt || block.expiresAt !== expected.expiresAt) {
       throw new Error(`${where}: block ${block.id} window ${block.effectiveAt}..${block.expiresAt}, reference ${expected.effectiveAt}..${expected.expiresAt}`);
@@ -144,6 +145,9 @@ function compareWithReference(state: AccountState, reference: RefState, asOf: In
     expectSame(`${label} pendingBalance`, replayed.pendingBalance, expected.pendingBalance);
     if (replayed.entry.status === 'posted') expectSame(`${label} appliedAmount`, replayed.appliedAmount, expected.appliedAmount);
   });
+  const engineWarnings = state.allocationWarnings.map((warning) => `${warning.entry.sourceId}:${warning.reason}`).join(',');
+  const referenceWarnings = reference.allocationWarnings.join(',');
+  if (engineWarnings !== referenceWarnings) throw new Error(`${where}: L1b warnings [${engineWarnings}], reference [${referenceWarnings}]`);
   const engineSet = expiriesOf(engineExpiries);
   const referenceSet = expiriesOf(referenceExpiries);
   if (engineSet !== referenceSet) throw new Error(`${where}: expiries ${engineSet}, reference ${referenceSet}`);
@@ -218,7 +222,7 @@ describe('ledger invariants over random operation sequences (DESIGN §4)', () =>
     }, 150);
   }, PROPERTY_TIMEOUT_MS);
 
-  it('the engine agrees with the reference model on balances, blocks and entries, in full and as of every instant', () => {
+  it('the engine agrees with the reference model on balances, blocks, entries and L1b stated allocations (named blocks, their shortfall warnings), in full and as of every instant', () => {
     holds(randomAccounts(30), (accounts) => {
       forEachAccount(accounts, ({ key, entries }) => {
         const full = replay(key, entries);

@@ -32,7 +32,8 @@ export type Op =
       namedBlock: boolean;
       importExpiry: boolean;
     })
-  | (Timed & { type: 'decrement' })
+  /** named: 0 no block named (L1), 1 a block of the account picked by `pick` (L1b), 2 a block it does not have. */
+  | (Timed & { type: 'decrement'; named: 0 | 1 | 2; pick: number })
   | (Timed & { type: 'void' | 'amendment'; pick: number })
   | (Timed & { type: 'expiration_change'; pick: number; targetSteps: number | null; bySourceExpiry: boolean });
 
@@ -55,7 +56,15 @@ const incrementOp: fc.Arbitrary<Op> = fc.record({
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: incrementOp },
-  { weight: 4, arbitrary: fc.record({ type: fc.constant('decrement' as const), ...timed }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      type: fc.constant('decrement' as const),
+      ...timed,
+      named: fc.constantFrom<0 | 1 | 2>(0, 0, 1, 1, 1, 2),
+      pick: fc.nat(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('void' as const, 'amendment' as const), ...timed, pick: fc.nat() }) },
   {
     weight: 2,
@@ -145,9 +154,12 @@ export function materialize(key: AccountKey, ops: readonly Op[]): LedgerEntry[] 
         }
         return;
       }
-      case 'decrement':
-        entries.push({ ...entry, kind: 'decrement', amount: cents(op.cents) });
+      case 'decrement': {
+        // L1b: any block may be named, usable or not (scheduled, pending, expired, empty: a warning then).
+        const named = op.named === 0 ? null : op.named === 2 ? `${key.customerId}-nowhere` : (pickFrom(blocks, op.pick)?.id ?? null);
+        entries.push({ ...entry, kind: 'decrement', amount: cents(op.cents), blockId: named });
         return;
+      }
       case 'void':
       case 'amendment': {
         // Posted ones name posted blocks; an amendment only one not yet expired (credit returned to an

@@ -1,4 +1,4 @@
-// A deliberately simple reference implementation of DESIGN §4 (L1–L4, L6–L9) for the property tests.
+// A deliberately simple reference implementation of DESIGN §4 (L1–L4, L1b, L6–L9) for the property tests.
 // L3 as corrected: a posted block before its effective_at is `scheduled`, not in current; entries'
 // starting and ending balances hold current + scheduled.
 // It shares no code with core/ledger: it walks time instant by instant, rescans every block at every
@@ -51,6 +51,8 @@ export interface RefState {
   entries: RefEntry[];
   /** L3: Σ remaining of posted blocks not yet effective; not in current. */
   scheduled: Decimal;
+  /** L1b: decrements whose named block could not cover them, as `<source id>:<reason>`, in replay order. */
+  allocationWarnings: string[];
 }
 
 /** The entries break a rule (unknown block, L7 amount above remaining): the engine must throw too. */
@@ -101,6 +103,7 @@ class Replay {
   readonly entries: RefEntry[] = [];
   deficit: Decimal = ZERO;
   pending: Decimal = ZERO;
+  readonly allocationWarnings: string[] = [];
   /** Blocks whose expiry an imported `expiry` entry carries instead of a generated one. */
   readonly importedExpiry: Set<string>;
 
@@ -275,7 +278,27 @@ class Replay {
         break;
       }
       case 'decrement': {
-        const left = this.draw(entry.amount, at, 'consume', null);
+        // L1b: the block the source names pays what it can; L1 (then the deficit) takes the rest.
+        let left = entry.amount;
+        const named = entry.blockId === null ? undefined : this.blocks.find((block) => block.id === entry.blockId);
+        if (entry.blockId !== null) {
+          const reason =
+            named === undefined ? 'unknown'
+            : named.pending ? 'pending'
+            : at < named.effectiveAt ? 'scheduled'
+            : !inWindow(named, at) ? 'expired'
+            : named.remaining.isZero() ? 'empty'
+            : named.remaining.lt(left) ? 'short'
+            : null;
+          if (named !== undefined && drawable(named, at)) {
+            const taken = Decimal.min(left, named.remaining);
+            named.remaining = named.remaining.minus(taken);
+            named.consumed = named.consumed.plus(taken);
+            left = left.minus(taken);
+          }
+          if (reason !== null) this.allocationWarnings.push(`${entry.sourceId}:${reason}`);
+        }
+        left = this.draw(left, at, 'consume', named ?? null);
         this.deficit = this.deficit.plus(left);
         break;
       }
@@ -383,5 +406,6 @@ export function referenceReplay(entries: readonly LedgerEntry[], asOf: Instant =
     available: current.plus(replay.pending),
     entries: replay.entries,
     scheduled: replay.scheduled(),
+    allocationWarnings: replay.allocationWarnings,
   };
 }

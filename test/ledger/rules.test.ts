@@ -155,6 +155,70 @@ describe('L1 deduction order', () => {
   });
 });
 
+describe('L1b stated allocation', () => {
+  const warningsOf = (state: ReturnType<LedgerBuilder['replay']>): string[] =>
+    state.allocationWarnings.map((warning) => `${warning.entry.sourceId}:${warning.blockId}:${warning.reason}:${toCanonical(warning.covered)}`);
+
+  it('L1b a decrement that names its block draws from that block, even where L1 would pick another', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('soon', '50', day(0), { expiresAt: day(10) });
+    ledger.increment('later', '100', day(0));
+    ledger.decrement('use', '30', day(1), { blockId: 'later' });
+    const state = ledger.replay({ asOf: day(2) });
+    expect(effectsOf(replayed(state, 'use'))).toEqual([['consume', 'later', '30']]);
+    expectAmount(block(state, 'soon').remaining, '50');
+    expectAmount(block(state, 'later').remaining, '70');
+    expectAmount(state.current, '120');
+    expect(state.allocationWarnings).toEqual([]);
+    checkAll(state, day(2));
+  });
+
+  it('L1b a named block that cannot cover the amount gives what it has; the rest follows L1, then the deficit, with a warning', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('a', '20', day(0), { expiresAt: day(10) });
+    ledger.increment('b', '10', day(0));
+    ledger.decrement('use', '45', day(1), { blockId: 'b' });
+    const state = ledger.replay({ asOf: day(2) });
+    expect(effectsOf(replayed(state, 'use'))).toEqual([
+      ['consume', 'b', '10'],
+      ['consume', 'a', '20'],
+      ['deficit', null, '15'],
+    ]);
+    expectAmount(state.deficit, '15');
+    expectAmount(state.current, '-15');
+    expect(warningsOf(state)).toEqual(['use:b:short:10']);
+    checkAll(state, day(2));
+  });
+
+  it('L1b a named block that is empty, expired, not yet effective or unknown covers nothing: L1 takes all, with a warning', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('pool', '100', day(0));
+    ledger.increment('gone', '5', day(0), { expiresAt: day(2) });
+    ledger.increment('later', '40', day(0), { effectiveAt: day(10) });
+    ledger.increment('small', '1', day(0), { priority: 1 });
+    ledger.decrement('empty-it', '1', day(1), { blockId: 'small' });
+    ledger.decrement('on-empty', '2', day(1), { blockId: 'small' });
+    ledger.decrement('on-expired', '3', day(3), { blockId: 'gone' });
+    ledger.decrement('on-scheduled', '4', day(3), { blockId: 'later' });
+    ledger.decrement('on-unknown', '6', day(3), { blockId: 'nowhere' });
+    const state = ledger.replay({ asOf: day(4) });
+    expect(warningsOf(state)).toEqual([
+      'on-empty:small:empty:0',
+      'on-expired:gone:expired:0',
+      'on-scheduled:later:scheduled:0',
+      'on-unknown:nowhere:unknown:0',
+    ]);
+    for (const id of ['on-empty', 'on-scheduled', 'on-unknown']) expect(effectsOf(replayed(state, id)).map((effect) => effect[1])).not.toContain('later');
+    expectAmount(block(state, 'later').remaining, '40');
+    // on-empty's 2 went by L1 to gone (expiring soonest), whose other 3 expired on day 2; the rest came from pool.
+    expectAmount(block(state, 'gone').expired, '3');
+    expectAmount(block(state, 'pool').remaining, '87');
+    expectAmount(state.current, '87');
+    expectAmount(state.scheduled, '40');
+    checkAll(state, day(4));
+  });
+});
+
 describe('L2 deficit', () => {
   it('L2 a decrement beyond the drawable total leaves the rest as deficit, attributed to no block', () => {
     const ledger = new LedgerBuilder();

@@ -84,7 +84,7 @@ describe('Stripe sync: backfill', () => {
     expect(JSON.parse(loadPayment(db, 'pi_alpha')!.raw)).toMatchObject({ id: 'pi_alpha', object: 'payment_intent', amount: 5000 });
   });
 
-  it('credit grants become blocks of their own account; credit balance transactions draw from them', async () => {
+  it('credit grants become blocks of their own account; a credit balance transaction draws from the grant it names (L1b), not by L1', async () => {
     const stripe = await server();
     seedAccount(stripe);
     // Between the paid grant (t0 + 50) and the 25 applied to an invoice (t0 + 70).
@@ -102,9 +102,10 @@ describe('Stripe sync: backfill', () => {
     expect(blocks.get('credgr_alpha')).toMatchObject({ initial: '100', cost_basis: '1', priority: 50 });
     expect(blocks.get('credgr_promo')).toMatchObject({ initial: '10', cost_basis: '0', priority: 10 });
     expect(blocks.get('credgr_void')).toMatchObject({ initial: '30', remaining: '0', status: 'voided' });
-    // 25 applied to an invoice: promotional (priority 10) first, then the paid grant (L1).
-    expect(blocks.get('credgr_promo')!.remaining).toBe('0');
-    expect(blocks.get('credgr_alpha')!.remaining).toBe('85');
+    // 25 applied to an invoice from credgr_alpha, as the transaction states; L1 would have taken the
+    // promotional grant (priority 10) first.
+    expect(blocks.get('credgr_promo')!.remaining).toBe('10');
+    expect(blocks.get('credgr_alpha')!.remaining).toBe('75');
     expect(account.current).toBe('85');
   });
 });

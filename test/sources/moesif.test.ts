@@ -145,10 +145,18 @@ describe('Moesif balance transactions', () => {
       expect(result.entries.map((e) => e.entry.sourceId)).toEqual(['ok']);
     });
 
-    it('amount 1e3 as a JSON number is an error too: its literal text is checked, not its value', () => {
-      const text = jsonl('{"company_id":"c","transaction_id":"t","type":"credit","amount":1e3,"created_at":"2025-01-01T00:00:00Z"}');
-      expect(problemLines(parseImportFile('orders.jsonl', text))).toEqual([
-        'orders.jsonl:1: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e3',
+    it('a JSON number with an exponent is valid JSON, read exactly from its literal (1e3 is 1000, -1e-05 is 0.00001); as a string it stays an error', () => {
+      const text = jsonl(
+        '{"company_id":"c","transaction_id":"t1","type":"credit","amount":1e3,"created_at":"2025-01-01T00:00:00Z"}',
+        '{"company_id":"c","transaction_id":"t2","type":"debit","amount":-1e-05,"created_at":"2025-01-02T00:00:00Z"}',
+        '{"company_id":"c","transaction_id":"t3","type":"debit","amount":-1.25E+1,"created_at":"2025-01-03T00:00:00Z"}',
+      );
+      const result = parseImportFile('orders.jsonl', text);
+      expect(problemLines(result)).toEqual([]);
+      expect(result.entries.map((e) => toCanonical(e.entry.amount))).toEqual(['1000', '0.00001', '12.5']);
+      const huge = jsonl('{"company_id":"c","transaction_id":"t","type":"credit","amount":1e1000,"created_at":"2025-01-01T00:00:00Z"}');
+      expect(problemLines(parseImportFile('orders.jsonl', huge))).toEqual([
+        'orders.jsonl:1: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e1000',
       ]);
     });
 
@@ -201,6 +209,13 @@ describe('Moesif balance transactions', () => {
       expect(problemLines(result)).toEqual([]);
       expect(result.entries[0]?.entry).toMatchObject({ subscriptionId: null, description: null, kind: 'decrement' });
       expect(toCanonical(result.entries[0]!.entry.amount)).toBe('2.5');
+    });
+
+    it('an amount with an exponent in a CSV cell stays an error (CSV amounts are strict text)', () => {
+      const text = `${header}\ncus_1,txn_1,debit,-1e-05,2025-01-01T00:00:00Z\n`;
+      expect(problemLines(parseImportFile('orders.csv', text))).toEqual([
+        'orders.csv:2: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found "-1e-05"',
+      ]);
     });
 
     it('a missing required column is an error naming it, on the header line', () => {

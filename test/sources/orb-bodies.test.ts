@@ -1,3 +1,4 @@
+import { toCanonical } from '../../core/money/decimal.js';
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from '../../core/sources/parse.js';
 import { fixture, jsonl, plain, problemLines } from './helpers.js';
@@ -22,20 +23,21 @@ describe('Orb create-entry bodies', () => {
     expect(problemLines(result)).toEqual([]);
   });
 
-  it('maps each entry type to its canonical entry', () => {
+  it('maps each entry type to its canonical entry; bodies without currency take the one currency the file states (usd), and the summary says so', () => {
+    expect(result.notes).toEqual(['bodies.jsonl: 6 bodies state no currency; read in USD, the only currency the file states (give --unit to choose another)']);
     const generatedId = result.entries[5]!.entry.sourceId;
     expect(result.entries.map((parsed) => plain(parsed.entry))).toEqual([
-      { ...BASE, ...UNSET, sourceId: 'ent_inc_1', kind: 'increment', amount: '100', at: '2022-11-01T00:00:00.000Z', ordinal: 0, blockId: 'blk_a', effectiveAt: '2022-11-01T00:00:00.000Z', expiresAt: '2022-12-28T00:00:00.000Z', costBasis: '0.2', priority: 1, description: 'Prepaid purchase' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_inc_1', kind: 'increment', amount: '100', at: '2022-11-01T00:00:00.000Z', ordinal: 0, blockId: 'blk_a', effectiveAt: '2022-11-01T00:00:00.000Z', expiresAt: '2022-12-28T00:00:00.000Z', costBasis: '0.2', priority: 1, description: 'Prepaid purchase' },
       // A decrement may carry a negative amount: its magnitude is burned.
-      { ...BASE, ...UNSET, sourceId: 'ent_dec_1', kind: 'decrement', amount: '10.5', at: '2022-11-02T00:00:00.000Z', ordinal: 1, description: 'Usage' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_dec_1', kind: 'decrement', amount: '10.5', at: '2022-11-02T00:00:00.000Z', ordinal: 1, description: 'Usage' },
       // Without block_id, the expiration change names its block by expiry_date.
-      { ...BASE, ...UNSET, sourceId: 'ent_exp_1', kind: 'expiration_change', amount: '10', at: '2022-11-03T00:00:00.000Z', ordinal: 2, sourceExpiresAt: '2022-12-28T00:00:00.000Z', targetExpiresAt: '2023-12-28T00:00:00.000Z' },
-      { ...BASE, ...UNSET, sourceId: 'ent_void_1', kind: 'void', status: 'pending', amount: '5', at: '2022-11-04T00:00:00.000Z', ordinal: 3, blockId: 'blk_a', voidReason: 'refund' },
-      { ...BASE, ...UNSET, sourceId: 'ent_amend_1', kind: 'amendment', amount: '2', at: '2022-11-05T00:00:00.000Z', ordinal: 4, blockId: 'blk_a' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_exp_1', kind: 'expiration_change', amount: '10', at: '2022-11-03T00:00:00.000Z', ordinal: 2, sourceExpiresAt: '2022-12-28T00:00:00.000Z', targetExpiresAt: '2023-12-28T00:00:00.000Z' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_void_1', kind: 'void', status: 'pending', amount: '5', at: '2022-11-04T00:00:00.000Z', ordinal: 3, blockId: 'blk_a', voidReason: 'refund' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_amend_1', kind: 'amendment', amount: '2', at: '2022-11-05T00:00:00.000Z', ordinal: 4, blockId: 'blk_a' },
       // Without id and block_id: a generated id, which is also the block's id.
-      { ...BASE, ...UNSET, sourceId: generatedId, unit: 'USD', kind: 'increment', amount: '50', at: '2022-11-06T00:00:00.000Z', ordinal: 5, blockId: generatedId },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: generatedId, kind: 'increment', amount: '50', at: '2022-11-06T00:00:00.000Z', ordinal: 5, blockId: generatedId },
       // An explicit null target: the moved credit never expires.
-      { ...BASE, ...UNSET, sourceId: 'ent_exp_2', kind: 'expiration_change', amount: '1', at: '2022-11-07T00:00:00.000Z', ordinal: 6, blockId: 'blk_a' },
+      { ...BASE, ...UNSET, unit: 'USD', sourceId: 'ent_exp_2', kind: 'expiration_change', amount: '1', at: '2022-11-07T00:00:00.000Z', ordinal: 6, blockId: 'blk_a' },
     ]);
   });
 
@@ -43,6 +45,32 @@ describe('Orb create-entry bodies', () => {
     expect(result.entries[0]?.raw).toBe(fixture('orb-bodies/entries.jsonl').split('\n')[0]);
     expect(result.entries[0]?.metadata).toEqual({ invoice: 'in_1' });
     expect(result.entries[2]?.origin).toEqual({ file: 'bodies.jsonl', line: 4, pointer: null }); // after a blank line
+  });
+
+  describe('the unit of bodies that state no currency', () => {
+    const units = (text: string, unit?: string) => {
+      const result = parseImportFile('bodies.jsonl', text, { source: 'orb-bodies', ...(unit === undefined ? {} : { unit }) });
+      return { units: result.entries.map((e) => e.entry.unit), problems: problemLines(result), notes: result.notes ?? [] };
+    };
+
+    it('no body states a currency: credits, or --unit where given', () => {
+      expect(units(jsonl(body({ id: 'a' }), body({ id: 'b' })))).toEqual({ units: ['credits', 'credits'], problems: [], notes: [] });
+      expect(units(jsonl(body({ id: 'a' }), body({ id: 'b', currency: 'EUR' })), 'usd').units).toEqual(['USD', 'EUR']);
+    });
+
+    it('bodies mixing one stated currency with unstated ones: the unstated take it, and the summary says so', () => {
+      expect(units(jsonl(body({ id: 'a', currency: 'USD' }), body({ id: 'b' }), body({ id: 'c' })))).toEqual({
+        units: ['USD', 'USD', 'USD'],
+        problems: [],
+        notes: ['bodies.jsonl: 2 bodies state no currency; read in USD, the only currency the file states (give --unit to choose another)'],
+      });
+    });
+
+    it('bodies stating several currencies beside unstated ones need --unit', () => {
+      const text = jsonl(body({ id: 'a', currency: 'USD' }), body({ id: 'b', currency: 'EUR' }), body({ id: 'c' }));
+      expect(units(text).problems).toEqual(['bodies.jsonl: -: the bodies state the currencies EUR, USD and 1 body states none: give --unit to say which unit those are in']);
+      expect(units(text, 'EUR')).toEqual({ units: ['USD', 'EUR', 'EUR'], problems: [], notes: [] });
+    });
   });
 
   it('L5 a body without id gets a deterministic id from its content; identical bodies get distinct ids', () => {
@@ -83,11 +111,11 @@ describe('Orb create-entry bodies', () => {
       expect(result.entries.map((e) => e.entry.sourceId)).toEqual(['ok']);
     });
 
-    it('amount 1e3 as a JSON number is an error: its literal text is checked', () => {
+    it('amount 1e3 as a JSON number is valid JSON, read exactly from its literal', () => {
       const text = jsonl('{"customer_id":"c","created_at":"2022-11-01T00:00:00Z","entry_type":"increment","amount":1e3}');
-      expect(problemLines(parseImportFile('bodies.jsonl', text))).toEqual([
-        'bodies.jsonl:1: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e3',
-      ]);
+      const result = parseImportFile('bodies.jsonl', text);
+      expect(problemLines(result)).toEqual([]);
+      expect(toCanonical(result.entries[0]!.entry.amount)).toBe('1000');
     });
 
     it('bodies are JSON Lines only: a JSON array is refused with a clear message', () => {

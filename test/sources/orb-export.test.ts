@@ -1,3 +1,4 @@
+import { toCanonical } from '../../core/money/decimal.js';
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from '../../core/sources/parse.js';
 import { fixture, jsonl, plain, problemLines } from './helpers.js';
@@ -13,10 +14,10 @@ const BLOCK_1 = { blockId: 'blk_1' };
 /** The fixture in replay order: customers by id, then ledger sequence (the file is newest first). */
 const EXPECTED = [
   { ...UNSET, sourceId: 'f1', customerId: OTHER, unit: 'USD', kind: 'increment', amount: '20', at: '2022-11-15T00:00:00.000Z', ordinal: 0, blockId: 'blk_9' },
-  { ...UNSET, sourceId: 'f2', customerId: OTHER, unit: 'USD', kind: 'decrement', amount: '3', at: '2022-11-15T00:00:00.000Z', ordinal: 1, description: 'Usage' },
+  { ...UNSET, sourceId: 'f2', customerId: OTHER, unit: 'USD', kind: 'decrement', blockId: 'blk_9', amount: '3', at: '2022-11-15T00:00:00.000Z', ordinal: 1, description: 'Usage' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e1', customerId: ORB, unit: 'credits', kind: 'increment', amount: '100', at: '2022-11-01T00:00:00.000Z', ordinal: 2, expiresAt: '2022-12-28T00:00:00.000Z', costBasis: '0.2', description: 'Prepaid purchase' },
   // Decrements appear with either sign: the magnitude is burned (f2 above is positive, e2 negative).
-  { ...UNSET, sourceId: 'e2', customerId: ORB, unit: 'credits', kind: 'decrement', amount: '5', at: '2022-11-05T00:00:00.000Z', ordinal: 3, description: 'Usage' },
+  { ...UNSET, sourceId: 'e2', customerId: ORB, unit: 'credits', kind: 'decrement', blockId: 'blk_1', amount: '5', at: '2022-11-05T00:00:00.000Z', ordinal: 3, description: 'Usage' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e3', customerId: ORB, unit: 'credits', kind: 'expiration_change', amount: '10', at: '2022-11-10T00:00:00.000Z', ordinal: 4, targetExpiresAt: '2023-12-28T00:00:00.000Z' },
   { ...UNSET, ...BLOCK_1, sourceId: 'e4', customerId: ORB, unit: 'credits', kind: 'void', amount: '5', at: '2022-11-18T00:00:00.000Z', ordinal: 5, voidReason: 'refund', description: 'Refund' },
   // void_initiated is a void too, with its own entry_status.
@@ -142,10 +143,14 @@ describe('Orb ledger export', () => {
       expect(result.entries.map((e) => e.entry.sourceId)).toEqual(['ok']);
     });
 
-    it('amount 1e3 as a JSON number is an error: its literal text is checked', () => {
-      const text = page(entry()).replace('"amount": 10', '"amount": 1e3');
-      expect(problemLines(parseImportFile('export.json', text))).toEqual([
-        'export.json#/data/0: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e3',
+    it('a JSON number with an exponent (Orb writes tiny amounts as 1e-05 or -1e-05) is read exactly from its literal', () => {
+      const text = page(entry()).replace('"amount": 10', '"amount": 1e-05');
+      const result = parseImportFile('export.json', text);
+      expect(problemLines(result)).toEqual([]);
+      expect(toCanonical(result.entries[0]!.entry.amount)).toBe('0.00001');
+      const tooBig = page(entry()).replace('"amount": 10', '"amount": 1e1000');
+      expect(problemLines(parseImportFile('export.json', tooBig))).toEqual([
+        'export.json#/data/0: amount: expected a decimal number like "12.50" (no exponent, no thousands separator), found 1e1000',
       ]);
     });
 

@@ -35,9 +35,12 @@ import { moesifLine, NOW, tempDir } from './store-fixtures.js';
 const SEED = Number(process.env['LEDGER_SEED'] ?? 20_251_124);
 const KEY: AccountKey = { customerId: 'cus_000001', subscriptionId: 'sub_000001', unit: 'USD' };
 
-/** Everything but the per-entry records, as JSON: equal strings mean equal balances and blocks. */
+/**
+ * Everything but the per-entry records and the L1b warnings (a resumed replay holds those of its tail
+ * only), as JSON: equal strings mean equal balances and blocks.
+ */
 function stateJson(state: AccountState): string {
-  const { entries: _entries, ...rest } = state;
+  const { entries: _entries, allocationWarnings: _warnings, ...rest } = state;
   return JSON.stringify(rest);
 }
 
@@ -50,6 +53,9 @@ function expectCheckpointMatchesReplay(db: LedgerDb, key: AccountKey, asOf: numb
   expect(stateJson(resumed)).toBe(stateJson(full));
   expect(JSON.stringify(resumed.entries)).toBe(JSON.stringify(full.entries.slice(stored.checkpoint.sequence)));
   expect(resumed.entryCount).toBe(full.entries.length);
+  const tailIds = new Set(stored.tail.map((entry) => `${entry.source}:${entry.sourceId}`));
+  const tailWarnings = full.allocationWarnings.filter((warning) => tailIds.has(`${warning.entry.source}:${warning.entry.sourceId}`));
+  expect(resumed.allocationWarnings.map((warning) => warning.entry.sourceId)).toEqual(tailWarnings.map((warning) => warning.entry.sourceId));
 }
 
 /** entries.list (desc, unfiltered) as the full replay answers it: what the stored rows must equal byte for byte. */

@@ -87,8 +87,9 @@ export class LedgerBuilder {
     });
   }
 
-  decrement(sourceId: string, amount: string, at: Instant, options: { status?: EntryStatus } = {}): LedgerEntry {
-    return this.push({ sourceId, kind: 'decrement', amount: dec(amount), at, status: options.status ?? 'posted' });
+  /** `blockId`: the block the source says it drew from (L1b); without it L1 decides. */
+  decrement(sourceId: string, amount: string, at: Instant, options: { status?: EntryStatus; blockId?: string } = {}): LedgerEntry {
+    return this.push({ sourceId, kind: 'decrement', amount: dec(amount), at, status: options.status ?? 'posted', blockId: options.blockId ?? null });
   }
 
   void(sourceId: string, blockId: string, amount: string, at: Instant, options: NamedBlockOptions = {}): LedgerEntry {

@@ -8,7 +8,8 @@ import type { ParsedCreditTransaction, ParsedGrant, ParsedSourceObject, StripePa
  * Stripe billing credits → ledger entries (DESIGN §4 table, "Stripe credit grant"). A grant is an
  * increment of the account (customer, none, unit) creating block <grant id>. Its credit balance
  * transactions change that block:
- *   debit credits_applied  → decrement (credits applied to an invoice; the engine draws in L1 order)
+ *   debit credits_applied  → decrement of block <grant id> (credits applied to an invoice; the replay
+ *                            draws from the grant the transaction names, L1b)
  *   debit credits_voided   → void of block <grant id>, source id "<grant id>:void" (one void per grant)
  *   debit credits_expired  → expiry of block <grant id> (Stripe's own record; no generated expiry then)
  *   credit credits_application_invoice_voided → amendment (credits given back when an invoice is voided)
@@ -87,7 +88,7 @@ export function resolveStripeLedger(parsed: StripeParsed, storedGrant: GrantAcco
       amount: txn.amount,
       at: txn.at,
       ordinal: 0,
-      blockId: kind === 'decrement' ? null : txn.grantId,
+      blockId: txn.grantId,
       effectiveAt: null,
       expiresAt: null,
       costBasis: null,

@@ -38,6 +38,19 @@ function BalanceCards({ detail }: { detail: AccountDetail }) {
   );
 }
 
+/** The source states balances the replay does not reach: both numbers, at the first entry where they part. */
+function SourceDisagreementNotice({ detail }: { detail: AccountDetail }) {
+  const found = detail.source_disagreement ?? null;
+  if (found === null) return null;
+  const unit = detail.account.unit;
+  return (
+    <p className="notice-warning" data-testid="source-disagreement">
+      Disagrees with source: after entry {found.entry_id} (number {found.ledger_sequence_number}, {formatInstant(found.created_at)}) the source states a balance of{' '}
+      <Amount value={found.stated} unit={unit} />, the replay gives <Amount value={found.replayed} unit={unit} />. Later entries were not compared.
+    </p>
+  );
+}
+
 export function AccountScreen({ account }: { account: AccountRef }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
@@ -70,6 +83,7 @@ export function AccountScreen({ account }: { account: AccountRef }) {
       </div>
       <ErrorBanner message={detail.error} />
       {detail.data !== null ? <BalanceCards detail={detail.data} /> : detail.loading ? <Loading label="Loading balances" /> : null}
+      {detail.data !== null ? <SourceDisagreementNotice detail={detail.data} /> : null}
       <section className="panel" aria-labelledby="blocks-title">
         <h3 id="blocks-title">Credit blocks</h3>
         {detail.data !== null ? <BlocksTable blocks={detail.data.blocks} unit={account.unit} /> : null}

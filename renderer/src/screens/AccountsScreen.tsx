@@ -13,7 +13,7 @@ import { exportBalances } from './export';
 const DECIMAL_INPUT = /^\d+(\.\d+)?$/;
 
 /** This screen's address keys. */
-const PARAM = { search: 'q', sort: 'sort', direction: 'dir', below: 'below', deficit: 'deficit', expiring: 'expiring' } as const;
+const PARAM = { search: 'q', sort: 'sort', direction: 'dir', below: 'below', deficit: 'deficit', disagrees: 'disagrees', expiring: 'expiring' } as const;
 const SORT_KEYS: readonly AccountSortKey[] = ACCOUNT_SORT_KEYS;
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -40,6 +40,7 @@ export function AccountsScreen() {
   });
   const [lowBelow, setLowBelow] = useState(linked.get(PARAM.below) ?? '');
   const [inDeficit, setInDeficit] = useState(linked.get(PARAM.deficit) === '1');
+  const [disagrees, setDisagrees] = useState(linked.get(PARAM.disagrees) === '1');
   const [expiringOn, setExpiringOn] = useState(linked.get(PARAM.expiring) !== null);
   const [expiringDays, setExpiringDays] = useState(linked.get(PARAM.expiring) ?? '30');
   useEffect(() => {
@@ -50,9 +51,10 @@ export function AccountsScreen() {
       [PARAM.direction]: isDefaultSort ? null : sort.direction,
       [PARAM.below]: lowBelow,
       [PARAM.deficit]: inDeficit ? '1' : null,
+      [PARAM.disagrees]: disagrees ? '1' : null,
       [PARAM.expiring]: expiringOn ? expiringDays : null,
     });
-  }, [search, sort, lowBelow, inDeficit, expiringOn, expiringDays]);
+  }, [search, sort, lowBelow, inDeficit, disagrees, expiringOn, expiringDays]);
   const [notice, setNotice] = useState<string | null>(null);
   const [shownAsOf, setShownAsOf] = useState<string | null>(null);
   const debouncedSearch = useDebounced(search, 150);
@@ -63,9 +65,10 @@ export function AccountsScreen() {
     () => ({
       ...(lowBelow !== '' && lowValid ? { low_balance_below: lowBelow } : {}),
       ...(inDeficit ? { in_deficit: true } : {}),
+      ...(disagrees ? { disagrees_with_source: true } : {}),
       ...(expiringOn && days !== null ? { expiring_within_days: days } : {}),
     }),
-    [lowBelow, lowValid, inDeficit, expiringOn, days],
+    [lowBelow, lowValid, inDeficit, disagrees, expiringOn, days],
   );
   const query = { search: debouncedSearch, sort, filter, ...asOfParam(asOf) };
   const key = JSON.stringify([query, dataVersion]);
@@ -116,6 +119,19 @@ export function AccountsScreen() {
     { id: 'next_expiry', header: 'Next expiry', width: '7.5rem', sort: sortOf('next_expiry_at'), render: (row) => formatDate(row.next_expiry_at) },
     { id: 'expiring', header: 'Expiring', width: '7.5rem', align: 'right', sort: sortOf('amount_expiring'), render: money((r) => r.amount_expiring, true) },
     { id: 'last', header: 'Last entry', width: '7rem', sort: sortOf('last_entry_at'), render: (row) => formatDate(row.last_entry_at) },
+    {
+      id: 'source',
+      header: 'Source',
+      width: '6.5rem',
+      render: (row) =>
+        (row.source_disagreement ?? null) !== null ? (
+          <span className="badge status-scheduled" data-testid="disagrees-badge" title="The balance the source states differs from the replay's: see the account">
+            disagrees
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
   ];
 
   const filtered = debouncedSearch !== '' || Object.keys(filter).length > 0;
@@ -165,6 +181,10 @@ export function AccountsScreen() {
         <label className="check">
           <input type="checkbox" checked={inDeficit} onChange={(event) => setInDeficit(event.target.checked)} data-testid="filter-deficit" />
           In deficit
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={disagrees} onChange={(event) => setDisagrees(event.target.checked)} data-testid="filter-disagrees" />
+          Disagrees with source
         </label>
         <label className="check">
           <input type="checkbox" checked={expiringOn} onChange={(event) => setExpiringOn(event.target.checked)} data-testid="filter-expiring" />

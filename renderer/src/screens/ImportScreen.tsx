@@ -227,7 +227,7 @@ export function ImportScreen() {
             </select>
           </label>
           <label className="field">
-            <span>Unit of Moesif records without a currency</span>
+            <span>Unit of records without a currency (Moesif, Orb bodies)</span>
             <input type="text" value={state.unit} placeholder="USD" onChange={(event) => state.setOptions({ unit: event.target.value })} disabled={busy} size={8} />
           </label>
         </div>
@@ -253,7 +253,7 @@ export function ImportScreen() {
             </span>
           ) : null}
           {run.result.warnings.map((warning) => (
-            <p key={warning} className="notice" data-testid="import-warning">
+            <p key={warning} className="notice-warning" data-testid="import-warning">
               {warning}
             </p>
           ))}

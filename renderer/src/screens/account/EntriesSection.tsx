@@ -56,6 +56,11 @@ function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
             {evidence.data.line === null ? '' : `, line ${evidence.data.line}`}
             {evidence.data.pointer === null ? '' : `, ${evidence.data.pointer}`} · imported {formatInstant(evidence.data.imported_at)}
           </p>
+          {(evidence.data.allocation_warning ?? null) !== null ? (
+            <p className="notice-warning small" data-testid="evidence-allocation-warning">
+              {evidence.data.allocation_warning}
+            </p>
+          ) : null}
           {/* Exactly as read from the file: not re-formatted, so amounts keep every digit. */}
           <pre className="raw" data-testid="evidence-raw">
             {evidence.data.raw}

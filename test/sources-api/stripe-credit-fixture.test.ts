@@ -1,0 +1,43 @@
+// Stripe credit grants and credit balance transactions in the shapes of Stripe's own OpenAPI fixtures
+// (test/fixtures/stripe/credit-ledger.jsonl, built from /work/shared/data/stripe/fixtures3.json): each debit
+// draws from the grant it names (L1b), and the balances are the ones written by hand from the transactions'
+// own amounts (see test/fixtures/stripe/README.md).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppService } from '../../core/service/app-service.js';
+import { importAnyFiles } from '../../core/service/import-any.js';
+import { tempDir } from '../api/fixtures.js';
+
+const text = readFileSync(join(import.meta.dirname, '../fixtures/stripe/credit-ledger.jsonl'), 'utf8');
+const NOW = Date.UTC(2025, 2, 1);
+const REF = { customer_id: 'cus_stripe_l1b', subscription_id: null, unit: 'USD' };
+
+describe('Stripe credit balance transactions from Stripe\'s fixture shapes', () => {
+  it('L1b each debit draws from the grant it names; the balances are the transactions\' own amounts', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const summary = importAnyFiles(dbPath, [{ path: 'credit-ledger.jsonl', text }], { now: NOW });
+    expect(summary.warnings).toEqual([]);
+    const detail = new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF });
+    const blocks = new Map(detail.blocks.map((block) => [block.id, block]));
+    expect(blocks.get('credgr_paid')).toMatchObject({ initial: '100', consumed: '15', remaining: '85' });
+    expect(blocks.get('credgr_promo')).toMatchObject({ initial: '20', consumed: '5', expired: '15', remaining: '0', status: 'expired' });
+    expect(detail.account).toMatchObject({ current: '85', deficit: '0', scheduled: '0' });
+  });
+});
+
+describe('Stripe credit balance transactions: a named grant that cannot cover its debit', () => {
+  it('L1b the import says so (the rest is drawn by L1), and the entry evidence keeps the warning', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    // The promotional grant holds 20.00; a debit of 25.00 names it.
+    const lines = text.trim().split('\n').slice(0, 2);
+    const debit = JSON.parse(text.trim().split('\n')[3]!) as Record<string, unknown> & { debit: { amount: { monetary: { value: number } } } };
+    debit.debit.amount.monetary.value = 2500;
+    const summary = importAnyFiles(dbPath, [{ path: 'short.jsonl', text: [...lines, JSON.stringify(debit)].join('\n') + '\n' }], { now: NOW });
+    const expected = 'decrement cbtxn_applied_2 of 25 names block credgr_promo, which held only 20; the other 5 was drawn from the other blocks in deduction order, and what they could not cover became deficit';
+    expect(summary.warnings).toEqual([`short.jsonl:3: ${expected}`]);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.entriesEvidence({ source: 'stripe', id: 'cbtxn_applied_2' }).allocation_warning).toBe(expected);
+    expect(s.accountGet({ account: REF }).account.current).toBe('95');
+  });
+});
