@@ -34,6 +34,7 @@ export * from './reconcile-runs.js';
 export * from './reconcile-adjustments.js';
 export { replaceAdjustmentCopies, replacementWarnings, type IncomingEntry, type ReplacedAdjustment } from './adjustment-copies.js';
 export * from './reconcile-links.js';
+export * from './reconcile-close.js';
 export * from './reconcile-ledger.js';
 export {
   addEntryMetadata,

@@ -5,9 +5,10 @@ import { migration0004 } from './0004-replay-checkpoints.js';
 import { migration0005 } from './0005-adjustment-copies.js';
 import { migration0006 } from './0006-recent-entry-rows.js';
 import { migration0007 } from './0007-scheduled-credit.js';
+import { migration0008 } from './0008-month-end-close.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 
 /** Shipped migrations in order. Append only: never edit, reorder or remove a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
