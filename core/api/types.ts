@@ -383,6 +383,17 @@ export interface SettingsView {
   keys_editable: boolean;
   /** Where keys come from when not editable: the variable names to set. */
   key_environment: Record<KeyProvider, string>;
+  /** Who uses this copy: recorded with every run, sign-off, re-open, adjustment and push; required before the first sign-off. */
+  operator_name: string | null;
+  /** Account names of the deferred revenue / breakage journal (report journal). */
+  journal_accounts: JournalAccounts;
+}
+
+export interface JournalAccounts {
+  cash: string;
+  deferred_revenue: string;
+  revenue: string;
+  breakage: string;
 }
 
 // ----- export -----
@@ -434,6 +445,44 @@ export interface ReconcileRunSummary {
   summary: Record<string, number> | null;
   error: string | null;
   sign_off: { by: string; at: InstantText; note: string | null } | null;
+  /** Open differences when the run ran (open_count is now). */
+  open_count_at_run: number;
+  /** Signed off: nothing can be posted against it until it is re-opened. */
+  locked: boolean;
+  created_by: string | null;
+  /** Fuzzy and grouped matches: reviewed (accepted or rejected) and not. */
+  review: { total: number; reviewed: number; unreviewed: number; rejected: number };
+}
+
+/** One line of a run's history (reconcile.history). */
+export interface ReconcileRunEvent {
+  kind: 'run' | 'sign_off' | 'reopen' | 'adjustment' | 'reversal' | 'push' | 'review';
+  by: string | null;
+  at: InstantText;
+  reason: string | null;
+  detail: Record<string, string>;
+}
+
+export interface ReconcileRunHistory {
+  run_id: string;
+  events: ReconcileRunEvent[];
+}
+
+export interface CustomerMappingRow {
+  ledger_customer_id: string;
+  stripe_customer_id: string;
+  /** The file it was imported from, or "edited". */
+  origin: string;
+  created_at: InstantText;
+}
+
+export interface CustomerMappingList {
+  mappings: CustomerMappingRow[];
+}
+
+export interface ReversalPreview {
+  proposal: AdjustmentProposal;
+  preview: AdjustmentPreview;
 }
 
 export interface ReconcileRunsList {
@@ -527,6 +576,8 @@ export interface ReconcileItemRow extends ReconcileItemView {
   entries: ReconcileEntry[];
   /** An adjustment posted for this item since the run: the next run shows it settled. */
   posted: { idempotency_key: string; entry_id: string; posted_at: InstantText; posted_by: string | null } | null;
+  /** A fuzzy or grouped match's review: accepted, or rejected (then open). */
+  review: { decision: 'accepted' | 'rejected'; by: string | null; at: InstantText; reason: string | null } | null;
 }
 
 export interface ReconcileCategoryCount {
@@ -634,9 +685,18 @@ export interface PostedAdjustment {
   confirmed_at: InstantText | null;
   /** Where the provider's copy differs from what was posted; null when it matches. */
   copy_difference: string | null;
+  /** A reversal: the key of the adjustment it reverses. */
+  reverses_key: string | null;
+  /** The reversal that undid this one. */
+  reversed_by_key: string | null;
+  pushed_by: string | null;
+  push_status: AdjustmentPushStatus;
   /** The provider request body that push sends (amounts as decimal strings). */
   body: ProviderBodyJson;
 }
+
+export const ADJUSTMENT_PUSH_STATUSES = ['pushed', 'confirmed', 'failed', 'not_pushed'] as const;
+export type AdjustmentPushStatus = (typeof ADJUSTMENT_PUSH_STATUSES)[number];
 
 export interface AdjustmentsList {
   adjustments: PostedAdjustment[];
