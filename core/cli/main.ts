@@ -5,11 +5,13 @@ import { runAdjustmentsList, runAdjustmentsPush } from './adjustments-command.js
 import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
 import { runReconcile } from './reconcile-command.js';
-import { runLiabilityReport } from './report-command.js';
+import { runJournalReport, runLiabilityReport } from './report-command.js';
+import { runMappingImport, runMappingList } from './mapping-command.js';
 import { runServe } from './serve-command.js';
 import { runSync } from './sync-command.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
+import { ADJUSTMENT_PUSH_STATUSES, type AdjustmentPushStatus } from '../api/types.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,20 +23,22 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   entries: { db: { type: 'string' }, customer: { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
   serve: { db: { type: 'string' }, port: { type: 'string' } },
-  reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' } },
+  mapping: { db: { type: 'string' }, json: { type: 'boolean' } },
   sync: { db: { type: 'string' }, 'api-base': { type: 'string' } },
   adjustments: {
     db: { type: 'string' }, run: { type: 'string' }, key: { type: 'string', multiple: true }, confirm: { type: 'boolean' },
     unpushed: { type: 'boolean' }, 'orb-api-base': { type: 'string' }, 'moesif-api-base': { type: 'string' }, json: { type: 'boolean' },
+    customer: { type: 'string' }, provider: { type: 'string' }, 'push-status': { type: 'string' },
   },
   report: {
     db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
-    json: { type: 'boolean' }, csv: { type: 'boolean' },
+    json: { type: 'boolean' }, csv: { type: 'boolean' }, xlsx: { type: 'string' },
   },
 };
 
 /** Commands that take positional arguments (files, or the report's name). */
-const POSITIONAL = new Set(['import', 'audit', 'report', 'sync', 'adjustments']);
+const POSITIONAL = new Set(['import', 'audit', 'report', 'sync', 'adjustments', 'mapping']);
 
 
 function required(values: Record<string, unknown>, name: string, command: string): string {
@@ -94,7 +98,24 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           for (const flag of ['confirm', 'key', 'orb-api-base', 'moesif-api-base']) {
             if (values[flag] !== undefined) throw new UsageError(`adjustments list: --${flag} belongs to adjustments push`);
           }
-          return runAdjustmentsList(ctx, { db, runId, unpushed: values.unpushed === true, json: asJson });
+          const provider = optional(values, 'provider');
+          if (provider !== undefined && provider !== 'orb' && provider !== 'moesif') throw new UsageError(`--provider: expected orb or moesif, found ${JSON.stringify(provider)}`);
+          const pushStatus = optional(values, 'push-status');
+          if (pushStatus !== undefined && !ADJUSTMENT_PUSH_STATUSES.includes(pushStatus as AdjustmentPushStatus)) {
+            throw new UsageError(`--push-status: expected one of ${ADJUSTMENT_PUSH_STATUSES.join(', ')}, found ${JSON.stringify(pushStatus)}`);
+          }
+          return runAdjustmentsList(ctx, {
+            db,
+            runId,
+            unpushed: values.unpushed === true,
+            json: asJson,
+            customerId: optional(values, 'customer'),
+            provider: provider as 'orb' | 'moesif' | undefined,
+            pushStatus: pushStatus as AdjustmentPushStatus | undefined,
+          });
+        }
+        for (const flag of ['customer', 'provider', 'push-status']) {
+          if (values[flag] !== undefined) throw new UsageError(`adjustments push: --${flag} belongs to adjustments list`);
         }
         if (values.unpushed !== undefined) throw new UsageError('adjustments push: --unpushed belongs to adjustments list (push only sends unpushed ones)');
         const keys = values.key as string[] | undefined;
@@ -109,20 +130,35 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         }).catch((error: unknown) => exitCodeFor(error, io));
       }
       case 'reconcile':
-        return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });
+        return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson, report: optional(values, 'report') });
+      case 'mapping': {
+        const [action, ...files] = parsed.positionals;
+        if (action === 'import') {
+          if (asJson) throw new UsageError('mapping import: --json belongs to mapping list');
+          return runMappingImport(ctx, files, { db });
+        }
+        if (action === 'list' && files.length === 0) return runMappingList(ctx, { db, json: asJson });
+        throw new UsageError('mapping: expected "import <csv>" or "list"');
+      }
       case 'serve':
         return runServe(ctx, { db, port: optional(values, 'port') });
       case 'report': {
         const [name, ...extra] = parsed.positionals;
-        if (name !== 'liability' || extra.length > 0) throw new UsageError('report: the only report is "liability"');
-        return runLiabilityReport(ctx, {
+        if ((name !== 'liability' && name !== 'journal') || extra.length > 0) throw new UsageError('report: expected "liability" or "journal"');
+        const reportOptions = {
           db,
-          from: required(values, 'from', 'report liability'),
-          to: required(values, 'to', 'report liability'),
+          from: required(values, 'from', `report ${name}`),
+          to: required(values, 'to', `report ${name}`),
           ...(optional(values, 'unit') === undefined ? {} : { unit: optional(values, 'unit') }),
           json: asJson,
           csv: values.csv === true,
-        });
+          xlsx: optional(values, 'xlsx'),
+        };
+        if (name === 'journal') {
+          if (reportOptions.xlsx !== undefined) throw new UsageError('report journal: --xlsx belongs to report liability; the journal is CSV (--csv)');
+          return runJournalReport(ctx, reportOptions);
+        }
+        return runLiabilityReport(ctx, reportOptions);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -117,3 +117,11 @@ export function countReviewable(db: LedgerDb, runId: string): { total: number; r
     .get(runId) as [number, number, number];
   return { total: row[0], reviewed: row[1], rejected: row[2] };
 }
+
+/** The files the named imports read (path, format, records), in import order. */
+export function importFilesOf(db: LedgerDb, importIds: readonly number[]): { importId: number; path: string; format: string; records: number }[] {
+  const read = prepared(db, 'SELECT import_id, path, format, records FROM import_files WHERE import_id = ? ORDER BY position');
+  return importIds.flatMap((id) =>
+    (read.raw().all(id) as [number, string, string, number][]).map(([importId, path, format, records]) => ({ importId, path, format, records })),
+  );
+}
