@@ -359,7 +359,13 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
     }
     const client = options.clients[record.provider];
     if (client === undefined) {
-      report.skipped.push({ idempotency_key: record.idempotencyKey, reason: options.missing?.[record.provider] ?? `no ${record.provider} client configured` });
+      const reason = options.missing?.[record.provider] ?? `no ${record.provider} client configured`;
+      report.skipped.push({ idempotency_key: record.idempotencyKey, reason });
+      // Not sent, but asked for: the run's history says who tried, when, and why nothing went out.
+      const at = options.now();
+      db.transaction(() =>
+        insertRunEvent(db, { runId: record.runId, kind: 'push', by: cleanText(options.by, 200), at, reason, detail: { idempotency_key: record.idempotencyKey, result: 'skipped' } }),
+      ).immediate();
       continue;
     }
     try {

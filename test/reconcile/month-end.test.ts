@@ -111,9 +111,11 @@ describe('sign-off lock', () => {
       ['sign_off', 'Dana', '2025-04-01T00:00:00.000Z', 'first close'],
       ['reopen', 'Eve', '2025-04-02T00:00:00.000Z', 'late refund'],
       ['adjustment', 'Eve', '2025-04-03T00:00:00.000Z', null],
+      ['push', 'Eve', '2025-04-04T00:00:00.000Z', 'MOESIF_MANAGEMENT_TOKEN is not set'],
       ['push', 'Eve', '2025-04-05T00:00:00.000Z', '503 unavailable'],
       ['reversal', 'Fay', '2025-04-06T00:00:00.000Z', 'posted to the wrong account'],
     ]);
+    expect(history.filter((event) => event.kind === 'push').map((event) => event.detail['result'])).toEqual(['skipped', 'failed']);
     expect(history[3]!.detail).toMatchObject({ idempotency_key: posted.idempotency_key, item_id: 'payment:pi_3', amount: '70' });
   });
 });
