@@ -43,7 +43,10 @@ function SignOffForm({ run, onSigned }: { run: ReconcileRunSummary; onSigned(): 
           )
           .then(
             () => {
+              // A re-open later starts from an empty reason: each sign-off states its own.
               setError(null);
+              setNote('');
+              setConfirmed(false);
               onSigned();
             },
             (failure: unknown) => setError(errorMessage(failure)),
