@@ -135,9 +135,9 @@ test('month-end close: lock, re-open, post, reverse, export open proposals, hist
   await history.locator('summary').click();
   await expect(history.locator('tbody tr')).toHaveCount(6);
   await expect(history.locator('tbody tr[data-event-kind="push"]')).toContainText('skipped');
-  expect(await history.locator('tbody tr').evaluateAll((rows: Element[]) => rows.map((row) => row.getAttribute('data-event-kind')))).toEqual([
-    'run', 'sign_off', 'reopen', 'adjustment', 'push', 'reversal',
-  ]);
+  const kinds: (string | null)[] = [];
+  for (const row of await history.locator('tbody tr').all()) kinds.push(await row.getAttribute('data-event-kind'));
+  expect(kinds).toEqual(['run', 'sign_off', 'reopen', 'adjustment', 'push', 'reversal']);
   await expect(history.locator('tbody tr[data-event-kind="reversal"]')).toContainText('Dana Controller');
   await expect(history.locator('tbody tr[data-event-kind="reversal"]')).toContainText('posted to the wrong customer');
   await screenshot(page, 'month-end-history');
