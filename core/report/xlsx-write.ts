@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJSModule from 'exceljs';
 
 /*
  * XLSX workbooks for the reports a finance team hands over (issue 13), written with exceljs: a well-kept
@@ -9,6 +9,8 @@ import ExcelJS from 'exceljs';
  *   decimals by its format, so 12.5 reads 12.5 and sums in the sheet. The exact decimal string is what
  *   the CSV and JSON carry; amounts beyond 15 significant digits would round in a spreadsheet anyway.
  * - Text that starts with = + - @ stays text (a cell value is never a formula here).
+ * - exceljs is loaded when a workbook is written, not when the CLI starts: it takes half a second to load,
+ *   and every other command would pay for it.
  */
 
 export interface SheetColumn {
@@ -34,6 +36,7 @@ function cellValue(value: string | number | null, numeric: boolean): string | nu
 }
 
 export async function workbookBuffer(sheets: readonly SheetSpec[]): Promise<Buffer> {
+  const ExcelJS = ((await import('exceljs')) as unknown as { default: typeof ExcelJSModule }).default;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Ledgerscope';
   for (const spec of sheets) {
