@@ -51,6 +51,15 @@ test('month-end close: lock, re-open, post, reverse, export open proposals, hist
   await expect(page.getByTestId('open-count')).toHaveText('1 open difference to review.');
   await expect(page.getByTestId('review-count')).toHaveText('Fuzzy and grouped matches: 0 reviewed, 2 not reviewed.');
 
+  // Review: accept one fuzzy match; the run counts it.
+  await page.getByTestId('open-only').uncheck();
+  const fuzzy = page.locator('[data-item-id="payment:pi_paid"]');
+  await fuzzy.getByTestId('review-accept').click();
+  await expect(page.getByTestId('review-count')).toHaveText('Fuzzy and grouped matches: 1 reviewed, 1 not reviewed.');
+  await expect(page.locator('[data-item-id="payment:pi_paid"]').getByTestId('review-decision')).toHaveText('Accepted');
+  await screenshot(page, 'month-end-review');
+  await page.getByTestId('open-only').check();
+
   // Sign-off with an open difference: the name (saved in Settings), a reason and a tick are all required.
   const runs = page.getByTestId('runs-panel');
   await runs.getByTestId('sign-off-by').fill('Dana Controller');
@@ -133,11 +142,11 @@ test('month-end close: lock, re-open, post, reverse, export open proposals, hist
   // The history, in order, with who.
   const history = runs.getByTestId('run-history');
   await history.locator('summary').click();
-  await expect(history.locator('tbody tr')).toHaveCount(6);
+  await expect(history.locator('tbody tr')).toHaveCount(7);
   await expect(history.locator('tbody tr[data-event-kind="push"]')).toContainText('skipped');
   const kinds: (string | null)[] = [];
   for (const row of await history.locator('tbody tr').all()) kinds.push(await row.getAttribute('data-event-kind'));
-  expect(kinds).toEqual(['run', 'sign_off', 'reopen', 'adjustment', 'push', 'reversal']);
+  expect(kinds).toEqual(['run', 'review', 'sign_off', 'reopen', 'adjustment', 'push', 'reversal']);
   await expect(history.locator('tbody tr[data-event-kind="reversal"]')).toContainText('Dana Controller');
   await expect(history.locator('tbody tr[data-event-kind="reversal"]')).toContainText('posted to the wrong customer');
   await screenshot(page, 'month-end-history');
@@ -155,4 +164,24 @@ test('month-end close: lock, re-open, post, reverse, export open proposals, hist
   await screenshot(page, 'month-end-print');
   await page.emulateMedia({ media: 'screen' });
   await expect(header).toBeHidden();
+});
+
+test('settings: your name and the journal accounts, and the customer mapping added, listed and removed', async ({ page }) => {
+  await openApp(page, host, '/settings');
+  await page.getByTestId('operator-name').fill('Eve Auditor');
+  await page.getByTestId('journal-deferred_revenue').fill('2400 Deferred revenue');
+  await page.getByTestId('operator-save').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  const mapping = page.getByTestId('mapping-panel');
+  await mapping.getByTestId('mapping-stripe').fill('cus_stripe_9');
+  await mapping.getByTestId('mapping-ledger').fill('cus_short');
+  await mapping.getByTestId('mapping-add').click();
+  await expect(mapping.getByTestId('mapping-table')).toContainText('cus_stripe_9');
+  await expect(mapping.getByTestId('mapping-count')).toHaveText('1 mapping');
+  await screenshot(page, 'month-end-settings');
+  await page.reload();
+  await expect(page.getByTestId('operator-name')).toHaveValue('Eve Auditor');
+  await expect(page.getByTestId('journal-deferred_revenue')).toHaveValue('2400 Deferred revenue');
+  await mapping.getByRole('button', { name: 'Remove the mapping of cus_stripe_9' }).click();
+  await expect(mapping.getByTestId('mapping-count')).toHaveText('0 mappings');
 });

@@ -237,7 +237,7 @@ function RunView({ run, runs, onChanged }: { run: ReconcileRunSummary; runs: Rec
                     <span className="muted small">{formatCount(page.counts.find((count) => count.category === item.category)?.[openOnly ? 'open' : 'total'] ?? 0)}</span>
                   </h4>
                 ) : null}
-                <ItemCard item={item} onOpen={setEditing} />
+                <ItemCard item={item} onOpen={setEditing} runId={run.run_id} onReviewed={onChanged} />
               </Fragment>
             ))}
             {rows.length < page.total ? (
