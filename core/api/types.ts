@@ -77,6 +77,21 @@ export interface AccountsPage {
   total: number;
   offset: number;
   rows: AccountSummary[];
+  /** Per unit, over every account matching search and filters (not only this page). */
+  totals: AccountUnitTotals[];
+}
+
+export interface AccountUnitTotals {
+  unit: string;
+  accounts: number;
+  current: DecimalText;
+  pending: DecimalText;
+  scheduled: DecimalText;
+  deficit: DecimalText;
+  /** What expires at the accounts' next expiry when that falls within `expiring_within_days` of as_of. */
+  expiring: DecimalText;
+  /** The list's "expiring within" filter, else 30. */
+  expiring_within_days: number;
 }
 
 export interface BlockDetail {

@@ -148,7 +148,7 @@ export class AppService {
   accountsList(input: MethodInput<'accounts.list'>) {
     const asOf = this.asOf(input.as_of);
     const db = this.connection();
-    if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [] };
+    if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [], totals: [] };
     return accountsPage(this.summariesAt(db, asOf), input, asOf);
   }
 

@@ -185,3 +185,14 @@ test('settings: your name and the journal accounts, and the customer mapping add
   await mapping.getByRole('button', { name: 'Remove the mapping of cus_stripe_9' }).click();
   await expect(mapping.getByTestId('mapping-count')).toHaveText('0 mappings');
 });
+
+test('accounts: totals per currency above the list follow its filters', async ({ page }) => {
+  await openApp(page, host, '/accounts');
+  const totals = page.getByTestId('accounts-totals');
+  const usd = totals.locator('tr[data-unit="USD"]');
+  await expect(usd).toContainText('2');
+  await screenshot(page, 'month-end-accounts-totals');
+  await page.locator('#accounts-search').fill('cus_paid');
+  await expect(usd.locator('td').first()).toHaveText('1');
+  await expect(usd).toContainText('50.00');
+});
