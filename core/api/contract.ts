@@ -15,6 +15,7 @@ import type {
   EntryEvidence,
   ExportResult,
   JobStatus,
+  LiabilityReportView,
   PostedAdjustment,
   ReconcileComparison,
   ReconcileRunHistory,
@@ -108,6 +109,10 @@ export const contract = {
   'mapping.list': method<CustomerMappingList>()(s.empty),
   /** Sets or (null) removes the ledger customer of one Stripe customer. */
   'mapping.set': method<CustomerMappingList>()(s.mappingSetInput),
+  /** The credit liability roll-forward over [from, to): per unit and per account, each line with its entry ids. */
+  'report.liability': method<LiabilityReportView>()(s.reportLiabilityInput),
+  /** The roll-forward as CSV, or the journal to post from it: downloaded by the page, or saved by main. */
+  'report.liabilityExport': method<ExportResult>()(s.reportLiabilityExportInput),
 } as const;
 
 export type Contract = typeof contract;

@@ -252,3 +252,19 @@ export const adjustmentExportInput = z.strictObject({
   /** posted (default): adjustments posted locally; proposed: a run's open proposals (needs run_id). */
   which: z.enum(['posted', 'proposed']).optional(),
 });
+
+// ----- credit liability -----
+
+export const reportLiabilityInput = z.strictObject({
+  from: instantText,
+  to: instantText,
+  unit: z.string().min(1).max(64).optional(),
+});
+
+export const reportLiabilityExportInput = z.strictObject({
+  from: instantText,
+  to: instantText,
+  unit: z.string().min(1).max(64).optional(),
+  /** liability: the roll-forward CSV; journal: the deferred revenue / breakage journal (date, account, debit, credit, memo). */
+  what: z.enum(['liability', 'journal']),
+});

@@ -726,3 +726,8 @@ export interface AdjustmentPushReport {
   failed: { idempotency_key: string; error: string }[];
   skipped: { idempotency_key: string; reason: string }[];
 }
+
+// ----- credit liability (report liability; issue 13) -----
+
+/** The roll-forward as `report liability --json` prints it: per unit totals and per account lines with entry ids. */
+export type { LiabilityReportView, UnitTotalView as LiabilityUnitTotal, AccountReportView as LiabilityAccount } from '../report/liability-view.js';

@@ -74,6 +74,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
     'adjustment.export': (input) => adjustmentsForDownload(service, input),
+    'report.liabilityExport': (input) => ({ ...service.reportLiabilityExport(input, settings.journalAccounts()), saved_to: null }),
     ...adjustmentPushHandlers(service, keys, env, () => settings.operatorName()),
   };
   // Open the database (and count it) now, not on the page's first request.

@@ -21,6 +21,8 @@ import {
 import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient } from './adjustments.js';
 import { apiErrorOf } from './reconcile-queries.js';
 import { history, mappingImport, mappingList, mappingSet, reopen, reverse, reversePreview, review } from './close-queries.js';
+import { liabilityExport, liabilityView } from './liability-queries.js';
+import type { JournalAccountNames } from '../report/index.js';
 import { accountsPage, computeSummaries, summaryViews, type Summaries } from './summary-queries.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
@@ -221,6 +223,15 @@ export class AppService {
     return mappingList(this.connection());
   }
 
+  reportLiability(input: MethodInput<'report.liability'>) {
+    return liabilityView(this.requireDb(), input);
+  }
+
+  /** The roll-forward CSV or the journal (with the account names from Settings). */
+  reportLiabilityExport(input: MethodInput<'report.liabilityExport'>, accounts: JournalAccountNames): { file_name: string; text: string } {
+    return liabilityExport(this.requireDb(), input, accounts, basename(this.options.dbPath));
+  }
+
   mappingImport(input: MethodInput<'mapping.import'>) {
     const list = mappingImport(this.requireDb(), input, this.now());
     this.invalidate();
@@ -324,7 +335,8 @@ export type ServiceMethod =
   | 'adjustment.reverse'
   | 'mapping.list'
   | 'mapping.import'
-  | 'mapping.set';
+  | 'mapping.set'
+  | 'report.liability';
 
 /**
  * `onDataChanged`: after a handler wrote to the database (the host tells the page). `operator`: the name
@@ -354,6 +366,7 @@ export function serviceHandlers(service: AppService, onDataChanged: () => void =
     'mapping.list': () => service.mappingList(),
     'mapping.import': (input) => changed(service.mappingImport(input)),
     'mapping.set': (input) => changed(service.mappingSet(input)),
+    'report.liability': (input) => service.reportLiability(input),
     'accounts.list': (input) => service.accountsList(input),
     'account.get': (input) => service.accountGet(input),
     'entries.list': (input) => service.entriesList(input),

@@ -101,6 +101,8 @@ export class DesktopHost {
       'settings.set': (input) => this.settings.update(input),
       'export.balances': (input) => this.saveFile('Export balances', service.exportBalances(input)),
       'adjustment.export': (input) => this.saveFile('Export adjustments (provider request bodies)', service.adjustmentExport(input)),
+      'report.liabilityExport': (input) =>
+        this.saveFile(input.what === 'journal' ? 'Export the journal' : 'Export credit liability', service.reportLiabilityExport(input, this.settings.journalAccounts())),
       // Keys from safeStorage (Settings); never sent to the renderer.
       ...adjustmentPushHandlers(service, this.keys, process.env, () => this.settings.operatorName()),
     };

@@ -12,6 +12,7 @@ import { exportBalances } from './screens/export';
 import { ImportScreen, requestPick } from './screens/ImportScreen';
 import { ReconciliationScreen } from './screens/ReconciliationScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { LiabilityScreen } from './screens/LiabilityScreen';
 import { navigate, parseRoute, routeHref, type Route } from './state/route';
 import { useApp } from './state/store';
 
@@ -21,6 +22,7 @@ const NAV: { label: string; route: Route; key: string }[] = [
   { label: 'Import', route: { screen: 'import' }, key: '3' },
   { label: 'Reconciliation', route: { screen: 'reconciliation' }, key: '4' },
   { label: 'Settings', route: { screen: 'settings' }, key: '5' },
+  { label: 'Credit liability', route: { screen: 'liability' }, key: '6' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -124,6 +126,8 @@ function Screen({ route }: { route: Route }) {
       return <ReconciliationScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'liability':
+      return <LiabilityScreen />;
   }
 }
 

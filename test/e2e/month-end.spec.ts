@@ -196,3 +196,25 @@ test('accounts: totals per currency above the list follow its filters', async ({
   await expect(usd.locator('td').first()).toHaveText('1');
   await expect(usd).toContainText('50.00');
 });
+
+test('credit liability: the period roll-forward per unit, drill from a line to its entries, export CSV and journal', async ({ page }) => {
+  await openApp(page, host, '/liability');
+  // The whole seeded history: credits bought about a month ago, the adjustment and its reversal since.
+  const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.getByTestId('liability-from').fill(from);
+  await page.getByTestId('liability-to').fill(to);
+  await page.getByTestId('liability-show').click();
+  const usd = page.getByTestId('liability-USD');
+  await expect(usd.locator('tr[data-line="purchased"]')).toContainText('+110.00');
+  await expect(page.getByTestId('closing-USD')).toHaveText('70.00 USD');
+  const row = page.getByTestId('liability-accounts').locator('tr[data-customer="cus_short"]');
+  await row.getByTestId('drill-purchased').click();
+  await expect(page.getByTestId('liability-drill')).toContainText('short-credit');
+  await screenshot(page, 'month-end-liability');
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('journal-export').click();
+  const journal = readFileSync((await (await downloading).path())!, 'utf8').split('\r\n');
+  expect(journal[0]).toBe('date,account,debit,credit,memo');
+  expect(journal[1]).toMatch(/^\d{4}-\d{2}-\d{2},Cash,110,,"credits purchased, USD, /);
+});

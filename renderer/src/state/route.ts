@@ -7,6 +7,7 @@ export type Route =
   | { screen: 'customer'; customerId: string | null }
   | { screen: 'import' }
   | { screen: 'reconciliation' }
+  | { screen: 'liability' }
   | { screen: 'settings' };
 
 const NO_SUBSCRIPTION = 'none';
@@ -49,6 +50,7 @@ export function parseRoute(hash: string): Route {
       return { screen: 'customer', customerId: decode(parts[1]) };
     case 'import':
     case 'reconciliation':
+    case 'liability':
     case 'settings':
       return { screen: parts[0] };
     default:
