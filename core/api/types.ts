@@ -729,5 +729,59 @@ export interface AdjustmentPushReport {
 
 // ----- credit liability (report liability; issue 13) -----
 
+/** The movement lines of the roll-forward, in order (core/report/liability.ts MOVEMENT_LINES). */
+export type LiabilityLineName =
+  | 'purchased'
+  | 'purchased_cost_unknown'
+  | 'promotional'
+  | 'consumed'
+  | 'deficit_repaid'
+  | 'expired'
+  | 'voided'
+  | 'refunded'
+  | 'adjusted'
+  | 'scheduled';
+
+export interface LiabilityBalance {
+  credits: DecimalText;
+  value: DecimalText;
+  deficit: DecimalText;
+  scheduled: DecimalText;
+  scheduled_value: DecimalText;
+}
+
+export interface LiabilityLine {
+  credits: DecimalText;
+  value: DecimalText;
+  entry_count: number;
+}
+
+export type LiabilityUnitTotal = {
+  unit: string;
+  accounts: number;
+  opening_balance: LiabilityBalance;
+  closing_balance: LiabilityBalance;
+  consumed_uncovered_credits: DecimalText;
+  pending_not_included: LiabilityLine;
+} & Record<LiabilityLineName, LiabilityLine>;
+
+export type LiabilityAccount = {
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  opening_balance: LiabilityBalance;
+  closing_balance: LiabilityBalance;
+  consumed_uncovered_credits: DecimalText;
+  pending_not_included: LiabilityLine & { entry_ids: string[] };
+} & Record<LiabilityLineName, LiabilityLine & { entry_ids: string[] }>;
+
 /** The roll-forward as `report liability --json` prints it: per unit totals and per account lines with entry ids. */
-export type { LiabilityReportView, UnitTotalView as LiabilityUnitTotal, AccountReportView as LiabilityAccount } from '../report/liability-view.js';
+export interface LiabilityReportView {
+  report: 'liability';
+  from: InstantText;
+  to: InstantText;
+  unit: string | null;
+  lines: readonly LiabilityLineName[];
+  totals: LiabilityUnitTotal[];
+  accounts: LiabilityAccount[];
+}
