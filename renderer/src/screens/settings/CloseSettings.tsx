@@ -52,7 +52,7 @@ export function OperatorSettings({ settings, onSaved }: { settings: SettingsView
           </label>
         ))}
         <button type="submit" data-testid="operator-save">
-          Save
+          Update name and accounts
         </button>
         {message !== null ? (
           <span role="status" className="notice">
