@@ -10,15 +10,20 @@ import type {
   AdjustmentsList,
   AppInfo,
   CustomerSearchResult,
+  CustomerMappingList,
   CustomerTimelinePage,
   EntriesPage,
   EntryEvidence,
   ExportResult,
   JobStatus,
   PaymentEvidence,
+  LiabilityReportView,
+  PostedAdjustment,
   ReconcileComparison,
+  ReconcileRunHistory,
   ReconcileRunPage,
   ReconcileRunsList,
+  ReversalPreview,
   ReconcileRunSummary,
   SettingsView,
   Upload,
@@ -83,8 +88,14 @@ export const contract = {
   'reconcile.get': method<ReconcileRunPage>()(s.reconcileGetInput),
   /** Differences that appeared, resolved or changed from one run to another. */
   'reconcile.compare': method<ReconcileComparison>()(s.reconcileCompareInput),
-  /** Signs a run off once: who and a note (the host's clock says when). */
+  /** Signs a run off and locks it: who (Settings' operator name) and a note; with open differences only confirmed and with a reason. */
   'reconcile.signOff': method<ReconcileRunSummary>()(s.reconcileSignOffInput),
+  /** Lifts a sign-off with a reason (recorded); the run accepts adjustments again. */
+  'reconcile.reopen': method<ReconcileRunSummary>()(s.reconcileReopenInput),
+  /** A run's history in order: run, sign-off, re-open, adjustments, reversals, pushes, reviews; who and when. */
+  'reconcile.history': method<ReconcileRunHistory>()(s.reconcileHistoryInput),
+  /** Accepts or rejects a fuzzy or grouped match (rejected: an open difference again). */
+  'reconcile.review': method<ReconcileRunSummary>()(s.reconcileReviewInput),
   /** The balances before and after a proposal (possibly edited) if it were posted now; writes nothing. */
   'adjustment.preview': method<AdjustmentPreview>()(s.adjustmentPreviewInput),
   /** Posts a confirmed proposal to the local ledger (one transaction; the same key twice posts once). */
@@ -95,6 +106,19 @@ export const contract = {
   'adjustment.list': method<AdjustmentsList>()(s.adjustmentListInput),
   /** Sends posted adjustments to Orb / Moesif with the host's keys; only with confirm: true; idempotent by key. */
   'adjustment.push': method<AdjustmentPushReport>()(s.adjustmentPushInput),
+  /** What reversing a posted adjustment would post, with the balances before and after; writes nothing. */
+  'adjustment.reversePreview': method<ReversalPreview>()(s.adjustmentReversePreviewInput),
+  /** Posts the reversal of a posted adjustment (linked to it, never a deletion), with a reason. */
+  'adjustment.reverse': method<PostedAdjustment>()(s.adjustmentReverseInput),
+  /** Imports a customer mapping CSV (ledger customer id, Stripe customer id): all rows or none. */
+  'mapping.import': method<CustomerMappingList>()(s.mappingImportInput),
+  'mapping.list': method<CustomerMappingList>()(s.empty),
+  /** Sets or (null) removes the ledger customer of one Stripe customer. */
+  'mapping.set': method<CustomerMappingList>()(s.mappingSetInput),
+  /** The credit liability roll-forward over [from, to): per unit and per account, each line with its entry ids. */
+  'report.liability': method<LiabilityReportView>()(s.reportLiabilityInput),
+  /** The roll-forward as CSV, or the journal to post from it: downloaded by the page, or saved by main. */
+  'report.liabilityExport': method<ExportResult>()(s.reportLiabilityExportInput),
 } as const;
 
 export type Contract = typeof contract;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ACCOUNT_SORT_KEYS,
+  ADJUSTMENT_PUSH_STATUSES,
   ENTRY_KIND_NAMES,
   ENTRY_SOURCE_NAMES,
   ENTRY_STATUS_NAMES,
@@ -134,6 +135,16 @@ export const settingsSetInput = z.strictObject({
   keys: z.partialRecord(z.enum(KEY_PROVIDERS), z.string().min(8).max(512).regex(/^\S+$/, 'a key has no spaces').nullable()).optional(),
   /** Linux without a keyring: the user confirms saving the keys on disk under Electron's fixed password (else they last the session). */
   save_keys_without_keyring: z.boolean().optional(),
+  /** Who uses this copy (recorded with every action); null or blank clears it. */
+  operator_name: z.string().max(200).nullable().optional(),
+  journal_accounts: z
+    .strictObject({
+      cash: z.string().trim().min(1).max(200).optional(),
+      deferred_revenue: z.string().trim().min(1).max(200).optional(),
+      revenue: z.string().trim().min(1).max(200).optional(),
+      breakage: z.string().trim().min(1).max(200).optional(),
+    })
+    .optional(),
 });
 
 export const exportBalancesInput = z.strictObject({ ...optionalAsOf, format: z.enum(['csv', 'json']) });
@@ -160,8 +171,41 @@ export const reconcileCompareInput = z.strictObject({ from_run_id: runId, to_run
 
 export const reconcileSignOffInput = z.strictObject({
   run_id: runId,
-  by: z.string().trim().min(1, 'say who signs off').max(200),
+  /** Default: the operator name set in Settings. */
+  by: z.string().trim().min(1, 'say who signs off').max(200).optional(),
+  /** The reason, required when the run still has open differences. */
   note: z.string().max(4000).optional(),
+  /** Required when the run still has open differences: signing off with them is a decision. */
+  confirm_open_differences: z.boolean().optional(),
+});
+
+export const reconcileReopenInput = z.strictObject({ run_id: runId, reason: z.string().trim().min(1, 'say why the run is re-opened').max(4000) });
+
+export const reconcileHistoryInput = z.strictObject({ run_id: runId });
+
+export const reconcileReviewInput = z.strictObject({
+  run_id: runId,
+  item_id: z.string().min(1).max(1024),
+  decision: z.enum(['accepted', 'rejected']),
+  reason: z.string().max(4000).optional(),
+});
+
+export const adjustmentReverseInput = z.strictObject({
+  idempotency_key: z.string().min(1).max(128),
+  reason: z.string().trim().min(1, 'say why the adjustment is reversed').max(4000),
+});
+
+export const adjustmentReversePreviewInput = z.strictObject({ idempotency_key: z.string().min(1).max(128) });
+
+export const mappingImportInput = z.strictObject({
+  name: z.string().min(1).max(255).regex(/^[^/\\\u0000]+$/, 'a file name without a directory'),
+  text: z.string().max(64 * 1024 * 1024),
+});
+
+export const mappingSetInput = z.strictObject({
+  stripe_customer_id: z.string().trim().min(1).max(512),
+  /** null removes the mapping. */
+  ledger_customer_id: z.string().trim().min(1).max(512).nullable(),
 });
 
 /**
@@ -202,6 +246,9 @@ export const adjustmentListInput = z.strictObject({
   run_id: runId.optional(),
   /** Only those not pushed to their provider yet. */
   unpushed: z.boolean().optional(),
+  customer_id: id.optional(),
+  provider: z.enum(['orb', 'moesif']).optional(),
+  push_status: z.enum(ADJUSTMENT_PUSH_STATUSES).optional(),
 });
 
 /** Pushing writes to the providers' live ledgers: only with confirm: true, stated by the caller. */
@@ -217,4 +264,20 @@ export const adjustmentExportInput = z.strictObject({
   provider: z.enum(['orb', 'moesif']).optional(),
   /** posted (default): adjustments posted locally; proposed: a run's open proposals (needs run_id). */
   which: z.enum(['posted', 'proposed']).optional(),
+});
+
+// ----- credit liability -----
+
+export const reportLiabilityInput = z.strictObject({
+  from: instantText,
+  to: instantText,
+  unit: z.string().min(1).max(64).optional(),
+});
+
+export const reportLiabilityExportInput = z.strictObject({
+  from: instantText,
+  to: instantText,
+  unit: z.string().min(1).max(64).optional(),
+  /** liability: the roll-forward CSV; journal: the deferred revenue / breakage journal (date, account, debit, credit, memo). */
+  what: z.enum(['liability', 'journal']),
 });

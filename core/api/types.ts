@@ -98,6 +98,21 @@ export interface AccountsPage {
   total: number;
   offset: number;
   rows: AccountSummary[];
+  /** Per unit, over every account matching search and filters (not only this page). */
+  totals: AccountUnitTotals[];
+}
+
+export interface AccountUnitTotals {
+  unit: string;
+  accounts: number;
+  current: DecimalText;
+  pending: DecimalText;
+  scheduled: DecimalText;
+  deficit: DecimalText;
+  /** What expires at the accounts' next expiry when that falls within `expiring_within_days` of as_of. */
+  expiring: DecimalText;
+  /** The list's "expiring within" filter, else 30. */
+  expiring_within_days: number;
 }
 
 export interface BlockDetail {
@@ -505,6 +520,17 @@ export interface SettingsView {
   key_environment: Record<KeyProvider, string>;
   /** How keys saved here are protected (Linux without a keyring: session only unless confirmed). */
   key_storage: KeyStorageView;
+  /** Who uses this copy: recorded with every run, sign-off, re-open, adjustment and push; required before the first sign-off. */
+  operator_name: string | null;
+  /** Account names of the deferred revenue / breakage journal (report journal). */
+  journal_accounts: JournalAccounts;
+}
+
+export interface JournalAccounts {
+  cash: string;
+  deferred_revenue: string;
+  revenue: string;
+  breakage: string;
 }
 
 // ----- export -----
@@ -556,6 +582,44 @@ export interface ReconcileRunSummary {
   summary: Record<string, number> | null;
   error: string | null;
   sign_off: { by: string; at: InstantText; note: string | null } | null;
+  /** Open differences when the run ran (open_count is now). */
+  open_count_at_run: number;
+  /** Signed off: nothing can be posted against it until it is re-opened. */
+  locked: boolean;
+  created_by: string | null;
+  /** Fuzzy and grouped matches: reviewed (accepted or rejected) and not. */
+  review: { total: number; reviewed: number; unreviewed: number; rejected: number };
+}
+
+/** One line of a run's history (reconcile.history). */
+export interface ReconcileRunEvent {
+  kind: 'run' | 'sign_off' | 'reopen' | 'adjustment' | 'reversal' | 'push' | 'review';
+  by: string | null;
+  at: InstantText;
+  reason: string | null;
+  detail: Record<string, string>;
+}
+
+export interface ReconcileRunHistory {
+  run_id: string;
+  events: ReconcileRunEvent[];
+}
+
+export interface CustomerMappingRow {
+  ledger_customer_id: string;
+  stripe_customer_id: string;
+  /** The file it was imported from, or "edited". */
+  origin: string;
+  created_at: InstantText;
+}
+
+export interface CustomerMappingList {
+  mappings: CustomerMappingRow[];
+}
+
+export interface ReversalPreview {
+  proposal: AdjustmentProposal;
+  preview: AdjustmentPreview;
 }
 
 export interface ReconcileRunsList {
@@ -649,6 +713,8 @@ export interface ReconcileItemRow extends ReconcileItemView {
   entries: ReconcileEntry[];
   /** An adjustment posted for this item since the run: the next run shows it settled. */
   posted: { idempotency_key: string; entry_id: string; posted_at: InstantText; posted_by: string | null } | null;
+  /** A fuzzy or grouped match's review: accepted, or rejected (then open). */
+  review: { decision: 'accepted' | 'rejected'; by: string | null; at: InstantText; reason: string | null } | null;
 }
 
 export interface ReconcileCategoryCount {
@@ -756,9 +822,18 @@ export interface PostedAdjustment {
   confirmed_at: InstantText | null;
   /** Where the provider's copy differs from what was posted; null when it matches. */
   copy_difference: string | null;
+  /** A reversal: the key of the adjustment it reverses. */
+  reverses_key: string | null;
+  /** The reversal that undid this one. */
+  reversed_by_key: string | null;
+  pushed_by: string | null;
+  push_status: AdjustmentPushStatus;
   /** The provider request body that push sends (amounts as decimal strings). */
   body: ProviderBodyJson;
 }
+
+export const ADJUSTMENT_PUSH_STATUSES = ['pushed', 'confirmed', 'failed', 'not_pushed'] as const;
+export type AdjustmentPushStatus = (typeof ADJUSTMENT_PUSH_STATUSES)[number];
 
 export interface AdjustmentsList {
   adjustments: PostedAdjustment[];
@@ -819,4 +894,63 @@ export interface PaymentEvidence {
   /** The Stripe customer object, raw, when stored. */
   customer: { id: string; raw: string } | null;
   reconciliation: MoneyReconciliation | null;
+}
+
+// ----- credit liability (report liability; issue 13) -----
+
+/** The movement lines of the roll-forward, in order (core/report/liability.ts MOVEMENT_LINES). */
+export type LiabilityLineName =
+  | 'purchased'
+  | 'purchased_cost_unknown'
+  | 'promotional'
+  | 'consumed'
+  | 'deficit_repaid'
+  | 'expired'
+  | 'voided'
+  | 'refunded'
+  | 'adjusted'
+  | 'scheduled';
+
+export interface LiabilityBalance {
+  credits: DecimalText;
+  value: DecimalText;
+  deficit: DecimalText;
+  scheduled: DecimalText;
+  scheduled_value: DecimalText;
+}
+
+export interface LiabilityLine {
+  credits: DecimalText;
+  value: DecimalText;
+  entry_count: number;
+}
+
+export type LiabilityUnitTotal = {
+  unit: string;
+  accounts: number;
+  opening_balance: LiabilityBalance;
+  closing_balance: LiabilityBalance;
+  consumed_uncovered_credits: DecimalText;
+  pending_not_included: LiabilityLine;
+} & Record<LiabilityLineName, LiabilityLine>;
+
+export type LiabilityAccount = {
+  customer_id: string;
+  subscription_id: string | null;
+  unit: string;
+  opening_balance: LiabilityBalance;
+  closing_balance: LiabilityBalance;
+  consumed_uncovered_credits: DecimalText;
+  pending_not_included: LiabilityLine & { entry_ids: string[] };
+} & Record<LiabilityLineName, LiabilityLine & { entry_ids: string[] }>;
+
+/** The roll-forward as `report liability --json` prints it: per unit totals and per account lines with entry ids. */
+export interface LiabilityReportView {
+  report: 'liability';
+  from: InstantText;
+  to: InstantText;
+  unit: string | null;
+  lines: readonly LiabilityLineName[];
+  totals: LiabilityUnitTotal[];
+  accounts: LiabilityAccount[];
 }

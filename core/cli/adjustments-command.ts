@@ -28,6 +28,9 @@ export interface AdjustmentsListOptions {
   runId?: string | undefined;
   unpushed: boolean;
   json: boolean;
+  customerId?: string | undefined;
+  provider?: 'orb' | 'moesif' | undefined;
+  pushStatus?: AdjustmentView['push_status'] | undefined;
 }
 
 export interface AdjustmentsPushOptions {
@@ -55,6 +58,7 @@ function openExisting(path: string): LedgerDb {
 }
 
 function pushStatus(adjustment: AdjustmentView): string {
+  if (adjustment.reverses_key !== null && adjustment.pushed_at === null && adjustment.push_error === null) return `reversal of ${adjustment.reverses_key}, not pushed`;
   if (adjustment.pushed_at !== null) return `pushed ${adjustment.pushed_at}${adjustment.provider_entry_id === null ? '' : ` as ${adjustment.provider_entry_id}`}`;
   if (adjustment.confirmed_at !== null) return `confirmed by provider ${adjustment.confirmed_at} as ${adjustment.entry_id}`;
   if (adjustment.push_error !== null) return `failed (${adjustment.push_attempts} ${adjustment.push_attempts === 1 ? 'attempt' : 'attempts'}): ${adjustment.push_error}`;
@@ -71,7 +75,13 @@ function adjustmentsTable(adjustments: readonly AdjustmentView[]): string {
 export function runAdjustmentsList(ctx: AdjustmentsCommandContext, options: AdjustmentsListOptions): number {
   const db = openExisting(options.db);
   try {
-    const adjustments = listPostedAdjustments(db, { ...(options.runId === undefined ? {} : { runId: options.runId }), unpushed: options.unpushed });
+    const adjustments = listPostedAdjustments(db, {
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      unpushed: options.unpushed,
+      ...(options.customerId === undefined ? {} : { customerId: options.customerId }),
+      ...(options.provider === undefined ? {} : { provider: options.provider }),
+      ...(options.pushStatus === undefined ? {} : { pushStatus: options.pushStatus }),
+    });
     if (options.json) ctx.io.out(JSON.stringify({ adjustments }, null, 2) + '\n');
     else if (adjustments.length === 0) ctx.io.out(options.unpushed ? 'no posted adjustment is waiting to be pushed\n' : 'no posted adjustments\n');
     else ctx.io.out(adjustmentsTable(adjustments));

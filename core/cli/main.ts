@@ -4,6 +4,7 @@ import { LedgerDbError } from '../store/errors.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
+import { ADJUSTMENT_PUSH_STATUSES, type AdjustmentPushStatus } from '../api/types.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -20,6 +21,7 @@ const lazy = {
   report: () => import('./report-command.js'),
   serve: () => import('./serve-command.js'),
   sync: () => import('./sync-command.js'),
+  mapping: () => import('./mapping-command.js'),
   timeline: () => import('./timeline-command.js'),
 };
 
@@ -37,20 +39,22 @@ const COMMAND_OPTIONS: Record<string, Options> = {
   timeline: { db: { type: 'string' }, customer: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
   audit: { json: { type: 'boolean' } },
   serve: { db: { type: 'string' }, port: { type: 'string' } },
-  reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  reconcile: { db: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' } },
+  mapping: { db: { type: 'string' }, json: { type: 'boolean' } },
   sync: { db: { type: 'string' }, 'api-base': { type: 'string' } },
   adjustments: {
     db: { type: 'string' }, run: { type: 'string' }, key: { type: 'string', multiple: true }, confirm: { type: 'boolean' },
     unpushed: { type: 'boolean' }, 'orb-api-base': { type: 'string' }, 'moesif-api-base': { type: 'string' }, json: { type: 'boolean' },
+    customer: { type: 'string' }, provider: { type: 'string' }, 'push-status': { type: 'string' },
   },
   report: {
     db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, unit: { type: 'string' },
-    json: { type: 'boolean' }, csv: { type: 'boolean' },
+    json: { type: 'boolean' }, csv: { type: 'boolean' }, xlsx: { type: 'string' },
   },
 };
 
 /** Commands that take positional arguments (files, or the report's name). */
-const POSITIONAL = new Set(['import', 'audit', 'report', 'sync', 'adjustments']);
+const POSITIONAL = new Set(['import', 'audit', 'report', 'sync', 'adjustments', 'mapping']);
 
 
 function required(values: Record<string, unknown>, name: string, command: string): string {
@@ -112,7 +116,24 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           for (const flag of ['confirm', 'key', 'orb-api-base', 'moesif-api-base']) {
             if (values[flag] !== undefined) throw new UsageError(`adjustments list: --${flag} belongs to adjustments push`);
           }
-          return later(io, async () => (await lazy.adjustments()).runAdjustmentsList(ctx, { db, runId, unpushed: values.unpushed === true, json: asJson }));
+          const provider = optional(values, 'provider');
+          if (provider !== undefined && provider !== 'orb' && provider !== 'moesif') throw new UsageError(`--provider: expected orb or moesif, found ${JSON.stringify(provider)}`);
+          const pushStatus = optional(values, 'push-status');
+          if (pushStatus !== undefined && !ADJUSTMENT_PUSH_STATUSES.includes(pushStatus as AdjustmentPushStatus)) {
+            throw new UsageError(`--push-status: expected one of ${ADJUSTMENT_PUSH_STATUSES.join(', ')}, found ${JSON.stringify(pushStatus)}`);
+          }
+          return later(io, async () => (await lazy.adjustments()).runAdjustmentsList(ctx, {
+            db,
+            runId,
+            unpushed: values.unpushed === true,
+            json: asJson,
+            customerId: optional(values, 'customer'),
+            provider: provider as 'orb' | 'moesif' | undefined,
+            pushStatus: pushStatus as AdjustmentPushStatus | undefined,
+          }));
+        }
+        for (const flag of ['customer', 'provider', 'push-status']) {
+          if (values[flag] !== undefined) throw new UsageError(`adjustments push: --${flag} belongs to adjustments list`);
         }
         if (values.unpushed !== undefined) throw new UsageError('adjustments push: --unpushed belongs to adjustments list (push only sends unpushed ones)');
         const keys = values.key as string[] | undefined;
@@ -127,20 +148,35 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         }));
       }
       case 'reconcile':
-        return later(io, async () => (await lazy.reconcile()).runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson }));
+        return later(io, async () => (await lazy.reconcile()).runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson, report: optional(values, 'report') }));
+      case 'mapping': {
+        const [action, ...files] = parsed.positionals;
+        if (action === 'import') {
+          if (asJson) throw new UsageError('mapping import: --json belongs to mapping list');
+          return later(io, async () => (await lazy.mapping()).runMappingImport(ctx, files, { db }));
+        }
+        if (action === 'list' && files.length === 0) return later(io, async () => (await lazy.mapping()).runMappingList(ctx, { db, json: asJson }));
+        throw new UsageError('mapping: expected "import <csv>" or "list"');
+      }
       case 'serve':
         return later(io, async () => (await lazy.serve()).runServe(ctx, { db, port: optional(values, 'port') }));
       case 'report': {
         const [name, ...extra] = parsed.positionals;
-        if (name !== 'liability' || extra.length > 0) throw new UsageError('report: the only report is "liability"');
-        return later(io, async () => (await lazy.report()).runLiabilityReport(ctx, {
+        if ((name !== 'liability' && name !== 'journal') || extra.length > 0) throw new UsageError('report: expected "liability" or "journal"');
+        const reportOptions = {
           db,
-          from: required(values, 'from', 'report liability'),
-          to: required(values, 'to', 'report liability'),
+          from: required(values, 'from', `report ${name}`),
+          to: required(values, 'to', `report ${name}`),
           ...(optional(values, 'unit') === undefined ? {} : { unit: optional(values, 'unit') }),
           json: asJson,
           csv: values.csv === true,
-        }));
+          xlsx: optional(values, 'xlsx'),
+        };
+        if (name === 'journal') {
+          if (reportOptions.xlsx !== undefined) throw new UsageError('report journal: --xlsx belongs to report liability; the journal is CSV (--csv)');
+          return later(io, async () => (await lazy.report()).runJournalReport(ctx, reportOptions));
+        }
+        return later(io, async () => (await lazy.report()).runLiabilityReport(ctx, reportOptions));
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

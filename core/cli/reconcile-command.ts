@@ -5,12 +5,16 @@ import { LedgerDbError, openLedgerDb } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, parseInstant, type Instant } from '../time/instant.js';
 import { textTable } from './text-table.js';
+import { writeFileSync } from 'node:fs';
+import { buildReconcileReport, reconcileReportCsv, reconcileReportXlsx, type ReconcileReport } from '../service/reconcile-report.js';
 import { counted } from './counted.js';
 
 export interface ReconcileCommandOptions {
   db: string;
   asOf?: string | undefined;
   json: boolean;
+  /** Also write the reconciliation report here: .xlsx (a workbook) or .csv, by extension. */
+  report?: string | undefined;
 }
 
 /**
@@ -20,8 +24,13 @@ export interface ReconcileCommandOptions {
  * "settled") and no account drifts; 1 when something is left to act on; 2 for bad input (one line per
  * problem on stderr).
  */
-export function runReconcile(ctx: { io: { out(s: string): void; err(s: string): void }; now: number }, options: ReconcileCommandOptions): number {
+export function runReconcile(ctx: { io: { out(s: string): void; err(s: string): void }; now: number }, options: ReconcileCommandOptions): number | Promise<number> {
   const { io } = ctx;
+  const reportFormat = options.report === undefined ? null : /\.xlsx$/i.test(options.report) ? 'xlsx' : /\.csv$/i.test(options.report) ? 'csv' : 'bad';
+  if (reportFormat === 'bad') {
+    io.err(`--report: name a .xlsx or .csv file, found ${JSON.stringify(options.report)}\n`);
+    return 2;
+  }
   let asOf: Instant = ctx.now;
   if (options.asOf !== undefined) {
     try {
@@ -32,10 +41,12 @@ export function runReconcile(ctx: { io: { out(s: string): void; err(s: string): 
     }
   }
   let outcome;
+  let report: ReconcileReport | null = null;
   try {
     const db = openLedgerDb(options.db, { create: false });
     try {
       outcome = runReconciliation(db, { asOf, now: ctx.now });
+      if (reportFormat !== null) report = buildReconcileReport(db, outcome.run.run_id);
     } finally {
       db.close();
     }
@@ -56,7 +67,34 @@ export function runReconcile(ctx: { io: { out(s: string): void; err(s: string): 
   }
   if (options.json) io.out(JSON.stringify(reconcileJsonView(outcome.result), null, 2) + '\n');
   else io.out(reconcileText(outcome.result));
-  return outcome.differences ? 1 : 0;
+  const code = outcome.differences ? 1 : 0;
+  if (report === null || options.report === undefined) return code;
+  const path = options.report;
+  const written = (): number => {
+    // Said on stderr: with --json, stdout stays one JSON document.
+    io.err(`wrote the reconciliation report of ${report.runId} to ${path}\n`);
+    return code;
+  };
+  const failed = (error: unknown): number => {
+    io.err(`--report: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+    return 2;
+  };
+  if (reportFormat === 'csv') {
+    try {
+      writeFileSync(path, reconcileReportCsv(report));
+      return written();
+    } catch (error) {
+      return failed(error);
+    }
+  }
+  return reconcileReportXlsx(report).then((buffer) => {
+    try {
+      writeFileSync(path, buffer);
+      return written();
+    } catch (error) {
+      return failed(error);
+    }
+  });
 }
 
 /** Rows a terminal table shows at most; --json has everything. */

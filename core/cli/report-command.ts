@@ -1,6 +1,15 @@
 import { normalizeUnit } from '../money/units.js';
 import { LedgerRuleError } from '../ledger/types.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfigDir } from '../host/browser-host.js';
+import { SettingsFile, Settings, environmentKeys } from '../host/settings.js';
 import {
+  journalCsv,
+  journalLines,
+  JOURNAL_COLUMNS,
+  liabilityXlsx,
+  type JournalAccountNames,
   liabilityReportCsv,
   liabilityReportFromDb,
   liabilityReportView,
@@ -19,6 +28,8 @@ export interface LiabilityCommandOptions {
   unit?: string | undefined;
   json: boolean;
   csv: boolean;
+  /** Also write the report as a workbook here. */
+  xlsx?: string | undefined;
 }
 
 /**
@@ -26,7 +37,48 @@ export interface LiabilityCommandOptions {
  * the credit liability roll-forward over [from, to). Exit 0, or 2 for usage and unreadable databases
  * (one line per problem on stderr).
  */
-export function runLiabilityReport(ctx: { io: CliIo; now: number }, options: LiabilityCommandOptions): number {
+export function runLiabilityReport(ctx: { io: CliIo; now: number }, options: LiabilityCommandOptions): number | Promise<number> {
+  const view = liabilityViewOrExit(ctx, options);
+  if (typeof view === 'number') return view;
+  const { io } = ctx;
+  if (options.json) io.out(JSON.stringify(view, null, 2) + '\n');
+  else if (options.csv) io.out(liabilityReportCsv(view));
+  else io.out(liabilityText(view));
+  if (options.xlsx === undefined) return 0;
+  const path = options.xlsx;
+  return liabilityXlsx(view).then((buffer) => {
+    try {
+      writeFileSync(path, buffer);
+    } catch (error) {
+      io.err(`--xlsx: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+      return 2;
+    }
+    io.err(`wrote the liability report to ${path}\n`);
+    return 0;
+  });
+}
+
+/**
+ * `ledgerscope report journal --db <path> --from <instant> --to <instant> [--unit <code>] [--csv]`: the
+ * deferred revenue / breakage journal of the period (date, account, debit, credit, memo), with the account
+ * names set in Settings (the settings file of the config directory; defaults otherwise).
+ */
+export function runJournalReport(ctx: { io: CliIo; now: number }, options: LiabilityCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
+  if (options.json) {
+    ctx.io.err('report journal: --json is not a journal layout; use --csv or the default table\n');
+    return 2;
+  }
+  const view = liabilityViewOrExit(ctx, { ...options, csv: false });
+  if (typeof view === 'number') return view;
+  const accounts: JournalAccountNames = new Settings(new SettingsFile(join(defaultConfigDir(env), 'settings.json')), environmentKeys(env)).journalAccounts();
+  const lines = journalLines(view, accounts);
+  if (options.csv) ctx.io.out(journalCsv(lines));
+  else if (lines.length === 0) ctx.io.out(`no purchase, consumption, expiry or refund with a value in [${view.from}, ${view.to})\n`);
+  else ctx.io.out(textTable([...JOURNAL_COLUMNS], lines.map((line) => [line.date, line.account, line.debit, line.credit, line.memo])));
+  return 0;
+}
+
+function liabilityViewOrExit(ctx: { io: CliIo; now: number }, options: LiabilityCommandOptions): LiabilityReportView | number {
   const { io } = ctx;
   const problems: string[] = [];
   const from = instantOption('--from', options.from, problems);
@@ -58,10 +110,7 @@ export function runLiabilityReport(ctx: { io: CliIo; now: number }, options: Lia
     }
     throw error;
   }
-  if (options.json) io.out(JSON.stringify(view, null, 2) + '\n');
-  else if (options.csv) io.out(liabilityReportCsv(view));
-  else io.out(liabilityText(view));
-  return 0;
+  return view;
 }
 
 function instantOption(name: string, value: string, problems: string[]): Instant | null {

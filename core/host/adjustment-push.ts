@@ -13,10 +13,11 @@ export function adjustmentPushHandlers(
   service: AppService,
   vault: KeyVault,
   env: Record<string, string | undefined> = process.env,
+  operator: () => string | null = () => null,
 ): Pick<Handlers, 'adjustment.list' | 'adjustment.push'> {
   return {
     'adjustment.list': (input) => service.adjustmentList(input, { orb: vault.get('orb') !== null, moesif: vault.get('moesif') !== null }),
     'adjustment.push': (input) =>
-      service.adjustmentPush(input, pushClientsFromKeys({ orbApiKey: vault.get('orb'), moesifToken: vault.get('moesif'), ...pushApiBasesFromEnvironment(env) })),
+      service.adjustmentPush(input, pushClientsFromKeys({ orbApiKey: vault.get('orb'), moesifToken: vault.get('moesif'), ...pushApiBasesFromEnvironment(env) }), operator()),
   };
 }

@@ -57,9 +57,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const keys = environmentKeys(env);
   const settings = new Settings(new SettingsFile(join(options.configDir ?? defaultConfigDir(env), 'settings.json')), keys);
   const handlers: Handlers = {
-    ...serviceHandlers(service, () => events.emit({ type: 'data_changed' })),
+    ...serviceHandlers(service, () => events.emit({ type: 'data_changed' }), () => settings.operatorName()),
     ...jobHandlers(jobs),
-    'reconcile.run': reconcileRunHandler(jobs, service, () => settings.view().reconciliation),
+    'reconcile.run': reconcileRunHandler(jobs, service, () => settings.view().reconciliation, () => settings.operatorName()),
     'app.info': () => ({
       host: 'browser',
       version: options.version,
@@ -74,7 +74,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
     'adjustment.export': (input) => adjustmentsForDownload(service, input),
-    ...adjustmentPushHandlers(service, keys, env),
+    'report.liabilityExport': (input) => ({ ...service.reportLiabilityExport(input, settings.journalAccounts()), saved_to: null }),
+    ...adjustmentPushHandlers(service, keys, env, () => settings.operatorName()),
   };
   // Open the database (and count it) now, not on the page's first request.
   service.databaseInfo();

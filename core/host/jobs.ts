@@ -106,8 +106,8 @@ export class Jobs {
   }
 
   /** A reconciliation run at `asOf` with the host's settings, in a worker like an import. */
-  startReconcile(asOf: Instant, settings: ReconciliationSettings): JobStatus {
-    return this.launch('reconcile.run', null, { kind: 'reconcile.run', dbPath: this.options.dbPath, asOf, now: this.options.clock(), settings });
+  startReconcile(asOf: Instant, settings: ReconciliationSettings, by: string | null = null): JobStatus {
+    return this.launch('reconcile.run', null, { kind: 'reconcile.run', dbPath: this.options.dbPath, asOf, now: this.options.clock(), settings, by });
   }
 
   private launch(kind: JobKind, uploadId: string | null, request: JobRequest): JobStatus {
@@ -215,11 +215,12 @@ export function reconcileRunHandler(
   jobs: Jobs,
   service: { asOf(text: string | undefined): Instant; assertDatabase(): void },
   settings: () => ReconciliationSettings,
+  operator: () => string | null = () => null,
 ): Handlers['reconcile.run'] {
   return (input) => {
     const asOf = service.asOf(input.as_of);
     service.assertDatabase();
-    return jobs.startReconcile(asOf, settings());
+    return jobs.startReconcile(asOf, settings(), operator());
   };
 }
 

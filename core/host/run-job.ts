@@ -18,6 +18,8 @@ export interface ReconcileJobRequest {
   now: Instant;
   /** The host's settings, snake_case, as parseReconcileSettings reads them. */
   settings: ReconciliationSettings;
+  /** Who runs it (Settings' operator name), recorded in the run's history. */
+  by?: string | null;
 }
 
 export type JobRequest = ImportJobRequest | ReconcileJobRequest;
@@ -33,7 +35,7 @@ function runReconcileJob(request: ReconcileJobRequest, onProgress: (progress: Jo
     return { type: 'error', message: error instanceof LedgerDbError ? error.message : String(error) };
   }
   try {
-    const outcome = runReconciliation(db, { asOf: request.asOf, now: request.now, settings: request.settings });
+    const outcome = runReconciliation(db, { asOf: request.asOf, now: request.now, settings: request.settings, by: request.by ?? null });
     onProgress({ phase: 'check', done: 1, total: 1 });
     return { type: 'reconciled', run: runSummary(outcome.run) };
   } catch (error) {

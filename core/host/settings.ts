@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MethodInput } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import { KEY_PROVIDERS, type KeyProvider, type KeyStatus, type KeyStorageView, type ReconciliationSettings, type SettingsView } from '../api/types.js';
+import { KEY_PROVIDERS, type JournalAccounts, type KeyProvider, type KeyStatus, type KeyStorageView, type ReconciliationSettings, type SettingsView } from '../api/types.js';
 
 /*
  * Settings: the reconciliation window and tolerances (a JSON file in the user's config directory, never
@@ -67,8 +67,19 @@ export function maskKey(key: string): string {
   return `${prefix}…${key.slice(-4)}`;
 }
 
+/** The journal's accounts until the user names their own (a common chart-of-accounts wording). */
+export const DEFAULT_JOURNAL_ACCOUNTS: JournalAccounts = {
+  cash: 'Cash',
+  deferred_revenue: 'Deferred Revenue',
+  revenue: 'Revenue',
+  breakage: 'Breakage Revenue',
+};
+
 export interface StoredSettings {
   reconciliation?: Partial<ReconciliationSettings>;
+  /** Who uses this copy: recorded with every run, sign-off, re-open, adjustment and push. */
+  operator_name?: string;
+  journal_accounts?: Partial<JournalAccounts>;
   /** Desktop: keys encrypted by the vault, base64. Written only by an editable vault. */
   encrypted_keys?: Partial<Record<KeyProvider, string>>;
   /** Desktop: the database opened last (File > Open database). */
@@ -120,7 +131,27 @@ export class Settings {
       };
     });
     const storage = this.vault.storage ?? (this.vault.editable ? KEYCHAIN_STORAGE : ENVIRONMENT_STORAGE);
-    return { reconciliation, keys, keys_editable: this.vault.editable, key_environment: KEY_ENVIRONMENT, key_storage: storage };
+    return {
+      reconciliation,
+      keys,
+      keys_editable: this.vault.editable,
+      key_environment: KEY_ENVIRONMENT,
+      key_storage: storage,
+      operator_name: this.operatorName(),
+      journal_accounts: this.journalAccounts(),
+    };
+  }
+
+  /** The name recorded with every action; null until the user sets one. */
+  operatorName(): string | null {
+    const name = this.file.read().operator_name;
+    return typeof name === 'string' && name.trim() !== '' ? name.trim() : null;
+  }
+
+  journalAccounts(): JournalAccounts {
+    const stored = this.file.read().journal_accounts ?? {};
+    const pick = (key: keyof JournalAccounts): string => (typeof stored[key] === 'string' && stored[key].trim() !== '' ? stored[key].trim() : DEFAULT_JOURNAL_ACCOUNTS[key]);
+    return { cash: pick('cash'), deferred_revenue: pick('deferred_revenue'), revenue: pick('revenue'), breakage: pick('breakage') };
   }
 
   update(input: MethodInput<'settings.set'>): SettingsView {
@@ -131,9 +162,15 @@ export class Settings {
         if (key !== undefined) this.vault.set(provider, key, { saveWithoutKeyring: input.save_keys_without_keyring === true });
       }
     }
-    if (input.reconciliation !== undefined) {
+    if (input.reconciliation !== undefined || input.operator_name !== undefined || input.journal_accounts !== undefined) {
       const stored = this.file.read();
-      stored.reconciliation = { ...stored.reconciliation, ...input.reconciliation };
+      if (input.reconciliation !== undefined) stored.reconciliation = { ...stored.reconciliation, ...input.reconciliation };
+      if (input.operator_name !== undefined) {
+        const name = input.operator_name?.trim() ?? '';
+        if (name === '') delete stored.operator_name;
+        else stored.operator_name = name;
+      }
+      if (input.journal_accounts !== undefined) stored.journal_accounts = { ...stored.journal_accounts, ...input.journal_accounts };
       this.file.write(stored);
     }
     return this.view();

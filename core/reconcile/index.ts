@@ -32,6 +32,7 @@ export { collectStripeMoney, moneyStatus, type MoneyStatus } from './payments.js
 export { ADJUSTMENT_METADATA, forEachReferenceToken } from './references.js';
 export { adjustmentMetadata, idempotencyKey, proposalEntry, proposeBalancingEntry, withBody } from './proposals.js';
 export { proposalFromView, proposalViewSchema, ProposalInputError } from './proposal-input.js';
+export { reversalKey, reversalProposal } from './reversal.js';
 export { previewEntry, type BalancePreview, type BalancesView, type PreviewBlockState } from './preview.js';
 export { compareRunItems, isOpen, type ItemChange, type RunComparison } from './compare.js';
 export { providerBodiesJsonl, providerBodyJson } from './export.js';

@@ -1,5 +1,6 @@
-import { ZERO } from '../money/decimal.js';
+import { toCanonical, ZERO } from '../money/decimal.js';
 import { entryItemId, paymentItemId, type Reconciliation } from './context.js';
+import type { LedgerCandidate } from './ledger-side.js';
 import type { ReferenceIndex } from './match-exact.js';
 
 /*
@@ -35,7 +36,46 @@ export function placeLeftoverMoney(ctx: Reconciliation): void {
   }
 }
 
+/** A webhook retry lands within this long of the first credit (providers retry for minutes, not days). */
+export const RETRY_WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * The credit a leftover paid credit repeats: a credit of the same account and amount, matched to a
+ * payment, at most RETRY_WINDOW_MS before it (a webhook delivered twice, the retry under another
+ * transaction id). Index built once per run: account + amount → matched credits in time order.
+ */
+function retryIndex(ctx: Reconciliation): (candidate: LedgerCandidate) => { first: LedgerCandidate; paymentIds: string[] } | null {
+  let index: Map<string, LedgerCandidate[]> | null = null;
+  const keyOf = (c: LedgerCandidate): string => `${c.account}\u001f${toCanonical(c.amount)}`;
+  return (candidate) => {
+    if (index === null) {
+      index = new Map();
+      for (const c of ctx.ledger.candidates) {
+        if (c.role !== 'credit' || c.item === -1 || c.pending) continue;
+        const item = ctx.items[c.item]!;
+        if (item.groups.length === 0 || (item.category !== 'matched' && item.category !== 'matched_fuzzy')) continue;
+        const list = index.get(keyOf(c));
+        if (list === undefined) index.set(keyOf(c), [c]);
+        else list.push(c);
+      }
+    }
+    for (const first of index.get(keyOf(candidate)) ?? []) {
+      const gap = candidate.at - first.at;
+      if (gap >= 0 && gap <= RETRY_WINDOW_MS && first.index !== candidate.index) {
+        return { first, paymentIds: ctx.groupIds(ctx.items[first.item]!.groups[0]!) };
+      }
+    }
+    return null;
+  };
+}
+
+function minutesText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes === 0 ? 'less than a minute' : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+}
+
 export function placeLeftoverLedger(ctx: Reconciliation, refs: ReferenceIndex): void {
+  const retryOf = retryIndex(ctx);
   for (const candidate of ctx.ledger.candidates) {
     if (candidate.item !== -1) continue;
     const claimsMoney =
@@ -43,6 +83,29 @@ export function placeLeftoverLedger(ctx: Reconciliation, refs: ReferenceIndex): 
       (candidate.role === 'reversal' && candidate.entry.kind === 'void' && (candidate.entry.voidReason === 'refund' || refs.referencing[candidate.index] === 1));
     if (!claimsMoney) continue;
     const credit = candidate.role === 'credit';
+    const retry = credit && !candidate.pending ? retryOf(candidate) : null;
+    if (retry !== null) {
+      ctx.addItem({
+        id: entryItemId(candidate.ref),
+        category: 'duplicate_credit',
+        ...ctx.accountOfCandidate(candidate),
+        groups: [],
+        reversals: [],
+        candidates: [candidate.index],
+        evidenceIds: retry.paymentIds,
+        expected: ZERO,
+        actual: candidate.amount,
+        at: candidate.at,
+        note:
+          `a second credit for payment ${retry.paymentIds.join(', ')}, ${minutesText(candidate.at - retry.first.at)} after ${retry.first.ref.sourceId} ` +
+          'under another transaction id (a webhook delivered twice)',
+        rate: candidate.rate,
+        removeFromBlock: candidate.blockId,
+        restoreToBlock: null,
+        voidReason: null,
+      });
+      continue;
+    }
     ctx.addItem({
       id: entryItemId(candidate.ref),
       category: candidate.pending ? 'pending' : 'missing_in_stripe',

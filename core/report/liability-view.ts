@@ -151,9 +151,16 @@ function csvRow(
   return row;
 }
 
+/** The CSV's rows (under liabilityCsvHeader): one per account, then one total per unit. */
+export function liabilityTableRows(view: LiabilityReportView): (string | number | null)[][] {
+  return [
+    ...view.accounts.map((account) => csvRow('account', [account.customer_id, account.subscription_id], account.unit, 1, account)),
+    ...view.totals.map((total) => csvRow('total', [null, null], total.unit, total.accounts, total)),
+  ];
+}
+
 export function liabilityReportCsv(view: LiabilityReportView): string {
   let out = csvRecord(liabilityCsvHeader());
-  for (const account of view.accounts) out += csvRecord(csvRow('account', [account.customer_id, account.subscription_id], account.unit, 1, account));
-  for (const total of view.totals) out += csvRecord(csvRow('total', [null, null], total.unit, total.accounts, total));
+  for (const row of liabilityTableRows(view)) out += csvRecord(row);
   return out;
 }

@@ -16,6 +16,8 @@ import {
 import {
   findAdjustment,
   findRun,
+  insertRunEvent,
+  listItemReviews,
   findRunItem,
   insertAdjustment,
   listAdjustments,
@@ -29,6 +31,7 @@ import {
 } from '../store/index.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { ReconcileServiceError } from './reconcile-service.js';
+import { assertRunOpen, cleanText } from './run-close.js';
 
 /*
  * Balancing adjustments: preview (the engine replays the account without and with the entry), post
@@ -99,9 +102,13 @@ export function postAdjustment(
       if (existing !== null) return postResult('already_posted', existing);
       const run = findRun(db, context.runId);
       if (run === null || run.state !== 'complete') throw new ReconcileServiceError('not_found', `no complete reconciliation run ${JSON.stringify(context.runId)}`);
+      // A signed-off run is locked (issue 13): the contract refuses, and says how to go on.
+      assertRunOpen(run);
       const item = findRunItem(db, context.runId, context.itemId);
       if (item === null) throw new ReconcileServiceError('not_found', `run ${context.runId} has no item ${JSON.stringify(context.itemId)}`);
-      if (!isDifference(item.category) || item.settled) {
+      // A rejected fuzzy or grouped match is a difference again: it may be balanced.
+      const rejected = listItemReviews(db, context.runId).get(context.itemId)?.decision === 'rejected';
+      if ((!isDifference(item.category) && !rejected) || item.settled) {
         throw new AdjustmentRejected([`item ${context.itemId} of run ${context.runId} is ${item.settled ? 'settled' : item.category}: nothing to balance`]);
       }
       const counted = new Set(item.adjustment_ids);
@@ -130,7 +137,14 @@ export function postAdjustment(
         metadata: adjustmentMetadata(parsed),
         proposal: view,
         postedAt: context.now,
-        postedBy: context.by ?? null,
+        postedBy: cleanText(context.by, 200),
+      });
+      insertRunEvent(db, {
+        runId: context.runId,
+        kind: 'adjustment',
+        by: cleanText(context.by, 200),
+        at: context.now,
+        detail: { idempotency_key: parsed.idempotencyKey, item_id: context.itemId, kind: parsed.kind, amount: view.amount, unit: view.unit },
       });
       const stored = findAdjustment(db, parsed.idempotencyKey);
       if (stored === null) throw new Error(`adjustment ${parsed.idempotencyKey} was not stored`);
@@ -172,10 +186,23 @@ export interface AdjustmentView {
   /** When the provider's copy replaced the local entry: confirmed by the provider. */
   confirmed_at: string | null;
   copy_difference: string | null;
+  /** A reversal: the key of the adjustment it reverses. */
+  reverses_key: string | null;
+  /** The key of the reversal that undid this one. */
+  reversed_by_key: string | null;
+  pushed_by: string | null;
+  /** pushed (or confirmed by the provider), failed, or not_pushed. */
+  push_status: 'pushed' | 'confirmed' | 'failed' | 'not_pushed';
   body: ProviderBody;
 }
 
-function adjustmentView(record: AdjustmentRecord): AdjustmentView {
+export function pushStatusOf(record: AdjustmentRecord): AdjustmentView['push_status'] {
+  if (record.pushedAt !== null) return 'pushed';
+  if (record.replacedAt !== null) return 'confirmed';
+  return record.pushError !== null ? 'failed' : 'not_pushed';
+}
+
+export function adjustmentView(record: AdjustmentRecord): AdjustmentView {
   return {
     idempotency_key: record.idempotencyKey,
     run_id: record.runId,
@@ -196,12 +223,28 @@ function adjustmentView(record: AdjustmentRecord): AdjustmentView {
     entry_source: record.entrySource,
     confirmed_at: formatOptionalInstant(record.replacedAt),
     copy_difference: record.copyDifference,
+    reverses_key: record.reversesKey,
+    reversed_by_key: record.reversedByKey,
+    pushed_by: record.pushedBy,
+    push_status: pushStatusOf(record),
     body: record.body,
   };
 }
 
-export function listPostedAdjustments(db: LedgerDb, filter: { runId?: string; itemId?: string; unpushed?: boolean } = {}): AdjustmentView[] {
-  return listAdjustments(db, filter).map(adjustmentView);
+export interface AdjustmentListFilter {
+  runId?: string;
+  itemId?: string;
+  unpushed?: boolean;
+  customerId?: string;
+  provider?: Provider;
+  pushStatus?: AdjustmentView['push_status'];
+}
+
+/** Posted adjustments across runs, in the order they were posted, filtered by run, customer, provider and push status. */
+export function listPostedAdjustments(db: LedgerDb, filter: AdjustmentListFilter = {}): AdjustmentView[] {
+  const { pushStatus, ...stored } = filter;
+  const views = listAdjustments(db, stored).map(adjustmentView);
+  return pushStatus === undefined ? views : views.filter((view) => view.push_status === pushStatus);
 }
 
 export interface ExportOptions {
@@ -222,8 +265,14 @@ export function exportAdjustments(db: LedgerDb, options: ExportOptions = {}): st
     if (options.runId === undefined) throw new ReconcileServiceError('invalid', 'exporting proposals needs the run they belong to');
     const run = findRun(db, options.runId);
     if (run === null || run.state !== 'complete') throw new ReconcileServiceError('not_found', `no complete reconciliation run ${JSON.stringify(options.runId)}`);
+    // Only items still open: not settled by the run, and no adjustment in force posted for them since.
+    const inForce = new Set(
+      listAdjustments(db, { runId: options.runId })
+        .filter((adjustment) => adjustment.reversesKey === null && adjustment.reversedByKey === null)
+        .map((adjustment) => adjustment.itemId),
+    );
     bodies = listRunItems(db, options.runId)
-      .filter((item) => item.proposal !== null && !item.settled)
+      .filter((item) => item.proposal !== null && !item.settled && !inForce.has(item.item_id))
       .map((item) => ({ provider: item.proposal!.provider, body: item.proposal!.body }));
   }
   return providerBodiesJsonl(bodies.filter((entry) => options.provider === undefined || entry.provider === options.provider).map((entry) => entry.body));
@@ -259,6 +308,8 @@ export interface PushOptions {
   missing?: Partial<Record<Provider, string>>;
   /** The clock, read per push (when each attempt happened). */
   now: () => Instant;
+  /** Who pushes (the operator name), recorded with each push. */
+  by?: string | null;
 }
 
 export interface PushReport {
@@ -308,16 +359,31 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
     }
     const client = options.clients[record.provider];
     if (client === undefined) {
-      report.skipped.push({ idempotency_key: record.idempotencyKey, reason: options.missing?.[record.provider] ?? `no ${record.provider} client configured` });
+      const reason = options.missing?.[record.provider] ?? `no ${record.provider} client configured`;
+      report.skipped.push({ idempotency_key: record.idempotencyKey, reason });
+      // Not sent, but asked for: the run's history says who tried, when, and why nothing went out.
+      const at = options.now();
+      db.transaction(() =>
+        insertRunEvent(db, { runId: record.runId, kind: 'push', by: cleanText(options.by, 200), at, reason, detail: { idempotency_key: record.idempotencyKey, result: 'skipped' } }),
+      ).immediate();
       continue;
     }
     try {
       const result = await client.push({ provider: record.provider, customerId: record.customerId, idempotencyKey: record.idempotencyKey, body: record.body });
-      db.transaction(() => recordPushSuccess(db, record.idempotencyKey, { at: options.now(), providerEntryId: result.providerEntryId })).immediate();
+      const at = options.now();
+      const by = cleanText(options.by, 200);
+      db.transaction(() => {
+        recordPushSuccess(db, record.idempotencyKey, { at, providerEntryId: result.providerEntryId, by });
+        insertRunEvent(db, { runId: record.runId, kind: 'push', by, at, detail: { idempotency_key: record.idempotencyKey, result: 'pushed' } });
+      }).immediate();
       report.pushed.push({ idempotency_key: record.idempotencyKey, provider_entry_id: result.providerEntryId });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      db.transaction(() => recordPushFailure(db, record.idempotencyKey, { at: options.now(), error: message })).immediate();
+      const at = options.now();
+      db.transaction(() => {
+        recordPushFailure(db, record.idempotencyKey, { at, error: message });
+        insertRunEvent(db, { runId: record.runId, kind: 'push', by: cleanText(options.by, 200), at, reason: message, detail: { idempotency_key: record.idempotencyKey, result: 'failed' } });
+      }).immediate();
       report.failed.push({ idempotency_key: record.idempotencyKey, error: message });
     }
   }

@@ -24,6 +24,9 @@ import { accountsPage, computeSummaries, summaryViews, type AccountContacts, typ
 import { contactHaystack, customerDirectory, type CustomerDirectory } from './customer-directory.js';
 import { findCustomer, searchCustomers } from './customer-lookup.js';
 import { paymentEvidence } from './payment-evidence.js';
+import { history, mappingImport, mappingList, mappingSet, reopen, reverse, reversePreview, review } from './close-queries.js';
+import { liabilityExport, liabilityView } from './liability-queries.js';
+import type { JournalAccountNames } from '../report/index.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
 /*
@@ -168,7 +171,7 @@ export class AppService {
   accountsList(input: MethodInput<'accounts.list'>) {
     const asOf = this.asOf(input.as_of);
     const db = this.connection();
-    if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [] };
+    if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [], totals: [] };
     return accountsPage(this.summariesAt(db, asOf), input, asOf, this.directoryOf(db).contacts);
   }
 
@@ -230,10 +233,62 @@ export class AppService {
     return compareRuns(this.requireDb(), input);
   }
 
-  reconcileSignOff(input: MethodInput<'reconcile.signOff'>) {
-    const signed = signOff(this.requireDb(), input, this.now());
+  reconcileSignOff(input: MethodInput<'reconcile.signOff'>, operator: string | null = null) {
+    const signed = signOff(this.requireDb(), input, this.now(), operator);
     this.invalidate();
     return signed;
+  }
+
+  reconcileReopen(input: MethodInput<'reconcile.reopen'>, operator: string | null) {
+    const reopened = reopen(this.requireDb(), input, this.now(), operator);
+    this.invalidate();
+    return reopened;
+  }
+
+  reconcileHistory(input: MethodInput<'reconcile.history'>) {
+    return history(this.requireDb(), input);
+  }
+
+  reconcileReview(input: MethodInput<'reconcile.review'>, operator: string | null) {
+    const reviewed = review(this.requireDb(), input, this.now(), operator);
+    this.invalidate();
+    return reviewed;
+  }
+
+  adjustmentReversePreview(input: MethodInput<'adjustment.reversePreview'>) {
+    return reversePreview(this.requireDb(), input, this.now());
+  }
+
+  /** Writes one ledger entry, like a post. */
+  adjustmentReverse(input: MethodInput<'adjustment.reverse'>, operator: string | null) {
+    const reversed = reverse(this.requireDb(), input, this.now(), operator);
+    this.invalidate();
+    return reversed;
+  }
+
+  mappingList() {
+    return mappingList(this.connection());
+  }
+
+  reportLiability(input: MethodInput<'report.liability'>) {
+    return liabilityView(this.requireDb(), input);
+  }
+
+  /** The roll-forward CSV or the journal (with the account names from Settings). */
+  reportLiabilityExport(input: MethodInput<'report.liabilityExport'>, accounts: JournalAccountNames): { file_name: string; text: string } {
+    return liabilityExport(this.requireDb(), input, accounts, basename(this.options.dbPath));
+  }
+
+  mappingImport(input: MethodInput<'mapping.import'>) {
+    const list = mappingImport(this.requireDb(), input, this.now());
+    this.invalidate();
+    return list;
+  }
+
+  mappingSet(input: MethodInput<'mapping.set'>) {
+    const list = mappingSet(this.requireDb(), input, this.now());
+    this.invalidate();
+    return list;
   }
 
   adjustmentPreview(input: MethodInput<'adjustment.preview'>) {
@@ -241,8 +296,8 @@ export class AppService {
   }
 
   /** Writes one ledger entry: the caches are dropped (the host tells the page the data changed). */
-  adjustmentPost(input: MethodInput<'adjustment.post'>) {
-    const posted = adjustmentPost(this.requireDb(), input, this.now());
+  adjustmentPost(input: MethodInput<'adjustment.post'>, operator: string | null = null) {
+    const posted = adjustmentPost(this.requireDb(), input.by === undefined && operator !== null ? { ...input, by: operator } : input, this.now());
     this.invalidate();
     return posted;
   }
@@ -250,7 +305,13 @@ export class AppService {
   adjustmentList(input: MethodInput<'adjustment.list'>, pushReady: AdjustmentsList['push_ready']): AdjustmentsList {
     const db = this.connection();
     if (db === null) return { adjustments: [], push_ready: pushReady };
-    const filter = { ...(input.run_id === undefined ? {} : { runId: input.run_id }), ...(input.unpushed === undefined ? {} : { unpushed: input.unpushed }) };
+    const filter = {
+      ...(input.run_id === undefined ? {} : { runId: input.run_id }),
+      ...(input.unpushed === undefined ? {} : { unpushed: input.unpushed }),
+      ...(input.customer_id === undefined ? {} : { customerId: input.customer_id }),
+      ...(input.provider === undefined ? {} : { provider: input.provider }),
+      ...(input.push_status === undefined ? {} : { pushStatus: input.push_status }),
+    };
     return { adjustments: listPostedAdjustments(db, filter), push_ready: pushReady };
   }
 
@@ -258,6 +319,7 @@ export class AppService {
   async adjustmentPush(
     input: MethodInput<'adjustment.push'>,
     clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
+    operator: string | null = null,
   ): Promise<AdjustmentPushReport> {
     const db = this.requireDb();
     try {
@@ -268,6 +330,7 @@ export class AppService {
         clients: clients.clients,
         missing: clients.missing,
         now: () => this.now(),
+        by: operator,
       });
     } catch (error) {
       throw apiErrorOf(error);
@@ -313,21 +376,46 @@ export type ServiceMethod =
   | 'reconcile.compare'
   | 'reconcile.signOff'
   | 'adjustment.preview'
-  | 'adjustment.post';
+  | 'adjustment.post'
+  | 'reconcile.reopen'
+  | 'reconcile.history'
+  | 'reconcile.review'
+  | 'adjustment.reversePreview'
+  | 'adjustment.reverse'
+  | 'mapping.list'
+  | 'mapping.import'
+  | 'mapping.set'
+  | 'report.liability';
 
-/** `onDataChanged`: after a handler wrote to the database (the host tells the page). */
-export function serviceHandlers(service: AppService, onDataChanged: () => void = () => {}): Pick<Handlers, ServiceMethod> {
+/**
+ * `onDataChanged`: after a handler wrote to the database (the host tells the page). `operator`: the name
+ * set in Settings, recorded with sign-offs, re-opens, adjustments, reversals and reviews.
+ */
+export function serviceHandlers(service: AppService, onDataChanged: () => void = () => {}, operator: () => string | null = () => null): Pick<Handlers, ServiceMethod> {
+  const changed = <T>(value: T): T => {
+    onDataChanged();
+    return value;
+  };
   return {
     'reconcile.runs': () => service.reconcileRuns(),
     'reconcile.get': (input) => service.reconcileGet(input),
     'reconcile.compare': (input) => service.reconcileCompare(input),
-    'reconcile.signOff': (input) => service.reconcileSignOff(input),
+    'reconcile.signOff': (input) => changed(service.reconcileSignOff(input, operator())),
+    'reconcile.reopen': (input) => changed(service.reconcileReopen(input, operator())),
+    'reconcile.history': (input) => service.reconcileHistory(input),
+    'reconcile.review': (input) => changed(service.reconcileReview(input, operator())),
     'adjustment.preview': (input) => service.adjustmentPreview(input),
     'adjustment.post': (input) => {
-      const posted = service.adjustmentPost(input);
+      const posted = service.adjustmentPost(input, operator());
       if (posted.status === 'posted') onDataChanged();
       return posted;
     },
+    'adjustment.reversePreview': (input) => service.adjustmentReversePreview(input),
+    'adjustment.reverse': (input) => changed(service.adjustmentReverse(input, operator())),
+    'mapping.list': () => service.mappingList(),
+    'mapping.import': (input) => changed(service.mappingImport(input)),
+    'mapping.set': (input) => changed(service.mappingSet(input)),
+    'report.liability': (input) => service.reportLiability(input),
     'accounts.list': (input) => service.accountsList(input),
     'account.get': (input) => service.accountGet(input),
     'entries.list': (input) => service.entriesList(input),

@@ -22,6 +22,9 @@ import { isDifference, SettingsError } from '../reconcile/index.js';
 import { countEntries, countPayments, listRunItems, loadAccountEntries, loadPayment, type LedgerDb } from '../store/index.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { AdjustmentRejected, exportAdjustments, listPostedAdjustments, postAdjustment, previewAdjustment } from './adjustments.js';
+import { CloseRefused, currentDrift, RunLockedError, RunNotFound } from './run-close.js';
+import { listItemReviews } from '../store/index.js';
+import { MappingCsvError } from '../reconcile/customer-mapping-csv.js';
 import {
   compareReconcileRuns,
   getReconcileRun,
@@ -53,6 +56,11 @@ export function apiErrorOf(error: unknown): unknown {
     return new ApiError(error.code === 'invalid' ? 'invalid_input' : error.code, error.message);
   }
   if (error instanceof AdjustmentRejected) return new ApiError('invalid_input', error.problems.join('; '));
+  // A locked run is a state the user can change (re-open it): a conflict, with the message saying how.
+  if (error instanceof RunLockedError) return new ApiError('conflict', error.message);
+  if (error instanceof CloseRefused) return new ApiError('invalid_input', error.message);
+  if (error instanceof RunNotFound) return new ApiError('not_found', error.message);
+  if (error instanceof MappingCsvError) return new ApiError('invalid_input', error.problems.join('; '));
   if (error instanceof SettingsError) return new ApiError('invalid_input', `reconciliation settings: ${error.problems.join('; ')}`);
   if (error instanceof LedgerRuleError) return new ApiError('conflict', error.message);
   return error;
@@ -159,8 +167,9 @@ function entryDetail(id: string, unit: string, entries: readonly LedgerEntry[] |
   };
 }
 
-function isOpen(item: ReconcileItemView, posted: ReadonlySet<string>): boolean {
-  return isDifference(item.category) && !item.settled && !posted.has(item.item_id);
+/** Open now: a difference (or a rejected match) not settled, with no adjustment in force posted for it since. */
+function isOpen(item: ReconcileItemView, posted: ReadonlySet<string>, rejected: ReadonlySet<string> = new Set()): boolean {
+  return (isDifference(item.category) || rejected.has(item.item_id)) && !item.settled && !posted.has(item.item_id);
 }
 
 export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'reconcile.get'>): ReconcileRunPage {
@@ -170,6 +179,8 @@ export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'
     const items = cache.grouped(db, input.run_id);
     const postedByItem = new Map<string, ReconcileItemRow['posted']>();
     for (const adjustment of listPostedAdjustments(db, { runId: input.run_id })) {
+      // A reversed adjustment (and its reversal) no longer settles the item: it is open again.
+      if (adjustment.reverses_key !== null || adjustment.reversed_by_key !== null) continue;
       postedByItem.set(adjustment.item_id, {
         idempotency_key: adjustment.idempotency_key,
         entry_id: adjustment.entry_id,
@@ -178,18 +189,20 @@ export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'
       });
     }
     const posted = new Set(postedByItem.keys());
+    const reviews = listItemReviews(db, input.run_id);
+    const rejected = new Set([...reviews.values()].filter((review) => review.decision === 'rejected').map((review) => review.itemId));
     const counts: ReconcileCategoryCount[] = RECONCILE_CATEGORIES.map((category) => ({ category, total: 0, open: 0, settled: 0 }));
     for (const item of items) {
       const count = counts[CATEGORY_ORDER.get(item.category) ?? -1];
       if (count === undefined) continue;
       count.total++;
-      if (isOpen(item, posted)) count.open++;
+      if (isOpen(item, posted, rejected)) count.open++;
       if (item.settled) count.settled++;
     }
     const wanted = input.categories === undefined || input.categories.length === 0 ? null : new Set<string>(input.categories);
     const only = input.item_ids === undefined ? null : new Set(input.item_ids);
     const filtered = items.filter(
-      (item) => (wanted === null || wanted.has(item.category)) && (input.open_only !== true || isOpen(item, posted)) && (only === null || only.has(item.item_id)),
+      (item) => (wanted === null || wanted.has(item.category)) && (input.open_only !== true || isOpen(item, posted, rejected)) && (only === null || only.has(item.item_id)),
     );
     const accountEntries = new Map<string, LedgerEntry[] | null>();
     const entriesOf = (item: ReconcileItemView): LedgerEntry[] | null => {
@@ -204,7 +217,8 @@ export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'
     };
     const rows: ReconcileItemRow[] = filtered.slice(input.offset, input.offset + input.limit).map((item) => ({
       ...item,
-      open: isOpen(item, posted),
+      open: isOpen(item, posted, rejected),
+      review: reviewView(reviews.get(item.item_id)),
       payments: item.payment_ids.map((id) => paymentDetail(db, id)),
       entries: item.entry_ids.map((id) => entryDetail(id, item.unit, entriesOf(item))),
       posted: postedByItem.get(item.item_id) ?? null,
@@ -212,7 +226,8 @@ export function runPage(cache: RunItemsCache, db: LedgerDb, input: MethodInput<'
     return {
       run: runSummary(detail.run),
       counts,
-      drift: detail.accounts.filter((line) => !/^[+-]?0*(\.0*)?$/.test(line.difference)),
+      // Now, not when the run ran: adjustments posted (and reversed) since move the lines.
+      drift: currentDrift(db, input.run_id).filter((line) => !/^[+-]?0*(\.0*)?$/.test(line.difference)),
       total: filtered.length,
       offset: input.offset,
       rows,
@@ -224,8 +239,22 @@ export function compareRuns(db: LedgerDb, input: MethodInput<'reconcile.compare'
   return asApiError(() => compareReconcileRuns(db, input.from_run_id, input.to_run_id) as ReconcileComparison);
 }
 
-export function signOff(db: LedgerDb, input: MethodInput<'reconcile.signOff'>, now: Instant): ReconcileRunSummary {
-  return asApiError(() => runSummary(signOffReconcileRun(db, input.run_id, { by: input.by, ...(input.note === undefined ? {} : { note: input.note }), now })));
+/** `operator`: the name set in Settings, used when the caller names nobody. */
+export function signOff(db: LedgerDb, input: MethodInput<'reconcile.signOff'>, now: Instant, operator: string | null = null): ReconcileRunSummary {
+  return asApiError(() =>
+    runSummary(
+      signOffReconcileRun(db, input.run_id, {
+        by: input.by ?? operator,
+        ...(input.note === undefined ? {} : { note: input.note }),
+        now,
+        confirmOpen: input.confirm_open_differences === true,
+      }),
+    ),
+  );
+}
+
+function reviewView(review: { decision: 'accepted' | 'rejected'; by: string | null; at: number; reason: string | null } | undefined): ReconcileItemRow['review'] {
+  return review === undefined ? null : { decision: review.decision, by: review.by, at: formatInstant(review.at), reason: review.reason };
 }
 
 export function adjustmentPreview(db: LedgerDb, input: MethodInput<'adjustment.preview'>, now: Instant): AdjustmentPreview {

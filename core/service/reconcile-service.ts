@@ -32,12 +32,16 @@ import {
   listStripeCustomers,
   loadReconcileLedger,
   reserveRun,
+  insertRunEvent,
+  runCreatedBy,
+  setRunCreatedBy,
   signOffRun,
   upsertCustomerMappings,
   type LedgerDb,
   type RunRecord,
 } from '../store/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
+import { cleanText, currentRunState, type CurrentRunState } from './run-close.js';
 
 /*
  * Reconciliation runs: what the CLI and the UI call. A run reads the ledger, the Stripe money and the
@@ -93,6 +97,8 @@ export interface RunReconciliationOptions {
   /** snake_case settings as stored by the host ({date_window_days, amount_tolerance}); defaults otherwise. */
   settings?: unknown;
   stripe?: StripeMoneyReader;
+  /** Who runs it (the operator name from Settings), recorded in the run's history. */
+  by?: string | null;
 }
 
 export interface RunSummaryView {
@@ -103,14 +109,25 @@ export interface RunSummaryView {
   settings: unknown;
   inputs: unknown;
   item_count: number;
+  /** Open differences now (adjustments posted or reversed since, and rejected matches, counted). */
   open_count: number;
+  /** Accounts that drift beyond the tolerance now. */
   drift_count: number;
+  /** What the run itself found when it ran. */
+  open_count_at_run: number;
   summary: Record<string, number> | null;
   error: string | null;
   sign_off: { by: string; at: string; note: string | null } | null;
+  /** Signed off: nothing can be posted against it until it is re-opened. */
+  locked: boolean;
+  created_by: string | null;
+  /** Fuzzy and grouped matches: how many a reviewer accepted or rejected. */
+  review: CurrentRunState['review'];
 }
 
-export function runSummaryView(run: RunRecord): RunSummaryView {
+/** A run as it stands now: its stored results, with open and drift counts from the current state of its items. */
+export function runSummaryView(db: LedgerDb, run: RunRecord): RunSummaryView {
+  const current = currentRunState(db, run);
   return {
     run_id: run.id,
     state: run.state,
@@ -119,11 +136,15 @@ export function runSummaryView(run: RunRecord): RunSummaryView {
     settings: run.settings,
     inputs: run.inputs,
     item_count: run.itemCount,
-    open_count: run.openCount,
-    drift_count: run.driftCount,
+    open_count: current.open_count,
+    drift_count: current.drift_count,
+    open_count_at_run: run.openCount,
     summary: run.summary,
     error: run.error,
     sign_off: run.signOff === null ? null : { by: run.signOff.by, at: formatInstant(run.signOff.at), note: run.signOff.note },
+    locked: run.signOff !== null,
+    created_by: runCreatedBy(db, run.id),
+    review: current.review,
   };
 }
 
@@ -154,7 +175,13 @@ export function runReconciliation(db: LedgerDb, options: RunReconciliationOption
     customer_mapping_count: mappings.length,
     adjustment_count: adjustments.length,
   };
-  const runId = db.transaction(() => reserveRun(db, { createdAt: options.now, asOf: options.asOf, settings: settingsText(settings), inputs })).immediate();
+  const by = cleanText(options.by, 200);
+  const runId = db.transaction(() => {
+    const id = reserveRun(db, { createdAt: options.now, asOf: options.asOf, settings: settingsText(settings), inputs });
+    setRunCreatedBy(db, id, by);
+    insertRunEvent(db, { runId: id, kind: 'run', by, at: options.now, detail: { as_of: formatInstant(options.asOf) } });
+    return id;
+  }).immediate();
   let result: ReconcileResult;
   try {
     result = reconcile({
@@ -178,11 +205,11 @@ export function runReconciliation(db: LedgerDb, options: RunReconciliationOption
   db.transaction(() => completeRun(db, runId, { items, accounts, openCount, driftCount, summary })).immediate();
   const run = findRun(db, runId);
   if (run === null) throw new Error(`reconcile run ${runId} vanished after it was saved`);
-  return { run: runSummaryView(run), result, differences: hasDifferences(result) };
+  return { run: runSummaryView(db, run), result, differences: hasDifferences(result) };
 }
 
 export function listReconcileRuns(db: LedgerDb): RunSummaryView[] {
-  return listRuns(db).map(runSummaryView);
+  return listRuns(db).map((run) => runSummaryView(db, run));
 }
 
 function completeRunOrThrow(db: LedgerDb, runId: string): RunRecord {
@@ -204,7 +231,7 @@ export interface RunDetailView {
 export function getReconcileRun(db: LedgerDb, runId: string, page: { offset?: number; limit?: number } = {}): RunDetailView {
   const run = completeRunOrThrow(db, runId);
   return {
-    run: runSummaryView(run),
+    run: runSummaryView(db, run),
     items: listRunItems(db, runId, page),
     total_items: run.itemCount,
     offset: page.offset ?? 0,
@@ -230,10 +257,17 @@ export function compareReconcileRuns(db: LedgerDb, fromRunId: string, toRunId: s
   return compareRunItems(fromRunId, listRunItems(db, fromRunId), toRunId, listRunItems(db, toRunId));
 }
 
-/** Signs a run off (who, when, a note). Once: a second sign-off is a conflict and changes nothing. */
-export function signOffReconcileRun(db: LedgerDb, runId: string, signOff: { by: string; note?: string | null; now: Instant }): RunSummaryView {
-  const by = signOff.by.trim();
-  if (by === '' || by.length > 200) throw new ReconcileServiceError('invalid', 'sign-off: "by" must name who signs (1 to 200 characters)');
+/**
+ * Signs a run off (who, when, a note) and so locks it. A run with open differences is signed off only
+ * with `confirmOpen` and a reason (the note), both recorded. A signed-off run is a conflict (re-open it first).
+ */
+export function signOffReconcileRun(
+  db: LedgerDb,
+  runId: string,
+  signOff: { by: string | null; note?: string | null; now: Instant; confirmOpen?: boolean },
+): RunSummaryView {
+  const by = (signOff.by ?? '').trim();
+  if (by === '' || by.length > 200) throw new ReconcileServiceError('invalid', 'sign-off: set your name in Settings first (who signs off is recorded)');
   const note = signOff.note === undefined || signOff.note === null || signOff.note.trim() === '' ? null : signOff.note;
   if (note !== null && note.length > 4000) throw new ReconcileServiceError('invalid', 'sign-off: the note is longer than 4000 characters');
   db.transaction(() => {
@@ -241,9 +275,17 @@ export function signOffReconcileRun(db: LedgerDb, runId: string, signOff: { by: 
     if (run.signOff !== null) {
       throw new ReconcileServiceError('conflict', `run ${runId} was already signed off by ${run.signOff.by} at ${formatInstant(run.signOff.at)}`);
     }
+    const open = currentRunState(db, run).open_count;
+    if (open > 0 && (signOff.confirmOpen !== true || note === null)) {
+      throw new ReconcileServiceError(
+        'invalid',
+        `sign-off: run ${runId} still has ${open} open ${open === 1 ? 'difference' : 'differences'}; confirm signing off with them and give a reason`,
+      );
+    }
     if (!signOffRun(db, runId, { by, at: signOff.now, note })) throw new ReconcileServiceError('conflict', `run ${runId} could not be signed off`);
+    insertRunEvent(db, { runId, kind: 'sign_off', by, at: signOff.now, reason: note, detail: { open_count: String(open) } });
   }).immediate();
-  return runSummaryView(completeRunOrThrow(db, runId));
+  return runSummaryView(db, completeRunOrThrow(db, runId));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AccountSortKey, AccountsPage, AccountSummary } from '../api/types.js';
+import type { AccountSortKey, AccountsPage, AccountSummary, AccountUnitTotals } from '../api/types.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey } from '../ledger/types.js';
 import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
@@ -37,7 +37,12 @@ export interface Summaries {
   rows: SummaryRow[];
   /** Sorted positions per sort key (ascending), built on first use. */
   sorted: Map<AccountSortKey, Int32Array>;
+  /** Per-unit totals per search and filter (paging and sorting do not change them): built on first use. */
+  totals?: Map<string, AccountUnitTotals[]>;
 }
+
+/** The expiring total's window when the list has no "expiring within" filter. */
+export const DEFAULT_TOTALS_EXPIRING_DAYS = 30;
 
 export function computeSummaries(db: LedgerDb, asOf: Instant): Summaries {
   const rows: SummaryRow[] = [];
@@ -175,7 +180,48 @@ export function accountsPage(summaries: Summaries, query: AccountsQuery, asOf: I
     }
     total++;
   }
-  return { as_of: formatInstant(asOf), total_accounts: rows.length, total, offset: query.offset, rows: page };
+  return { as_of: formatInstant(asOf), total_accounts: rows.length, total, offset: query.offset, rows: page, totals: unitTotals(summaries, query, asOf, matches) };
+}
+
+/** Totals per unit of the accounts the list shows (its search and filters); a balance never mixes units. */
+function unitTotals(summaries: Summaries, query: AccountsQuery, asOf: Instant, matches: (row: SummaryRow) => boolean): AccountUnitTotals[] {
+  const days = query.filter?.expiring_within_days ?? DEFAULT_TOTALS_EXPIRING_DAYS;
+  const cacheKey = JSON.stringify([query.search?.trim().toLowerCase() ?? '', query.filter ?? {}, asOf]);
+  summaries.totals ??= new Map();
+  const cached = summaries.totals.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const by = asOf + days * DAY_MS;
+  const units = new Map<string, { accounts: number; current: Decimal; pending: Decimal; scheduled: Decimal; deficit: Decimal; expiring: Decimal }>();
+  for (const row of summaries.rows) {
+    if (!matches(row)) continue;
+    let unit = units.get(row.key.unit);
+    if (unit === undefined) {
+      unit = { accounts: 0, current: new Decimal(0), pending: new Decimal(0), scheduled: new Decimal(0), deficit: new Decimal(0), expiring: new Decimal(0) };
+      units.set(row.key.unit, unit);
+    }
+    unit.accounts++;
+    if (!row.current.isZero()) unit.current = unit.current.plus(row.current);
+    if (!row.pending.isZero()) unit.pending = unit.pending.plus(row.pending);
+    if (!row.scheduled.isZero()) unit.scheduled = unit.scheduled.plus(row.scheduled);
+    if (!row.deficit.isZero()) unit.deficit = unit.deficit.plus(row.deficit);
+    if (row.nextExpiryAt !== null && row.nextExpiryAt <= by && !row.amountExpiring.isZero()) unit.expiring = unit.expiring.plus(row.amountExpiring);
+  }
+  const totals = [...units]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([unit, t]) => ({
+      unit,
+      accounts: t.accounts,
+      current: toCanonical(t.current),
+      pending: toCanonical(t.pending),
+      scheduled: toCanonical(t.scheduled),
+      deficit: toCanonical(t.deficit),
+      expiring: toCanonical(t.expiring),
+      expiring_within_days: days,
+    }));
+  // A bound on the cache: searches typed one key at a time would otherwise pile up.
+  if (summaries.totals.size >= 64) summaries.totals.clear();
+  summaries.totals.set(cacheKey, totals);
+  return totals;
 }
 
 /** Every account at the instant, in account-key order (the export). */

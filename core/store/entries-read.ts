@@ -106,7 +106,7 @@ export interface EntryEvidence extends EntryRecord {
   raw: string;
   /** The started_at of the import that stored it. */
   importedAt: Instant;
-  /** L1b: why the block it names could not cover it (migration 0008), in words; null when it could or it names none. */
+  /** L1b: why the block it names could not cover it (migration 0010), in words; null when it could or it names none. */
   allocationWarning: string | null;
 }
 

@@ -49,6 +49,7 @@ export * from './reconcile-item-lookup.js';
 export * from './reconcile-adjustments.js';
 export { replaceAdjustmentCopies, replacementWarnings, type IncomingEntry, type ReplacedAdjustment } from './adjustment-copies.js';
 export * from './reconcile-links.js';
+export * from './reconcile-close.js';
 export * from './reconcile-ledger.js';
 export {
   addEntryMetadata,

@@ -45,17 +45,24 @@ export interface AdjustmentRecord {
   pushAttemptedAt: Instant | null;
   pushError: string | null;
   providerEntryId: string | null;
+  /** A reversal: the key of the adjustment it reverses (migration 0009). */
+  reversesKey: string | null;
+  /** The key of the reversal that undid this one, if any. */
+  reversedByKey: string | null;
+  /** Who pushed it (the operator name), when known. */
+  pushedBy: string | null;
 }
 
 const COLUMNS =
   'idempotency_key, run_id, item_id, provider, customer_id, subscription_id, unit, kind, amount, proposal, body, entry_source_id, ' +
   'posted_at, posted_by, push_attempts, pushed_at, push_attempted_at, push_error, provider_entry_id, ' +
-  'replaced_by_source, replaced_by_source_id, replaced_at, copy_difference';
+  'replaced_by_source, replaced_by_source_id, replaced_at, copy_difference, reverses_key, ' +
+  '(SELECT r.idempotency_key FROM reconcile_adjustments r WHERE r.reverses_key = reconcile_adjustments.idempotency_key), pushed_by';
 
 type Row = [
   string, string, string, string, string, string | null, string, string, string, string, string, string,
   number, string | null, number, number | null, number | null, string | null, string | null,
-  string | null, string | null, number | null, string | null,
+  string | null, string | null, number | null, string | null, string | null, string | null, string | null,
 ];
 
 function decode(row: Row): AdjustmentRecord {
@@ -88,6 +95,9 @@ function decode(row: Row): AdjustmentRecord {
     pushAttemptedAt: row[16],
     pushError: row[17],
     providerEntryId: row[18],
+    reversesKey: row[23],
+    reversedByKey: row[24],
+    pushedBy: row[25],
   };
 }
 
@@ -99,6 +109,8 @@ export function findAdjustment(db: LedgerDb, idempotencyKey: string): Adjustment
 export interface AdjustmentFilter {
   runId?: string;
   itemId?: string;
+  customerId?: string;
+  provider?: 'orb' | 'moesif';
   /** Only those not at the provider yet: not pushed, and no copy of theirs arrived from the provider. */
   unpushed?: boolean;
 }
@@ -109,10 +121,17 @@ export function listAdjustments(db: LedgerDb, filter: AdjustmentFilter = {}): Ad
     db,
     `SELECT ${COLUMNS} FROM reconcile_adjustments
       WHERE (@run IS NULL OR run_id = @run) AND (@item IS NULL OR item_id = @item) AND (@unpushed = 0 OR (pushed_at IS NULL AND replaced_at IS NULL))
+        AND (@customer IS NULL OR customer_id = @customer) AND (@provider IS NULL OR provider = @provider)
       ORDER BY posted_at, rowid`,
   )
     .raw()
-    .all({ run: filter.runId ?? null, item: filter.itemId ?? null, unpushed: filter.unpushed === true ? 1 : 0 }) as Row[];
+    .all({
+      run: filter.runId ?? null,
+      item: filter.itemId ?? null,
+      unpushed: filter.unpushed === true ? 1 : 0,
+      customer: filter.customerId ?? null,
+      provider: filter.provider ?? null,
+    }) as Row[];
   return rows.map(decode);
 }
 
@@ -134,6 +153,8 @@ export interface NewAdjustment {
   proposal: ProposalView;
   postedAt: Instant;
   postedBy: string | null;
+  /** A reversal: the key of the adjustment it reverses. */
+  reversesKey?: string | null;
 }
 
 /**
@@ -162,20 +183,20 @@ export function insertAdjustment(db: LedgerDb, adjustment: NewAdjustment): { ord
   prepared(
     db,
     `INSERT INTO reconcile_adjustments (idempotency_key, run_id, item_id, provider, customer_id, subscription_id, unit, kind, amount, proposal, body,
-       entry_source_id, posted_at, posted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       entry_source_id, posted_at, posted_by, reverses_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     p.idempotency_key, p.run_id, p.item_id, p.provider, p.customer_id, p.subscription_id, p.unit, p.kind, toCanonical(entry.amount),
-    JSON.stringify(p), JSON.stringify(p.body), entry.sourceId, adjustment.postedAt, adjustment.postedBy,
+    JSON.stringify(p), JSON.stringify(p.body), entry.sourceId, adjustment.postedAt, adjustment.postedBy, adjustment.reversesKey ?? null,
   );
   return { ordinal };
 }
 
-export function recordPushSuccess(db: LedgerDb, idempotencyKey: string, result: { at: Instant; providerEntryId: string | null }): void {
+export function recordPushSuccess(db: LedgerDb, idempotencyKey: string, result: { at: Instant; providerEntryId: string | null; by?: string | null }): void {
   prepared(
     db,
     'UPDATE reconcile_adjustments SET pushed_at = @at, push_attempted_at = @at, push_attempts = push_attempts + 1, push_error = NULL, ' +
-      'provider_entry_id = @entry WHERE idempotency_key = @key AND pushed_at IS NULL',
-  ).run({ at: result.at, entry: result.providerEntryId, key: idempotencyKey });
+      'provider_entry_id = @entry, pushed_by = @by WHERE idempotency_key = @key AND pushed_at IS NULL',
+  ).run({ at: result.at, entry: result.providerEntryId, key: idempotencyKey, by: result.by ?? null });
 }
 
 /** A failed push: the record stays unpushed, with the provider's error. */

@@ -10,7 +10,7 @@ import type { LedgerDb } from './open.js';
 import { prepared } from './statements.js';
 
 /*
- * What a replay noticed about what the source states (migration 0008): an entry whose named block could
+ * What a replay noticed about what the source states (migration 0010): an entry whose named block could
  * not cover it (L1b), kept with the entry and shown in its evidence; and per account the first entry
  * whose stated balance differs from the replay's, so the Accounts list can show which accounts disagree
  * with their source. Both are derived, rewritten whole for an account whenever its entries change.

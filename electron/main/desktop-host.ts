@@ -86,9 +86,9 @@ export class DesktopHost {
   handlers(): Handlers {
     const service = this.service;
     return {
-      ...serviceHandlers(service, () => this.options.emit({ type: 'data_changed' })),
+      ...serviceHandlers(service, () => this.options.emit({ type: 'data_changed' }), () => this.settings.operatorName()),
       ...jobHandlers(this.jobs),
-      'reconcile.run': reconcileRunHandler(this.jobs, service, () => this.settings.view().reconciliation),
+      'reconcile.run': reconcileRunHandler(this.jobs, service, () => this.settings.view().reconciliation, () => this.settings.operatorName()),
       'app.info': () => ({
         host: 'desktop',
         version: this.options.version,
@@ -101,8 +101,10 @@ export class DesktopHost {
       'settings.set': (input) => this.settings.update(input),
       'export.balances': (input) => this.saveFile('Export balances', service.exportBalances(input)),
       'adjustment.export': (input) => this.saveFile('Export adjustments (provider request bodies)', service.adjustmentExport(input)),
+      'report.liabilityExport': (input) =>
+        this.saveFile(input.what === 'journal' ? 'Export the journal' : 'Export credit liability', service.reportLiabilityExport(input, this.settings.journalAccounts())),
       // Keys from safeStorage (Settings); never sent to the renderer.
-      ...adjustmentPushHandlers(service, this.keys),
+      ...adjustmentPushHandlers(service, this.keys, process.env, () => this.settings.operatorName()),
     };
   }
 

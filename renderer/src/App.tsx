@@ -13,6 +13,7 @@ import { exportBalances } from './screens/export';
 import { ImportScreen, requestPick } from './screens/ImportScreen';
 import { ReconciliationScreen } from './screens/ReconciliationScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { LiabilityScreen } from './screens/LiabilityScreen';
 import { AS_OF_PARAM, hashParams, hashPath, navigate, routeHref, type Route } from './state/route';
 import { useApp } from './state/store';
 
@@ -22,6 +23,7 @@ const NAV: { label: string; route: Route; key: string }[] = [
   { label: 'Import', route: { screen: 'import' }, key: '3' },
   { label: 'Reconciliation', route: { screen: 'reconciliation' }, key: '4' },
   { label: 'Settings', route: { screen: 'settings' }, key: '5' },
+  { label: 'Credit liability', route: { screen: 'liability' }, key: '6' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -140,6 +142,8 @@ function Screen({ route }: { route: Route }) {
       return <ReconciliationScreen focus={route.runId === undefined || route.itemId === undefined ? null : { runId: route.runId, itemId: route.itemId }} />;
     case 'settings':
       return <SettingsScreen />;
+    case 'liability':
+      return <LiabilityScreen />;
   }
 }
 

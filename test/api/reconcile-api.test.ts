@@ -212,7 +212,8 @@ describe('reconciliation contract: a planted missing_in_ledger, adjusted and set
     const { dbPath, dir } = reconcileDb();
     const call = await start(dbPath, dir);
     const runId = (await runToEnd(call, { as_of: '2025-02-15' })).reconcile!.run_id;
-    const signed = (await call('reconcile.signOff', { run_id: runId, by: ' Dana Controller ', note: 'February close' })).body.value;
+    // The run has open differences: signing off with them is confirmed, with a reason (issue 13).
+    const signed = (await call('reconcile.signOff', { run_id: runId, by: ' Dana Controller ', note: 'February close', confirm_open_differences: true })).body.value;
     expect(signed).toMatchObject({ run_id: runId, as_of: '2025-02-15T00:00:00.000Z', sign_off: { by: 'Dana Controller', at: '2025-03-01T00:00:00.000Z', note: 'February close' } });
     const again = await call('reconcile.signOff', { run_id: runId, by: 'Someone else' });
     expect(again.status).toBe(409);

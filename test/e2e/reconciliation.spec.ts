@@ -157,8 +157,9 @@ test('reconciliation: a planted missing_in_ledger is found, adjusted through the
   expect(JSON.parse(moesif.requests[0]!.body)).toMatchObject({ company_id: 'cus_short', type: 'credit', amount: 40 });
   await screenshot(page, 'adjustment-pushed');
 
-  // Run 2: the item is settled.
+  // Run 2: the item is settled. (Run 1's open count already says 0 since the post: wait for run 2 itself.)
   await page.getByTestId('run-reconciliation').click();
+  await expect(page.getByTestId('run-summary')).toContainText(/Run R2-/, { timeout: 60_000 });
   await expect(page.getByTestId('open-count')).toHaveText('No open differences.');
   await page.getByTestId('open-only').uncheck();
   const settled = page.locator('[data-item-id="payment:pi_missing"]');

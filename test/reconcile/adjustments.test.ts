@@ -88,7 +88,8 @@ describe('runs', () => {
 
   it('sign-off records who, when and a note, once', () => {
     const { run } = runReconciliation(db, { asOf: NOW, now: NOW, stripe: stripe(PAYMENTS) });
-    const signed = signOffReconcileRun(db, run.run_id, { by: 'dana@finance', note: 'March close', now: at(31) });
+    // The run has open differences: signing off with them is confirmed, with the note as the reason (issue 13).
+    const signed = signOffReconcileRun(db, run.run_id, { by: 'dana@finance', note: 'March close', now: at(31), confirmOpen: true });
     expect(signed.sign_off).toEqual({ by: 'dana@finance', at: '2025-04-01T00:00:00.000Z', note: 'March close' });
     expect(() => signOffReconcileRun(db, run.run_id, { by: 'eve', now: at(32) })).toThrow(/already signed off by dana@finance/);
     expect(() => signOffReconcileRun(db, 'R9-nope', { by: 'eve', now: at(32) })).toThrow(ReconcileServiceError);

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useApp } from '../state/store';
 
 export const SHORTCUTS: [string, string][] = [
-  ['Alt+1 … Alt+5', 'Accounts, Customer timeline, Import, Reconciliation, Settings'],
+  ['Alt+1 … Alt+6', 'Accounts, Customer timeline, Import, Reconciliation, Settings, Credit liability'],
   ['/', 'Search accounts'],
   ['↑ ↓ PageUp PageDown Home End', 'Move in a table'],
   ['Enter', 'Open the selected account, show the selected entry’s record, or review the selected difference’s adjustment'],

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { ACCOUNT_SORT_KEYS, type AccountSortKey, type AccountSummary } from '../../../core/api/types';
+import { ACCOUNT_SORT_KEYS, type AccountSortKey, type AccountSummary, type AccountUnitTotals } from '../../../core/api/types';
 import { call } from '../api/client';
 import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
@@ -73,9 +73,11 @@ export function AccountsScreen() {
   const query = { search: debouncedSearch, sort, filter, ...asOfParam(asOf) };
   const key = JSON.stringify([query, dataVersion]);
   const [totalAccounts, setTotalAccounts] = useState<number | null>(null);
+  const [totals, setTotals] = useState<AccountUnitTotals[]>([]);
   const rows = usePagedRows<AccountSummary>(key, async (offset, limit) => {
     const page = await call('accounts.list', { ...query, offset, limit });
     setTotalAccounts(page.total_accounts);
+    setTotals(page.totals);
     setShownAsOf(page.as_of);
     return page;
   });
@@ -146,6 +148,56 @@ export function AccountsScreen() {
             : `${formatCount(rows.total)} of ${formatCountOf(totalAccounts, 'account')} · as of ${formatInstant(shownAsOf)}`}
         </p>
       </div>
+      {totals.length === 0 || noLedger ? null : (
+        <table className="compact account-totals" data-testid="accounts-totals" aria-label="Totals per currency of the accounts listed">
+          <thead>
+            <tr>
+              <th scope="col">Unit</th>
+              <th scope="col" className="right">
+                Accounts
+              </th>
+              <th scope="col" className="right">
+                Current
+              </th>
+              <th scope="col" className="right">
+                Pending
+              </th>
+              <th scope="col" className="right">
+                Scheduled
+              </th>
+              <th scope="col" className="right">
+                Deficit
+              </th>
+              <th scope="col" className="right">
+                Expiring within {formatCount(totals[0]!.expiring_within_days)} {totals[0]!.expiring_within_days === 1 ? 'day' : 'days'}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {totals.map((t) => (
+              <tr key={t.unit} data-unit={t.unit}>
+                <th scope="row">{t.unit}</th>
+                <td className="right">{formatCount(t.accounts)}</td>
+                <td className="right">
+                  <Amount value={t.current} unit={t.unit} />
+                </td>
+                <td className="right">
+                  <Amount value={t.pending} unit={t.unit} />
+                </td>
+                <td className="right">
+                  <Amount value={t.scheduled} unit={t.unit} />
+                </td>
+                <td className="right">
+                  <Amount value={t.deficit} unit={t.unit} />
+                </td>
+                <td className="right">
+                  <Amount value={t.expiring} unit={t.unit} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Search and filters" hidden={noLedger}>
         <label className="field grow">
           <span>Search</span>

@@ -202,6 +202,11 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
 
   return (
     <>
+      {/* Shown only in print (and "Save as PDF"): which run and as of when, on the report's first page. */}
+      <header className="print-only print-header" data-testid="print-header">
+        <strong>Ledgerscope reconciliation report</strong> · Run {run.run_id} · as of {formatInstant(run.as_of)} ·{' '}
+        {run.sign_off === null ? 'not signed off' : `signed off by ${run.sign_off.by} at ${formatInstant(run.sign_off.at)}`}
+      </header>
       <div className="two-column reconcile-top">
         <section className="panel" aria-labelledby="run-title" data-testid="run-summary">
           <div className="panel-head">
@@ -216,6 +221,12 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
           <p data-testid="open-count" className={run.open_count > 0 ? 'negative-text' : 'notice'}>
             {run.open_count === 0 ? 'No open differences.' : `${formatCount(run.open_count)} open difference${run.open_count === 1 ? '' : 's'} to review.`}
           </p>
+          {run.review.total === 0 ? null : (
+            <p className="small" data-testid="review-count">
+              Fuzzy and grouped matches: {formatCount(run.review.reviewed)} reviewed, {formatCount(run.review.unreviewed)} not reviewed
+              {run.review.rejected > 0 ? ` (${formatCount(run.review.rejected)} rejected)` : ''}.
+            </p>
+          )}
           {page === null ? null : (
             <>
               <CategoryCounts page={page} selected={categories} onToggle={toggle} />
@@ -297,7 +308,7 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
                     <span className="muted small">{formatCount(page.counts.find((count) => count.category === item.category)?.[openOnly ? 'open' : 'total'] ?? 0)}</span>
                   </h4>
                 ) : null}
-                <ItemCard item={item} onOpen={setEditing} />
+                <ItemCard item={item} onOpen={setEditing} runId={run.run_id} onReviewed={onChanged} />
               </Fragment>
             ))}
             {rows.length < page.total ? (
@@ -308,7 +319,7 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
           </div>
         )}
       </section>
-      <PostedAdjustments runId={run.run_id} reloadKey={JSON.stringify([version, dataVersion])} />
+      <PostedAdjustments runId={run.run_id} reloadKey={JSON.stringify([version, dataVersion])} onChanged={onChanged} />
       {editing === null ? null : (
         <AdjustmentDialog
           item={editing}
@@ -348,7 +359,7 @@ export function ReconciliationScreen({ focus = null }: { focus?: ReconcileFocus 
   const shown = complete.find((run) => run.run_id === (focus?.runId ?? runId)) ?? complete[0] ?? null;
 
   return (
-    <section className="screen" aria-labelledby="reconciliation-title">
+    <section className="screen reconcile-screen" aria-labelledby="reconciliation-title">
       <div className="screen-head reconcile-head">
         <div>
           <h2 id="reconciliation-title">Reconciliation</h2>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { KeyProvider, KeyStatus, SettingsView } from '../../../core/api/types';
 import { call } from '../api/client';
 import { errorMessage, useLoad } from '../api/hooks';
+import { CustomerMappingSettings, OperatorSettings } from './settings/CloseSettings';
 import { ErrorBanner, Loading } from '../components/Feedback';
 
 const PROVIDER_LABEL: Record<KeyProvider, string> = {
@@ -140,6 +141,8 @@ export function SettingsScreen() {
         <ErrorBanner message={error} />
         <p className="hint small">A payment matches a ledger credit of the same customer and unit within this many days; differences up to the tolerance count as matched.</p>
       </section>
+      <OperatorSettings settings={settings} onSaved={setSettings} />
+      <CustomerMappingSettings />
       <section className="panel" aria-labelledby="keys-title">
         <h3 id="keys-title">API keys</h3>
         {settings.key_storage.session_only_by_default ? (

@@ -3,6 +3,10 @@ import { call } from '../api/client';
 import { asOfParam } from '../state/store';
 
 /** Browser mode: the page received the file's text and downloads it. Desktop: main saved it (or the user cancelled). */
+export function deliverExport(result: ExportResult, type: string): string {
+  return deliver(result, type);
+}
+
 function deliver(result: ExportResult, type: string): string {
   if (result.text !== null) {
     const blob = new Blob([result.text], { type });

@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'customer'; customerId: string | null }
   | { screen: 'import' }
   | { screen: 'reconciliation'; runId?: string; itemId?: string }
+  | { screen: 'liability' }
   | { screen: 'settings' };
 
 const NO_SUBSCRIPTION = 'none';
@@ -93,6 +94,7 @@ export function parseRoute(hash: string): Route {
       return runId === null || itemId === null ? { screen: 'reconciliation' } : { screen: 'reconciliation', runId, itemId };
     }
     case 'import':
+    case 'liability':
     case 'settings':
       return { screen: parts[0] };
     default:

@@ -1,5 +1,9 @@
+import { useState } from 'react';
 import type { ReconcileEntry, ReconcileItemRow, ReconcilePayment } from '../../../../core/api/types';
+import { call } from '../../api/client';
+import { errorMessage } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
+import { ErrorBanner } from '../../components/Feedback';
 import { formatAmount, formatCategory, formatInstant, formatKind, negateAmount } from '../../format';
 
 /** A difference with its evidence side by side: Stripe's objects, the ledger's entries, and the proposed entry. */
@@ -130,7 +134,40 @@ function ProposalSide({ item }: { item: ReconcileItemRow }) {
   );
 }
 
-export function ItemCard({ item, onOpen }: { item: ReconcileItemRow; onOpen(item: ReconcileItemRow): void }) {
+/** Fuzzy and grouped matches: accept, or reject (the match is then an open difference again). */
+function MatchReview({ item, runId, onReviewed }: { item: ReconcileItemRow; runId: string; onReviewed(): void }) {
+  const [error, setError] = useState<string | null>(null);
+  const decide = (decision: 'accepted' | 'rejected'): void => {
+    call('reconcile.review', { run_id: runId, item_id: item.item_id, decision }).then(
+      () => {
+        setError(null);
+        onReviewed();
+      },
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+  return (
+    <span className="match-review" data-testid="match-review">
+      {item.review === null ? (
+        <span className="muted small">Not reviewed</span>
+      ) : (
+        <span className="small" data-testid="review-decision">
+          {item.review.decision === 'accepted' ? 'Accepted' : 'Rejected'}
+          {item.review.by === null ? '' : ` by ${item.review.by}`}
+        </span>
+      )}{' '}
+      <button type="button" className="secondary small" onClick={() => decide('accepted')} disabled={item.review?.decision === 'accepted'} data-testid="review-accept">
+        Accept match
+      </button>{' '}
+      <button type="button" className="secondary small" onClick={() => decide('rejected')} disabled={item.review?.decision === 'rejected'} data-testid="review-reject">
+        Reject match
+      </button>
+      <ErrorBanner message={error} />
+    </span>
+  );
+}
+
+export function ItemCard({ item, onOpen, runId, onReviewed }: { item: ReconcileItemRow; onOpen(item: ReconcileItemRow): void; runId?: string; onReviewed?(): void }) {
   const openable = item.open && item.proposal !== null;
   const state = item.open ? 'open' : item.settled || item.posted !== null ? 'settled' : 'agreed';
   return (
@@ -175,6 +212,9 @@ export function ItemCard({ item, onOpen }: { item: ReconcileItemRow; onOpen(item
       </div>
       <footer className="item-foot">
         <ProposalSide item={item} />
+        {(item.category === 'matched_fuzzy' || item.category === 'matched_grouped') && runId !== undefined ? (
+          <MatchReview item={item} runId={runId} onReviewed={onReviewed ?? (() => {})} />
+        ) : null}
         {openable ? (
           <button type="button" onClick={() => onOpen(item)} data-testid="item-review">
             Review adjustment…

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment } from '../../../../core/api/types';
+import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment, ReversalPreview } from '../../../../core/api/types';
 import { call } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
@@ -131,6 +131,78 @@ function PushDialog({ adjustments, ready, onClose, onPushed }: { adjustments: Po
   );
 }
 
+/** Reverse a posted adjustment: what would be posted, the balance before and after, and a required reason. */
+function ReverseDialog({ adjustment, onClose, onReversed }: { adjustment: PostedAdjustment; onClose(): void; onReversed(reversal: PostedAdjustment): void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const preview = useLoad(adjustment.idempotency_key, () => call('adjustment.reversePreview', { idempotency_key: adjustment.idempotency_key }));
+  useEffect(() => {
+    const element = dialog.current;
+    if (element !== null && !element.open) element.showModal();
+  }, []);
+  const p: ReversalPreview | null = preview.data;
+  return (
+    <dialog ref={dialog} className="dialog reverse-dialog" aria-labelledby="reverse-title" onClose={onClose} data-testid="reverse-dialog">
+      <h2 id="reverse-title">Reverse adjustment {adjustment.idempotency_key}?</h2>
+      <p className="small">
+        A reversing adjustment is posted, linked to this one; nothing is deleted. The item it settled is open again.
+      </p>
+      <ErrorBanner message={preview.error} />
+      {p === null ? null : (
+        <table className="compact" data-testid="reverse-preview">
+          <tbody>
+            <tr>
+              <th scope="row">Posts</th>
+              <td>
+                {PROVIDER_NAMES[p.proposal.provider]} {formatKind(p.proposal.kind)} {p.proposal.amount} {p.proposal.unit} for {p.proposal.customer_id}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Current balance</th>
+              <td className="mono" data-testid="reverse-balance">
+                {p.preview.before.current} → {p.preview.after.current} {p.proposal.unit}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+      <label className="field">
+        Reason (required)
+        <input value={reason} onChange={(event) => setReason(event.target.value)} data-testid="reverse-reason" />
+      </label>
+      <ErrorBanner message={error} />
+      <div className="actions dialog-actions">
+        <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+          Cancel (Esc)
+        </button>
+        <button
+          type="button"
+          disabled={busy || reason.trim() === '' || p === null}
+          data-testid="reverse-confirm"
+          onClick={() => {
+            setBusy(true);
+            call('adjustment.reverse', { idempotency_key: adjustment.idempotency_key, reason }).then(
+              (reversal) => {
+                setBusy(false);
+                onReversed(reversal);
+                dialog.current?.close();
+              },
+              (failure: unknown) => {
+                setBusy(false);
+                setError(errorMessage(failure));
+              },
+            );
+          }}
+        >
+          Post the reversal
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
 function reportText(report: AdjustmentPushReport): string {
   const parts = [
     `${formatCount(report.pushed.length)} pushed`,
@@ -141,10 +213,11 @@ function reportText(report: AdjustmentPushReport): string {
   return parts.filter((part) => part !== null).join(', ') + '.';
 }
 
-export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadKey: string }) {
+export function PostedAdjustments({ runId, reloadKey, onChanged = () => {} }: { runId: string; reloadKey: string; onChanged?(): void }) {
   const [pushVersion, setPushVersion] = useState(0);
   const [confirming, setConfirming] = useState<PostedAdjustment[] | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [reversing, setReversing] = useState<PostedAdjustment | null>(null);
+  const [message, setMessage] = useState<{ text: string; warning: boolean } | null>(null);
   const list = useLoad(JSON.stringify([runId, reloadKey, pushVersion]), () => call('adjustment.list', { run_id: runId }));
   // The button the dialog was opened from (the panel's, or a row's): focus goes back to it.
   const opener = useRef<HTMLButtonElement | null>(null);
@@ -169,8 +242,9 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
       </div>
       <ErrorBanner message={list.error} />
       {message === null ? null : (
-        <p className="success" role="status" data-testid="push-message">
-          {message}
+        // A push that skipped or failed anything is a warning, never a success banner.
+        <p className={message.warning ? 'notice-warning' : 'success'} role="status" data-testid="push-message" data-warning={message.warning}>
+          {message.text}
         </p>
       )}
       <div className="table-scroll">
@@ -194,6 +268,18 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
               <tr key={a.idempotency_key} data-adjustment-key={a.idempotency_key} data-pushed={a.pushed_at !== null || a.confirmed_at !== null}>
                 <td>
                   <code>{a.item_id}</code>
+                  {a.reverses_key === null ? null : (
+                    <span className="small muted" data-testid="reversal-of">
+                      {' '}
+                      reversal of {a.reverses_key}
+                    </span>
+                  )}
+                  {a.reversed_by_key === null ? null : (
+                    <span className="small muted" data-testid="reversed-by">
+                      {' '}
+                      reversed by {a.reversed_by_key}
+                    </span>
+                  )}
                 </td>
                 <td>{PROVIDER_NAMES[a.provider]}</td>
                 <td>{a.customer_id}</td>
@@ -217,6 +303,17 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
                       Push…
                     </button>
                   ) : null}
+                  {a.reverses_key === null && a.reversed_by_key === null ? (
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={() => setReversing(a)}
+                      aria-label={`Reverse adjustment ${a.idempotency_key}…`}
+                      data-testid="reverse-row"
+                    >
+                      Reverse…
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -233,8 +330,19 @@ export function PostedAdjustments({ runId, reloadKey }: { runId: string; reloadK
             setTimeout(() => opener.current?.focus(), 0);
           }}
           onPushed={(report) => {
-            setMessage(reportText(report));
+            setMessage({ text: reportText(report), warning: report.failed.length > 0 || report.skipped.length > 0 });
             setPushVersion((v) => v + 1);
+          }}
+        />
+      )}
+      {reversing === null ? null : (
+        <ReverseDialog
+          adjustment={reversing}
+          onClose={() => setReversing(null)}
+          onReversed={(reversal) => {
+            setMessage({ text: `Reversed by ${reversal.idempotency_key}.`, warning: false });
+            setPushVersion((v) => v + 1);
+            onChanged();
           }}
         />
       )}

@@ -1,0 +1,245 @@
+import { useState } from 'react';
+import type { LiabilityAccount, LiabilityReportView, LiabilityUnitTotal } from '../../../core/api/types';
+import { call } from '../api/client';
+import { errorMessage } from '../api/hooks';
+import { Amount } from '../components/Amount';
+import { EmptyState, ErrorBanner } from '../components/Feedback';
+import { formatCount } from '../format';
+import { routeHref } from '../state/route';
+import { deliverExport } from './export';
+
+/*
+ * Credit liability (issue 13): the `report liability` roll-forward for a period, per unit: opening,
+ * purchased, promotional, consumed, deficit repaid, expired (breakage), voided, refunded, adjusted, closing,
+ * in credits and valued at cost basis; a line of an account drills to the entries behind it. Exports the
+ * roll-forward CSV and the journal to post from it (account names from Settings).
+ */
+
+type LineName = LiabilityReportView['lines'][number];
+
+const LINE_LABELS: Record<LineName, string> = {
+  purchased: 'Purchased',
+  purchased_cost_unknown: 'Purchased (cost basis unknown)',
+  promotional: 'Promotional',
+  consumed: 'Consumed',
+  deficit_repaid: 'Deficit repaid',
+  expired: 'Expired (breakage)',
+  voided: 'Voided',
+  refunded: 'Refunded',
+  adjusted: 'Adjusted',
+  scheduled: 'Scheduled (not yet usable)',
+};
+
+/** First day of the previous month and of this month (UTC): the month a close is usually about. */
+function lastMonth(): { from: string; to: string } {
+  const now = new Date();
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+function UnitTable({ total }: { total: LiabilityUnitTotal }) {
+  const lines = Object.keys(LINE_LABELS) as LineName[];
+  return (
+    <table className="compact liability-lines" data-testid={`liability-${total.unit}`}>
+      <caption>
+        {total.unit} · {formatCount(total.accounts)} {total.accounts === 1 ? 'account' : 'accounts'}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Line</th>
+          <th scope="col" className="right">
+            Credits
+          </th>
+          <th scope="col" className="right">
+            Value at cost basis
+          </th>
+          <th scope="col" className="right">
+            Entries
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <th scope="row">Opening balance</th>
+          <td className="right">
+            <Amount value={total.opening_balance.credits} unit={total.unit} />
+          </td>
+          <td className="right mono">{total.opening_balance.value}</td>
+          <td />
+        </tr>
+        {lines.map((line) => (
+          <tr key={line} data-line={line}>
+            <th scope="row">{LINE_LABELS[line]}</th>
+            <td className="right">
+              <Amount value={total[line].credits} unit={total.unit} signed />
+            </td>
+            <td className="right mono">{total[line].value}</td>
+            <td className="right">{formatCount(total[line].entry_count)}</td>
+          </tr>
+        ))}
+        <tr data-line="closing">
+          <th scope="row">Closing balance</th>
+          <td className="right" data-testid={`closing-${total.unit}`}>
+            <Amount value={total.closing_balance.credits} unit={total.unit} />
+          </td>
+          <td className="right mono">{total.closing_balance.value}</td>
+          <td />
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+/** An account's lines; a line with entries opens the list of them (each links to its account). */
+function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(account: LiabilityAccount, line: LineName): void }) {
+  const lines: LineName[] = ['purchased', 'promotional', 'consumed', 'expired', 'voided', 'refunded', 'adjusted'];
+  return (
+    <tr data-customer={account.customer_id}>
+      <td>
+        <a href={routeHref({ screen: 'account', account: { customer_id: account.customer_id, subscription_id: account.subscription_id, unit: account.unit } })}>
+          {account.customer_id}
+        </a>
+        {account.subscription_id === null ? null : <span className="muted"> / {account.subscription_id}</span>}
+      </td>
+      <td>{account.unit}</td>
+      <td className="right mono">{account.opening_balance.credits}</td>
+      {lines.map((line) => (
+        <td key={line} className="right mono">
+          {account[line].entry_count === 0 ? (
+            <span className="muted">{account[line].credits}</span>
+          ) : (
+            <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${account[line].entry_count} entries`}>
+              {account[line].credits}
+            </button>
+          )}
+        </td>
+      ))}
+      <td className="right mono">{account.closing_balance.credits}</td>
+    </tr>
+  );
+}
+
+export function LiabilityScreen() {
+  const initial = lastMonth();
+  const [from, setFrom] = useState(initial.from);
+  const [to, setTo] = useState(initial.to);
+  const [view, setView] = useState<LiabilityReportView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [drill, setDrill] = useState<{ account: LiabilityAccount; line: LineName } | null>(null);
+  const show = (): void => {
+    setDrill(null);
+    call('report.liability', { from, to }).then(
+      (reply) => {
+        setView(reply);
+        setError(null);
+      },
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+  const exportFile = (what: 'liability' | 'journal'): void => {
+    call('report.liabilityExport', { from, to, what }).then(
+      (result) => setMessage(deliverExport(result, 'text/csv')),
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+  return (
+    <section className="screen" aria-labelledby="liability-title">
+      <div className="screen-head">
+        <div>
+          <h2 id="liability-title">Credit liability</h2>
+          <p className="screen-sub">What customers prepaid and have not used yet: the roll-forward of the period, per unit, valued at cost basis.</p>
+        </div>
+      </div>
+      <form
+        className="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          show();
+        }}
+      >
+        <label className="field">
+          <span>From (UTC, included)</span>
+          <input value={from} onChange={(event) => setFrom(event.target.value.trim())} data-testid="liability-from" />
+        </label>
+        <label className="field">
+          <span>To (UTC, excluded)</span>
+          <input value={to} onChange={(event) => setTo(event.target.value.trim())} data-testid="liability-to" />
+        </label>
+        <button type="submit" data-testid="liability-show">
+          Show
+        </button>
+        <button type="button" className="secondary" onClick={() => exportFile('liability')} disabled={view === null} data-testid="liability-export">
+          Export CSV
+        </button>
+        <button type="button" className="secondary" onClick={() => exportFile('journal')} disabled={view === null} data-testid="journal-export">
+          Export journal CSV
+        </button>
+      </form>
+      <ErrorBanner message={error} />
+      {message === null ? null : (
+        <p className="success" role="status" data-testid="liability-message">
+          {message}
+        </p>
+      )}
+      {view === null ? null : view.totals.length === 0 ? (
+        <EmptyState title="Nothing held or moved in this period" testId="liability-empty">
+          <p>No account held credit or moved between these dates.</p>
+        </EmptyState>
+      ) : (
+        <>
+          <section className="panel liability-totals">
+            {view.totals.map((total) => (
+              <UnitTable key={total.unit} total={total} />
+            ))}
+          </section>
+          <section className="panel" aria-labelledby="liability-accounts-title">
+            <h3 id="liability-accounts-title">Accounts</h3>
+            <div className="table-scroll">
+              <table className="compact" data-testid="liability-accounts">
+                <thead>
+                  <tr>
+                    <th scope="col">Customer</th>
+                    <th scope="col">Unit</th>
+                    <th scope="col" className="right">
+                      Opening
+                    </th>
+                    {(['purchased', 'promotional', 'consumed', 'expired', 'voided', 'refunded', 'adjusted'] as LineName[]).map((line) => (
+                      <th key={line} scope="col" className="right">
+                        {LINE_LABELS[line]}
+                      </th>
+                    ))}
+                    <th scope="col" className="right">
+                      Closing
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.accounts.map((account) => (
+                    <AccountRow key={`${account.customer_id}/${account.subscription_id ?? ''}/${account.unit}`} account={account} onDrill={(a, line) => setDrill({ account: a, line })} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {drill === null ? null : (
+              <div className="liability-drill" data-testid="liability-drill">
+                <h4>
+                  {LINE_LABELS[drill.line]} of {drill.account.customer_id} ({drill.account.unit}): {formatCount(drill.account[drill.line].entry_count)}{' '}
+                  {drill.account[drill.line].entry_count === 1 ? 'entry' : 'entries'}
+                </h4>
+                <ul className="small">
+                  {drill.account[drill.line].entry_ids.map((id) => (
+                    <li key={id}>
+                      <code>{id}</code>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </section>
+        </>
+      )}
+    </section>
+  );
+}
