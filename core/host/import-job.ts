@@ -3,7 +3,7 @@ import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, Previe
 import { toCanonical } from '../money/decimal.js';
 import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
-import { formatProblem, parseImportFile, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
+import { decodeTextFile, formatProblem, parseImportFile, TextEncodingError, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
 import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
@@ -57,11 +57,14 @@ function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void
     check();
     progress({ phase: 'read', done: index, total: files.length });
     if ('text' in file) return { path: file.name, text: file.text };
+    let bytes: Buffer;
     try {
-      return { path: file.name, text: readFileSync(file.path, 'utf8') };
+      bytes = readFileSync(file.path);
     } catch (error) {
       throw new Error(`${file.name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
+    // Invalid text is a problem of the file like any other (TextEncodingError, reported as a rejection).
+    return { path: file.name, text: decodeTextFile(file.name, bytes).text };
   });
 }
 
@@ -101,6 +104,7 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
     if (error instanceof ImportRejected) {
       return { type: 'rejected', problems: problemRows(error.problems), problem_count: error.problems.length };
     }
+    if (error instanceof TextEncodingError) return { type: 'rejected', problems: problemRows([error.problem]), problem_count: 1 };
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
 }
