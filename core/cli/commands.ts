@@ -97,7 +97,7 @@ export function runImport(
 }
 
 function withReadDb<T>(path: string, fn: (db: ReturnType<typeof openLedgerDb>) => T): T {
-  const db = openLedgerDb(path, { create: false });
+  const db = openLedgerDb(path, { create: false, readOnly: true });
   try {
     return fn(db);
   } catch (error) {

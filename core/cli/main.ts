@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
-import { LedgerDbError } from '../store/errors.js';
+import { LedgerDbError, storageFailure } from '../store/errors.js';
 import { runAdjustmentsList, runAdjustmentsPush } from './adjustments-command.js';
 import { runAudit } from './audit-command.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
@@ -56,6 +56,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     return command === undefined ? 2 : 0;
   }
   const ctx: CommandContext = { io, now };
+  let dbPath: string | undefined;
   try {
     const options = COMMAND_OPTIONS[command];
     if (options === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "ledgerscope --help"`);
@@ -69,6 +70,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     const asJson = values.json === true;
     if (command === 'audit') return runAudit(ctx, parsed.positionals, { json: asJson });
     const db = required(values, 'db', command);
+    dbPath = db;
     switch (command) {
       case 'import':
         return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit'), createdAtField: optional(values, 'created-at-field') });
@@ -84,7 +86,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         const [provider, ...extra] = parsed.positionals;
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');
         const apiBase = optional(values, 'api-base');
-        return runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }).catch((error: unknown) => exitCodeFor(error, io));
+        return runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }).catch((error: unknown) => exitCodeFor(error, io, db));
       }
       case 'adjustments': {
         const [action, ...extra] = parsed.positionals;
@@ -106,7 +108,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           orbApiBase: optional(values, 'orb-api-base'),
           moesifApiBase: optional(values, 'moesif-api-base'),
           json: asJson,
-        }).catch((error: unknown) => exitCodeFor(error, io));
+        }).catch((error: unknown) => exitCodeFor(error, io, db));
       }
       case 'reconcile':
         return runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson });
@@ -128,12 +130,20 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
-    return exitCodeFor(error, io);
+    return exitCodeFor(error, io, dbPath);
   }
 }
 
-/** Usage errors and store errors a user can fix (missing file, newer schema) are bad input: exit 2. */
-function exitCodeFor(error: unknown, io: CliIo): number {
+/**
+ * Usage errors and store errors a user can fix (missing file, newer schema, a full disk, a read-only
+ * ledger) are bad input: exit 2, one line, no stack trace.
+ */
+function exitCodeFor(error: unknown, io: CliIo, dbPath?: string): number {
+  const storage = dbPath === undefined ? null : storageFailure(dbPath, error);
+  if (storage !== null) {
+    io.err(`${storage.message}\n`);
+    return 2;
+  }
   if (error instanceof UsageError) {
     for (const line of error.lines) io.err(`${line}\n`);
     return 2;

@@ -41,7 +41,7 @@ export function runLiabilityReport(ctx: { io: CliIo; now: number }, options: Lia
   }
   let view: LiabilityReportView;
   try {
-    const db = openLedgerDb(options.db, { create: false });
+    const db = openLedgerDb(options.db, { create: false, readOnly: true });
     try {
       view = liabilityReportView(liabilityReportFromDb(db, { from, to, unit }));
     } finally {
