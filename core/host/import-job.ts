@@ -13,8 +13,8 @@ import { formatInstant, type Instant } from '../time/instant.js';
  * cancellation through a flag checked at every progress step.
  */
 
-/** A file to import: its contents (uploaded by the page) or a path main chose in its own dialog. */
-export type JobFile = { name: string; text: string } | { name: string; path: string; sizeBytes: number };
+/** A file to import: its contents (uploaded by the page, as text or as bytes) or a path main chose in its own dialog. */
+export type JobFile = { name: string; text: string } | { name: string; bytes: Uint8Array } | { name: string; path: string; sizeBytes: number };
 
 export interface ImportJobRequest {
   kind: 'import.preview' | 'import.run';
@@ -57,6 +57,7 @@ function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void
     check();
     progress({ phase: 'read', done: index, total: files.length });
     if ('text' in file) return { path: file.name, text: file.text };
+    if ('bytes' in file) return { path: file.name, text: decodeTextFile(file.name, file.bytes).text };
     let bytes: Buffer;
     try {
       bytes = readFileSync(file.path);
@@ -104,7 +105,12 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
     if (error instanceof ImportRejected) {
       return { type: 'rejected', problems: problemRows(error.problems), problem_count: error.problems.length };
     }
-    if (error instanceof TextEncodingError) return { type: 'rejected', problems: problemRows([error.problem]), problem_count: 1 };
+    if (error instanceof TextEncodingError) {
+      // A preview shows it like any problem of the files (the Import screen lists a preview's problems).
+      const problems = problemRows([error.problem]);
+      if (request.kind === 'import.preview') return { type: 'preview', preview: { files: [], problems, problem_count: 1, ok: false } };
+      return { type: 'rejected', problems, problem_count: 1 };
+    }
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
 }
