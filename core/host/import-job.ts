@@ -5,6 +5,7 @@ import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
 import { decodeTextFile, formatProblem, parseImportFile, TextEncodingError, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
 import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
+import { storageFailure } from '../store/errors.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
 /*
@@ -111,6 +112,8 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
       if (request.kind === 'import.preview') return { type: 'preview', preview: { files: [], problems, problem_count: 1, ok: false } };
       return { type: 'rejected', problems, problem_count: 1 };
     }
+    const storage = storageFailure(request.dbPath, error);
+    if (storage !== null) return { type: 'error', message: storage.message };
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImportJob } from '../../core/host/import-job.js';
 import { buildCli, ledgerscope, workDir, writeLines } from '../cli/run-cli.js';
 
 const mounted: string[] = [];
@@ -160,6 +161,11 @@ describe.skipIf(!MOUNT)(`a full disk (${MOUNT ? 'a 1 MB tmpfs' : SKIP_REASON})`,
     expect(created.status).toBe(2);
     expectOneLine(created.stderr, `${fresh}: the disk is full; nothing was changed`);
     expect(readdirSync(small).filter((name) => name.includes('new.sqlite'))).toEqual([]);
+
+    // The app's import job (desktop and browser mode) says the same.
+    const outcome = runImportJob({ kind: 'import.run', dbPath: db, files: [{ name: 'big.jsonl', path: big, sizeBytes: statSync(big).size }], now: Date.UTC(2025, 5, 1) }, () => {}, () => false);
+    expect(outcome).toEqual({ type: 'error', message: `${db}: the disk is full; nothing was changed (free some space and run the command again)` });
+    expect(sha(db)).toBe(before);
   }, 120_000);
 });
 
