@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { amountLimitProblem } from '../money/decimal.js';
 import {
   ACCOUNT_SORT_KEYS,
   ENTRY_KIND_NAMES,
@@ -30,11 +29,7 @@ export const instantText = z
 export const decimalText = z
   .string()
   .max(64)
-  .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a decimal number like "12.50" (no exponent, no thousands separator)')
-  .superRefine((text, ctx) => {
-    const beyond = amountLimitProblem(text);
-    if (beyond !== null) ctx.addIssue({ code: 'custom', message: beyond });
-  });
+  .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a decimal number like "12.50" (no exponent, no thousands separator)');
 
 const id = z.string().min(1).max(512);
 const optionalAsOf = { as_of: instantText.optional() };
