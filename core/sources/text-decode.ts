@@ -5,7 +5,7 @@ import type { ImportProblem } from './types.js';
  * The one door from a file's bytes to its text, for every file read for an import or an audit (issue 10
  * item 2). Reading as UTF-8 with replacement characters mojibaked Latin-1 exports and merged two ids that
  * differed only in invalid bytes into one entry; so invalid UTF-8 is refused, naming the file, the line
- * and the byte offset of the first bad byte. A UTF-16 file announces itself with a byte-order mark: it is
+ * and the byte offset (from 0) of the first bad byte. A UTF-16 file announces itself with a byte-order mark: it is
  * decoded as UTF-16 (little or big endian, as the mark says) and the caller says so.
  */
 
@@ -123,7 +123,7 @@ export function decodeTextFile(file: string, bytes: Uint8Array): DecodedText {
     throw new TextEncodingError(
       fileProblem(
         file,
-        `not valid UTF-8: byte offset ${at} (counted from 0 at the start of the file) holds ${hex(bytes, at, 1)}, which does not start a valid UTF-8 character there (a Latin-1 or Windows-1252 export?); ${ASK}`,
+        `not valid UTF-8: byte offset ${at} holds ${hex(bytes, at, 1)} (a Latin-1 or Windows-1252 export?); ${ASK}`,
         lineOfByte(bytes, at),
       ),
     );

@@ -48,7 +48,7 @@ describe('uploaded bytes go through the one decoder (issue 10 item 2)', () => {
     expect(preview.state).toBe('succeeded');
     expect(preview.preview).toMatchObject({ ok: false, problem_count: 1, files: [] });
     expect(preview.preview!.problems[0]!.text).toBe(
-      `latin1.csv:2: -: not valid UTF-8: byte offset ${bytes.indexOf(0xe9)} (counted from 0 at the start of the file) holds 0xE9, which does not start a valid UTF-8 character there (a Latin-1 or Windows-1252 export?); save the file as UTF-8 and import it again`,
+      `latin1.csv:2: -: not valid UTF-8: byte offset ${bytes.indexOf(0xe9)} holds 0xE9 (a Latin-1 or Windows-1252 export?); save the file as UTF-8 and import it again`,
     );
     const run = await finished(base, auth, (await call(base, auth, 'import.run', { upload_id: upload.value.upload_id })).value);
     expect(run).toMatchObject({ state: 'failed', problem_count: 1 });
