@@ -109,6 +109,9 @@ export const importUploadInput = z.strictObject({
         // A display name only: never a path, so it cannot name a file on this machine.
         name: z.string().min(1).max(255).regex(/^[^/\\\u0000]+$/, 'a file name without a directory'),
         text: z.string().max(UPLOAD_MAX_CHARS),
+        // The file's bytes (text then empty) when the page could not read them as UTF-8, or they start with a
+        // UTF-16 byte-order mark: the host decodes them, or names the first bad byte (one decoder for all).
+        bytes_base64: z.string().max(UPLOAD_MAX_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64').optional(),
       }),
     )
     .min(1)

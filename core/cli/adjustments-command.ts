@@ -48,9 +48,9 @@ export interface AdjustmentsCommandDeps {
   env?: Record<string, string | undefined>;
 }
 
-function openExisting(path: string): LedgerDb {
+function openExisting(path: string, readOnly: boolean): LedgerDb {
   try {
-    return openLedgerDb(path, { create: false });
+    return openLedgerDb(path, { create: false, readOnly });
   } catch (error) {
     if (error instanceof LedgerDbError) throw new UsageError(error.message);
     throw error;
@@ -73,7 +73,7 @@ function adjustmentsTable(adjustments: readonly AdjustmentView[]): string {
 }
 
 export function runAdjustmentsList(ctx: AdjustmentsCommandContext, options: AdjustmentsListOptions): number {
-  const db = openExisting(options.db);
+  const db = openExisting(options.db, true);
   try {
     const adjustments = listPostedAdjustments(db, {
       ...(options.runId === undefined ? {} : { runId: options.runId }),
@@ -94,7 +94,7 @@ export function runAdjustmentsList(ctx: AdjustmentsCommandContext, options: Adju
 export async function runAdjustmentsPush(ctx: AdjustmentsCommandContext, options: AdjustmentsPushOptions, deps: AdjustmentsCommandDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const { io } = ctx;
-  const db = openExisting(options.db);
+  const db = openExisting(options.db, false);
   const selection = { keys: options.keys, runId: options.runId };
   try {
     let candidates: AdjustmentView[];

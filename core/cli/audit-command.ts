@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { decodeTextFile, formatProblem, TextEncodingError } from '../sources/index.js';
 import { auditExport, auditReportView, type AuditInput, type AuditReport } from '../audit/index.js';
 import type { CliIo } from './io.js';
 import { textTable } from './text-table.js';
@@ -19,9 +20,12 @@ export function runAudit(ctx: { io: CliIo; now: number }, files: string[], optio
   const unreadable: string[] = [];
   for (const path of files) {
     try {
-      inputs.push({ path, text: readFileSync(path, 'utf8') });
+      const decoded = decodeTextFile(path, readFileSync(path));
+      if (decoded.encoding !== 'UTF-8') io.err(`audit: ${path}: read as ${decoded.encoding} (its byte-order mark says so)\n`);
+      inputs.push({ path, text: decoded.text });
     } catch (error) {
-      unreadable.push(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      if (error instanceof TextEncodingError) unreadable.push(formatProblem(error.problem));
+      else unreadable.push(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   }
   if (unreadable.length > 0) {

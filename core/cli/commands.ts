@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { openLedgerDb } from '../store/index.js';
 import { ImportRejected } from '../service/import-files.js';
-import { formatProblem, type SourceFormat } from '../sources/index.js';
+import { decodeTextFile, formatProblem, TextEncodingError, type SourceFormat } from '../sources/index.js';
 import { importAnyFiles } from '../service/import-any.js';
 import {
   allBalances,
@@ -50,10 +50,19 @@ export function runImport(
   if (options.unit !== undefined && options.unit.trim() === '') throw new UsageError('--unit: expected a unit code like USD');
   if (options.createdAtField !== undefined && options.createdAtField.trim() === '') throw new UsageError('--created-at-field: expected the name of the field that holds each body\'s time, like posted_at');
   const inputs = files.map((path) => {
+    let bytes: Buffer;
     try {
-      return { path, text: readFileSync(path, 'utf8') };
+      bytes = readFileSync(path);
     } catch (error) {
       throw new UsageError(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    try {
+      const decoded = decodeTextFile(path, bytes);
+      if (decoded.encoding !== 'UTF-8') ctx.io.err(`import: ${path}: read as ${decoded.encoding} (its byte-order mark says so)\n`);
+      return { path, text: decoded.text };
+    } catch (error) {
+      if (!(error instanceof TextEncodingError)) throw error;
+      throw new UsageError('import rejected: 1 problem', [formatProblem(error.problem), `nothing was written to ${options.db}`]);
     }
   });
   const importOptions = {
@@ -91,7 +100,7 @@ export function runImport(
 }
 
 function withReadDb<T>(path: string, fn: (db: ReturnType<typeof openLedgerDb>) => T): T {
-  const db = openLedgerDb(path, { create: false });
+  const db = openLedgerDb(path, { create: false, readOnly: true });
   try {
     return fn(db);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
-import { LedgerDbError } from '../store/errors.js';
+import { LedgerDbError, storageFailure } from '../store/errors.js';
 import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
@@ -26,8 +26,8 @@ const lazy = {
 };
 
 /** A lazily loaded command: its usage and store errors become exit codes like the others'. */
-function later(io: CliIo, run: () => Promise<number>): Promise<number> {
-  return run().catch((error: unknown) => exitCodeFor(error, io));
+function later(io: CliIo, run: () => Promise<number>, dbPath?: string): Promise<number> {
+  return run().catch((error: unknown) => exitCodeFor(error, io, dbPath));
 }
 
 const COMMAND_OPTIONS: Record<string, Options> = {
@@ -76,6 +76,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     return command === undefined ? 2 : 0;
   }
   const ctx: CommandContext = { io, now };
+  let dbPath: string | undefined;
   try {
     const options = COMMAND_OPTIONS[command];
     if (options === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "ledgerscope --help"`);
@@ -89,6 +90,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     const asJson = values.json === true;
     if (command === 'audit') return later(io, async () => (await lazy.audit()).runAudit(ctx, parsed.positionals, { json: asJson }));
     const db = required(values, 'db', command);
+    dbPath = db;
     switch (command) {
       case 'import':
         return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit'), createdAtField: optional(values, 'created-at-field') });
@@ -101,12 +103,12 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
       case 'entries':
         return runEntries(ctx, { db, customer: required(values, 'customer', command), json: asJson });
       case 'timeline':
-        return later(io, async () => (await lazy.timeline()).runTimeline(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson }));
+        return later(io, async () => (await lazy.timeline()).runTimeline(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson }), db);
       case 'sync': {
         const [provider, ...extra] = parsed.positionals;
         if (provider === undefined || extra.length > 0) throw new UsageError('sync: name one provider: stripe, orb or moesif');
         const apiBase = optional(values, 'api-base');
-        return later(io, async () => (await lazy.sync()).runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }));
+        return later(io, async () => (await lazy.sync()).runSync(ctx, provider, { db, ...(apiBase === undefined ? {} : { apiBase }) }), db);
       }
       case 'adjustments': {
         const [action, ...extra] = parsed.positionals;
@@ -130,7 +132,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
             customerId: optional(values, 'customer'),
             provider: provider as 'orb' | 'moesif' | undefined,
             pushStatus: pushStatus as AdjustmentPushStatus | undefined,
-          }));
+          }), db);
         }
         for (const flag of ['customer', 'provider', 'push-status']) {
           if (values[flag] !== undefined) throw new UsageError(`adjustments push: --${flag} belongs to adjustments list`);
@@ -145,21 +147,21 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
           orbApiBase: optional(values, 'orb-api-base'),
           moesifApiBase: optional(values, 'moesif-api-base'),
           json: asJson,
-        }));
+        }), db);
       }
       case 'reconcile':
-        return later(io, async () => (await lazy.reconcile()).runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson, report: optional(values, 'report') }));
+        return later(io, async () => (await lazy.reconcile()).runReconcile(ctx, { db, asOf: optional(values, 'as-of'), json: asJson, report: optional(values, 'report') }), db);
       case 'mapping': {
         const [action, ...files] = parsed.positionals;
         if (action === 'import') {
           if (asJson) throw new UsageError('mapping import: --json belongs to mapping list');
-          return later(io, async () => (await lazy.mapping()).runMappingImport(ctx, files, { db }));
+          return later(io, async () => (await lazy.mapping()).runMappingImport(ctx, files, { db }), db);
         }
-        if (action === 'list' && files.length === 0) return later(io, async () => (await lazy.mapping()).runMappingList(ctx, { db, json: asJson }));
+        if (action === 'list' && files.length === 0) return later(io, async () => (await lazy.mapping()).runMappingList(ctx, { db, json: asJson }), db);
         throw new UsageError('mapping: expected "import <csv>" or "list"');
       }
       case 'serve':
-        return later(io, async () => (await lazy.serve()).runServe(ctx, { db, port: optional(values, 'port') }));
+        return later(io, async () => (await lazy.serve()).runServe(ctx, { db, port: optional(values, 'port') }), db);
       case 'report': {
         const [name, ...extra] = parsed.positionals;
         if ((name !== 'liability' && name !== 'journal') || extra.length > 0) throw new UsageError('report: expected "liability" or "journal"');
@@ -174,20 +176,28 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
         };
         if (name === 'journal') {
           if (reportOptions.xlsx !== undefined) throw new UsageError('report journal: --xlsx belongs to report liability; the journal is CSV (--csv)');
-          return later(io, async () => (await lazy.report()).runJournalReport(ctx, reportOptions));
+          return later(io, async () => (await lazy.report()).runJournalReport(ctx, reportOptions), db);
         }
-        return later(io, async () => (await lazy.report()).runLiabilityReport(ctx, reportOptions));
+        return later(io, async () => (await lazy.report()).runLiabilityReport(ctx, reportOptions), db);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
-    return exitCodeFor(error, io);
+    return exitCodeFor(error, io, dbPath);
   }
 }
 
-/** Usage errors and store errors a user can fix (missing file, newer schema) are bad input: exit 2. */
-function exitCodeFor(error: unknown, io: CliIo): number {
+/**
+ * Usage errors and store errors a user can fix (missing file, newer schema, a full disk, a read-only
+ * ledger) are bad input: exit 2, one line, no stack trace.
+ */
+function exitCodeFor(error: unknown, io: CliIo, dbPath?: string): number {
+  const storage = dbPath === undefined ? null : storageFailure(dbPath, error);
+  if (storage !== null) {
+    io.err(`${storage.message}\n`);
+    return 2;
+  }
   if (error instanceof UsageError) {
     for (const line of error.lines) io.err(`${line}\n`);
     return 2;

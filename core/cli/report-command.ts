@@ -93,7 +93,7 @@ function liabilityViewOrExit(ctx: { io: CliIo; now: number }, options: Liability
   }
   let view: LiabilityReportView;
   try {
-    const db = openLedgerDb(options.db, { create: false });
+    const db = openLedgerDb(options.db, { create: false, readOnly: true });
     try {
       view = liabilityReportView(liabilityReportFromDb(db, { from, to, unit }));
     } finally {

@@ -3,9 +3,10 @@ import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, Previe
 import { toCanonical } from '../money/decimal.js';
 import { importAnyFiles, isStripeImport } from '../service/import-any.js';
 import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
-import { formatProblem, parseImportFile, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
+import { decodeTextFile, formatProblem, parseImportFile, TextEncodingError, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
 import { summarizeImport } from './import-summary.js';
 import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
+import { storageFailure } from '../store/errors.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
 /*
@@ -14,8 +15,8 @@ import { formatInstant, type Instant } from '../time/instant.js';
  * cancellation through a flag checked at every progress step.
  */
 
-/** A file to import: its contents (uploaded by the page) or a path main chose in its own dialog. */
-export type JobFile = { name: string; text: string } | { name: string; path: string; sizeBytes: number };
+/** A file to import: its contents (uploaded by the page, as text or as bytes) or a path main chose in its own dialog. */
+export type JobFile = { name: string; text: string } | { name: string; bytes: Uint8Array } | { name: string; path: string; sizeBytes: number };
 
 export interface ImportJobRequest {
   kind: 'import.preview' | 'import.run';
@@ -76,11 +77,15 @@ function readFiles(files: readonly JobFile[], progress: (p: JobProgress) => void
     check();
     progress({ phase: 'read', done: index, total: files.length });
     if ('text' in file) return { path: file.name, text: file.text };
+    if ('bytes' in file) return { path: file.name, text: decodeTextFile(file.name, file.bytes).text };
+    let bytes: Buffer;
     try {
-      return { path: file.name, text: readFileSync(file.path, 'utf8') };
+      bytes = readFileSync(file.path);
     } catch (error) {
       throw new Error(`${file.name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
+    // Invalid text is a problem of the file like any other (TextEncodingError, reported as a rejection).
+    return { path: file.name, text: decodeTextFile(file.name, bytes).text };
   });
 }
 
@@ -120,6 +125,14 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
     if (error instanceof ImportRejected) {
       return { type: 'rejected', problems: problemRows(error.problems), problem_count: error.problems.length };
     }
+    if (error instanceof TextEncodingError) {
+      // A preview shows it like any problem of the files (the Import screen lists a preview's problems).
+      const problems = problemRows([error.problem]);
+      if (request.kind === 'import.preview') return { type: 'preview', preview: { files: [], problems, problem_count: 1, ok: false } };
+      return { type: 'rejected', problems, problem_count: 1 };
+    }
+    const storage = storageFailure(request.dbPath, error);
+    if (storage !== null) return { type: 'error', message: storage.message };
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
 }

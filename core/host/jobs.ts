@@ -88,7 +88,10 @@ export class Jobs {
     while (this.uploads.size > MAX_UPLOADS) this.uploads.delete(this.uploads.keys().next().value as string);
     return {
       upload_id: uploadId,
-      files: files.map((file) => ({ name: file.name, size_bytes: 'text' in file ? Buffer.byteLength(file.text, 'utf8') : file.sizeBytes })),
+      files: files.map((file) => ({
+        name: file.name,
+        size_bytes: 'text' in file ? Buffer.byteLength(file.text, 'utf8') : 'bytes' in file ? file.bytes.byteLength : file.sizeBytes,
+      })),
     };
   }
 
@@ -226,7 +229,8 @@ export function reconcileRunHandler(
 
 export function jobHandlers(jobs: Jobs): Pick<Handlers, JobMethod> {
   return {
-    'import.upload': (input) => jobs.addUpload(input.files.map((file) => ({ name: file.name, text: file.text }))),
+    'import.upload': (input) =>
+      jobs.addUpload(input.files.map((file) => (file.bytes_base64 === undefined ? { name: file.name, text: file.text } : { name: file.name, bytes: Buffer.from(file.bytes_base64, 'base64') }))),
     'import.preview': (input) => jobs.start('import.preview', input),
     'import.run': (input) => jobs.start('import.run', input),
     'jobs.get': (input) => jobs.get(input.job_id),

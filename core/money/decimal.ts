@@ -1,12 +1,26 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 
 /**
+ * The amount limit (issue 10 item 3): every amount read from a file, an API or a user has at most
+ * MAX_INTEGER_DIGITS digits before the decimal point and MAX_FRACTION_DIGITS after it (the integer
+ * part's leading zeros and the fraction's trailing zeros not counted); anything longer is refused with
+ * the limit named, never rounded.
+ * Within it an amount has at most 100 significant digits, a sum of up to 10^12 of them at most 112, a
+ * product of two (amount × cost basis, the liability report) at most 200 and a sum of 10^12 products at
+ * most 212: all below PRECISION, so every balance, sum and value the engine computes is exact. (Precision
+ * costs nothing in additions and comparisons; only divisions, which round on purpose, compute that far.)
+ */
+export const MAX_INTEGER_DIGITS = 50;
+export const MAX_FRACTION_DIGITS = 50;
+/** Significant digits decimal.js keeps; see the limit above for why nothing in range is ever rounded. */
+export const PRECISION = 250;
+
+/**
  * The one Decimal type core uses for amounts. A private clone so no other module's
- * Decimal.set() can change our precision; 60 significant digits is far beyond any
- * ledger amount, and additions of amounts with fewer digits are therefore exact.
+ * Decimal.set() can change our precision.
  */
 export const Decimal = DecimalJs.clone({
-  precision: 60,
+  precision: PRECISION,
   rounding: DecimalJs.ROUND_HALF_EVEN,
   toExpNeg: -1e9,
   toExpPos: 1e9,
@@ -51,6 +65,24 @@ export function jsonExponentLiteralToPlain(text: string): string | null {
   if (!JSON_EXPONENT_LITERAL.test(text)) return null;
   // decimal.js reads the literal exactly (precision applies to arithmetic, not to parsing).
   return new Decimal(text).toFixed();
+}
+
+/**
+ * Null when a strict decimal literal is within the amount limit, else the problem, in words a user can
+ * act on (the value itself is not repeated: it may be megabytes long).
+ */
+export function amountLimitProblem(text: string): string | null {
+  let start = text.charCodeAt(0) === 45 /* - */ || text.charCodeAt(0) === 43 /* + */ ? 1 : 0;
+  const point = text.indexOf('.');
+  const integerEnd = point === -1 ? text.length : point;
+  while (start < integerEnd && text.charCodeAt(start) === 48 /* 0 */) start++;
+  let fractionEnd = text.length;
+  if (point !== -1) while (fractionEnd > point + 1 && text.charCodeAt(fractionEnd - 1) === 48) fractionEnd--;
+  const integerDigits = integerEnd - start;
+  const fractionDigits = point === -1 ? 0 : fractionEnd - point - 1;
+  if (integerDigits <= MAX_INTEGER_DIGITS && fractionDigits <= MAX_FRACTION_DIGITS) return null;
+  const found = integerDigits > MAX_INTEGER_DIGITS ? `${integerDigits} digits before the decimal point` : `${fractionDigits} digits after the decimal point`;
+  return `beyond the amount limit of ${MAX_INTEGER_DIGITS} digits before the decimal point and ${MAX_FRACTION_DIGITS} after it (kept so that every sum stays exact): found ${found}`;
 }
 
 /** True when text is a strict decimal literal (see parseDecimal). */

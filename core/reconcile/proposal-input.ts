@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Decimal, isDecimalLiteral } from '../money/decimal.js';
+import { amountLimitProblem, Decimal, isDecimalLiteral } from '../money/decimal.js';
 import { parseInstant } from '../time/instant.js';
 import { idempotencyKey, withBody } from './proposals.js';
 import type { Proposal } from './types.js';
@@ -12,7 +12,14 @@ import type { ProposalView } from './view.js';
  */
 
 const text = (max: number) => z.string().min(1).max(max);
-const decimal = z.string().max(64).refine(isDecimalLiteral, 'expected a decimal number like "12.50"');
+const decimal = z
+  .string()
+  .max(64)
+  .refine(isDecimalLiteral, 'expected a decimal number like "12.50"')
+  .superRefine((text, ctx) => {
+    const beyond = amountLimitProblem(text);
+    if (beyond !== null) ctx.addIssue({ code: 'custom', message: beyond });
+  });
 
 export const proposalViewSchema = z.strictObject({
   provider: z.enum(['orb', 'moesif']),

@@ -1,4 +1,4 @@
-import { Decimal, isDecimalLiteral, jsonExponentLiteralToPlain, toCanonical } from '../money/decimal.js';
+import { amountLimitProblem, Decimal, isDecimalLiteral, jsonExponentLiteralToPlain, toCanonical } from '../money/decimal.js';
 import { normalizeUnit } from '../money/units.js';
 import type { EntryStatus } from '../ledger/types.js';
 import type { Instant } from '../time/instant.js';
@@ -205,6 +205,11 @@ export class DecimalReader {
       return null;
     } else {
       scope.fail(field, `${DECIMAL_EXPECTED}, found ${describeValue(value)}`);
+      return null;
+    }
+    const beyond = amountLimitProblem(text);
+    if (beyond !== null) {
+      scope.fail(field, beyond);
       return null;
     }
     const first = text.charCodeAt(0);

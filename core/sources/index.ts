@@ -13,3 +13,4 @@ export { detectFormat } from './detect.js';
 export { parseImportFile } from './parse.js';
 export { entryFingerprint } from './fingerprint.js';
 export { generateMoesifJsonl, type GenerateMoesifOptions } from './generate-moesif.js';
+export { decodeTextFile, TextEncodingError, type DecodedText, type TextEncodingName } from './text-decode.js';

@@ -1,4 +1,5 @@
-import { isLosslessNumber, LosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { isLosslessNumber, LosslessNumber, stringify as stringifyLossless } from 'lossless-json';
+import { parseExactJson } from './exact-json-parse.js';
 
 /**
  * Exact JSON parsing (DESIGN §3: a JSON number is taken from its literal text, never through a float).
@@ -10,14 +11,17 @@ import { isLosslessNumber, LosslessNumber, parse as parseLossless, stringify as 
  * the same double (DBL_DIG = 15), and the shortest string that round-trips therefore has the literal's
  * value. Its formatting may differ ("12.50" → 12.5, "0.0000001" → "1e-7"); its value never does.
  *
- * Slow path: lossless-json, whose numbers are LosslessNumber objects holding the literal text, so
- * "1e3" and 20-digit literals keep their text and are strict-checked by whoever reads them.
+ * Slow path: lossless-json's grammar (exact-json-parse.ts, linear in time and memory), whose numbers are
+ * LosslessNumber objects holding the literal text, so "1e3" and 20-digit literals keep their text and are
+ * strict-checked by whoever reads them.
  */
 
 export { isLosslessNumber, LosslessNumber };
 
 /** Longest number token (characters from [0-9.]) the fast path accepts. */
 const FAST_NUMBER_CHARS = 15;
+/** A run of [0-9.], skipped natively (a huge literal must not cost a JS step per digit). */
+const NUMBER_CHARS = /[0-9.]*/y;
 
 /**
  * True when `text` must go through the lossless parser to keep its number literals exact: some number
@@ -41,8 +45,10 @@ export function needsLosslessParse(text: string): boolean {
     } else if (code === 45 /* - */ || (code >= 48 && code <= 57)) {
       if (code === 45) i++;
       const start = i;
-      let next = text.charCodeAt(i);
-      while ((next >= 48 && next <= 57) || next === 46 /* . */) next = text.charCodeAt(++i);
+      NUMBER_CHARS.lastIndex = i;
+      NUMBER_CHARS.test(text);
+      i = NUMBER_CHARS.lastIndex;
+      const next = text.charCodeAt(i);
       if (next === 101 /* e */ || next === 69 /* E */ || i - start > FAST_NUMBER_CHARS) return true;
     } else {
       i++;
@@ -58,15 +64,14 @@ function isEscaped(text: string, at: number): boolean {
   return backslashes % 2 === 1;
 }
 
-// JSON.parse keeps the last of duplicate keys; the slow path must agree so both paths read the same record.
-const LOSSLESS_OPTIONS = {
-  parseNumber: (literal: string) => new LosslessNumber(literal),
-  onDuplicateKey: (info: { newValue: unknown }) => info.newValue,
-};
-
-/** Parses lossless-json style: numbers are LosslessNumber. Throws SyntaxError with "position N". */
+/**
+ * Parses lossless-json style: numbers are LosslessNumber; the last of duplicate keys wins, as with
+ * JSON.parse, so both paths read the same record. Throws SyntaxError with "position N".
+ */
 export function parseJsonLosslessly(text: string): unknown {
-  return parseLossless(text, null, LOSSLESS_OPTIONS);
+  // Check the whole text first: a malformed one fails before anything is built (issue 10 item 8).
+  parseExactJson(text, false);
+  return parseExactJson(text);
 }
 
 /**
@@ -119,7 +124,7 @@ export interface JsonSyntaxProblem {
 export function locateJsonError(text: string, error: unknown): JsonSyntaxProblem {
   let detail = error instanceof Error ? error.message : String(error);
   try {
-    parseJsonLosslessly(text);
+    parseExactJson(text, false);
   } catch (losslessError) {
     if (losslessError instanceof Error) detail = losslessError.message;
   }
@@ -134,5 +139,7 @@ export function locateJsonError(text: string, error: unknown): JsonSyntaxProblem
     line++;
     lineStart = i + 1;
   }
-  return { line, column: position - lineStart + 1, message: detail.replace(/\s+\(line \d+ column \d+\)$/, '') };
+  // A control character in the message (the raw newline a string ran into) would break the one-line error.
+  const message = detail.replace(/\s+\(line \d+ column \d+\)$/, '').replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return { line, column: position - lineStart + 1, message };
 }

@@ -1,5 +1,5 @@
 // core/store: the only module that runs SQL (DESIGN §2). better-sqlite3, append-only migrations.
-export { LedgerDbError } from './errors.js';
+export { LedgerDbError, storageFailure } from './errors.js';
 export { openLedgerDb, type LedgerDb, type OpenLedgerDbOptions } from './open.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export {

@@ -13,7 +13,7 @@ const MIGRATIONS_TABLE_SQL =
   'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT';
 
 /** Applied migration ids in order, or null when the file holds no schema at all (a new database). */
-function readApplied(db: Database.Database, path: string): string[] | null {
+export function readApplied(db: Database.Database, path: string): string[] | null {
   let objects: { name: string }[];
   try {
     objects = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];

@@ -1,4 +1,4 @@
-import { Decimal, isDecimalLiteral } from '../../money/decimal.js';
+import { amountLimitProblem, Decimal, isDecimalLiteral } from '../../money/decimal.js';
 import { stripeCurrencyExponent } from '../../money/stripe-minor-units.js';
 import { isIsoCurrency } from '../../money/units.js';
 import type { PaymentKind, PaymentRecord } from '../../payments/types.js';
@@ -217,6 +217,11 @@ class Row {
     if (value === null) return null;
     if (!isDecimalLiteral(value) || value.startsWith('+')) {
       this.fail(name, `expected a decimal number like "12.50" (no exponent, no thousands separator), found ${JSON.stringify(value)}`);
+      return null;
+    }
+    const beyond = amountLimitProblem(value);
+    if (beyond !== null) {
+      this.fail(name, beyond);
       return null;
     }
     const amount = new Decimal(value);

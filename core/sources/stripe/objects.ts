@@ -1,4 +1,4 @@
-import { Decimal, toCanonical } from '../../money/decimal.js';
+import { amountLimitProblem, Decimal, toCanonical } from '../../money/decimal.js';
 import { normalizeUnit } from '../../money/units.js';
 import type { LedgerEntry } from '../../ledger/types.js';
 import type { PaymentKind, PaymentRecord } from '../../payments/types.js';
@@ -269,6 +269,11 @@ function readCreditAmount(scope: RecordScope, record: JsonRecord, key: string): 
     const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : isLosslessNumber(raw) ? raw.value : null;
     if (text === null || !/^\d+(\.\d+)?$/.test(text)) {
       scope.fail(`${key}.custom_pricing_unit.value`, `expected a decimal amount like "100.5", found ${describeValue(raw)}`);
+      return null;
+    }
+    const beyond = amountLimitProblem(text);
+    if (beyond !== null) {
+      scope.fail(`${key}.custom_pricing_unit.value`, beyond);
       return null;
     }
     return unitId === null ? null : { amount: new Decimal(text), unit: normalizeUnit(unitId) };

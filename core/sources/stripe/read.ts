@@ -1,4 +1,4 @@
-import type { Decimal } from '../../money/decimal.js';
+import { amountLimitProblem, type Decimal } from '../../money/decimal.js';
 import { stripeMinorToMajor } from '../../money/stripe-minor-units.js';
 import { isIsoCurrency } from '../../money/units.js';
 import { fromUnixSeconds, type Instant } from '../../time/instant.js';
@@ -70,6 +70,11 @@ export function readMinorAmount(
   const text = integerText(value);
   if (text === null) {
     scope.fail(label, `expected an integer amount in the currency's minor unit (like 1050 for 10.50), found ${describeValue(value)}`);
+    return null;
+  }
+  const beyond = amountLimitProblem(text);
+  if (beyond !== null) {
+    scope.fail(label, beyond);
     return null;
   }
   if (!options.signed && text.startsWith('-')) {

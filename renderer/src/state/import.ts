@@ -47,6 +47,27 @@ function options(state: ImportState): { source?: SourceFormatName; unit?: string
   return { ...(state.source === '' ? {} : { source: state.source }), ...(state.unit.trim() === '' ? {} : { unit: state.unit.trim() }) };
 }
 
+
+/**
+ * A chosen file as the upload carries it: its text when it is valid UTF-8 (the usual case), else its bytes,
+ * so that the host's one decoder reads UTF-16 or names the first bad byte (never replacement characters).
+ */
+async function uploadContents(file: File): Promise<{ name: string; text: string; bytes_base64?: string }> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  if (!utf16) {
+    try {
+      return { name: file.name, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    } catch {
+      // not UTF-8: the bytes go as they are
+    }
+  }
+  let binary = '';
+  const CHUNK = 0x8000;
+  for (let at = 0; at < bytes.length; at += CHUNK) binary += String.fromCharCode(...bytes.subarray(at, at + CHUNK));
+  return { name: file.name, text: '', bytes_base64: btoa(binary) };
+}
+
 export const useImport = create<ImportState>()((set, get) => ({
   phase: 'idle',
   upload: null,
@@ -65,7 +86,7 @@ export const useImport = create<ImportState>()((set, get) => ({
     set({ phase: 'reading', upload: null, preview: null, run: null, error: null });
     try {
       // File contents go to the host, never a path (DESIGN §9).
-      const contents = await Promise.all(files.map(async (file) => ({ name: file.name, text: await file.text() })));
+      const contents = await Promise.all(files.map(uploadContents));
       const upload = await call('import.upload', { files: contents });
       set({ upload });
       await get().startPreview();
