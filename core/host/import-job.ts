@@ -128,7 +128,7 @@ export function runImportJob(request: ImportJobRequest, onProgress: (progress: J
     if (error instanceof TextEncodingError) {
       // A preview shows it like any problem of the files (the Import screen lists a preview's problems).
       const problems = problemRows([error.problem]);
-      if (request.kind === 'import.preview') return { type: 'preview', preview: { files: [], problems, problem_count: 1, ok: false } };
+      if (request.kind === 'import.preview') return { type: 'preview', preview: { files: [], problems, problem_count: 1, ok: false, summary: summarizeImport([]) } };
       return { type: 'rejected', problems, problem_count: 1 };
     }
     const storage = storageFailure(request.dbPath, error);
