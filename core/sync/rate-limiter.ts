@@ -5,6 +5,7 @@
  *
  * This is I/O pacing, not ledger time: it reads a monotonic clock, injected so tests need not wait.
  */
+import { abortableSleep } from './retry-wait.js';
 
 export interface PacingClock {
   /** Monotonic milliseconds. */
@@ -15,22 +16,7 @@ export interface PacingClock {
 
 export const systemClock: PacingClock = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: abortableSleep,
 };
 
 export interface RateLimiterOptions {
