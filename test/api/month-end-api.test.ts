@@ -32,6 +32,11 @@ async function start(dbPath: string, dir: string): Promise<Call> {
   };
 }
 
+/** The base64 a browser-mode export carries, as the bytes exceljs reads (its typings name an older Buffer). */
+function xlsxBytes(base64: string): ExcelJS.Buffer {
+  return Buffer.from(base64, 'base64') as unknown as ExcelJS.Buffer;
+}
+
 async function runToEnd(call: Call): Promise<string> {
   let job = (await call('reconcile.run', {})).body.value as JobStatus;
   for (let i = 0; i < 200 && job.state === 'running'; i++) {
@@ -116,7 +121,7 @@ describe('month-end close over the contract', () => {
     const xlsx = (await call('reconcile.reportExport', { run_id: runId, format: 'xlsx' })).body.value;
     expect(xlsx).toMatchObject({ file_name: `ledger-reconciliation-${runId}.xlsx`, text: null, saved_to: null, mime_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(Buffer.from(xlsx.content_base64, 'base64'));
+    await book.xlsx.load(xlsxBytes(xlsx.content_base64));
     expect(book.worksheets.map((sheet) => sheet.name)).toEqual(['Items', 'Totals', 'Drift', 'Inputs', 'Sign-off', 'Run history']);
     const rows = (name: string): unknown[][] => {
       const out: unknown[][] = [];
@@ -145,7 +150,7 @@ describe('month-end close over the contract', () => {
     const liability = (await call('report.liabilityExport', { ...period, what: 'liability', format: 'xlsx' })).body.value;
     expect(liability.file_name).toBe('ledger-liability-2025-01-01-2026-01-01.xlsx');
     const liabilityBook = new ExcelJS.Workbook();
-    await liabilityBook.xlsx.load(Buffer.from(liability.content_base64, 'base64'));
+    await liabilityBook.xlsx.load(xlsxBytes(liability.content_base64));
     const closing: unknown[][] = [];
     liabilityBook.getWorksheet('Roll-forward')!.eachRow((row) => {
       const values = (row.values as unknown[]).slice(1);

@@ -217,10 +217,10 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             {/* The auditor's report of this run: the file the CLI's reconcile --report writes. */}
             <div className="export-group no-print" role="group" aria-label="Export report">
               <span className="muted small">Export report</span>
-              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'xlsx').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} data-testid="export-report-xlsx">
+              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'xlsx').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} aria-label="Export report as XLSX" data-testid="export-report-xlsx">
                 XLSX
               </button>
-              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'csv').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} data-testid="export-report-csv">
+              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'csv').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} aria-label="Export report as CSV" data-testid="export-report-csv">
                 CSV
               </button>
             </div>
