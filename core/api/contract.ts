@@ -119,6 +119,8 @@ export const contract = {
   'report.liability': method<LiabilityReportView>()(s.reportLiabilityInput),
   /** The roll-forward as CSV, or the journal to post from it: downloaded by the page, or saved by main. */
   'report.liabilityExport': method<ExportResult>()(s.reportLiabilityExportInput),
+  /** A saved run's reconciliation report as XLSX or CSV (what the CLI's reconcile --report writes). */
+  'reconcile.reportExport': method<ExportResult>()(s.reconcileReportExportInput),
 } as const;
 
 export type Contract = typeof contract;

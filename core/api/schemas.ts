@@ -283,4 +283,12 @@ export const reportLiabilityExportInput = z.strictObject({
   unit: z.string().min(1).max(64).optional(),
   /** liability: the roll-forward CSV; journal: the deferred revenue / breakage journal (date, account, debit, credit, memo). */
   what: z.enum(['liability', 'journal']),
+  /** csv (default) or xlsx; the journal is CSV only. */
+  format: z.enum(['csv', 'xlsx']).optional(),
+});
+
+/** A saved run's reconciliation report (items, totals, drift, inputs, sign-off, history) as a file. */
+export const reconcileReportExportInput = z.strictObject({
+  run_id: runId,
+  format: z.enum(['xlsx', 'csv']),
 });

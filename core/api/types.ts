@@ -541,6 +541,10 @@ export interface ExportResult {
   text: string | null;
   /** Desktop: where main saved it, or null when the user cancelled the dialog. */
   saved_to: string | null;
+  /** Browser mode, binary files (XLSX): the file's bytes in base64; text is null then. */
+  content_base64?: string;
+  /** The file's media type, when the host knows it (set with content_base64). */
+  mime_type?: string;
 }
 
 // ----- reconciliation (DESIGN §6) -----

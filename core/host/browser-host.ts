@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import { adjustmentsForDownload, AppService, exportForDownload, serviceHandlers } from '../service/app-service.js';
+import { fileForDownload } from '../service/close-exports.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 import { adjustmentPushHandlers } from './adjustment-push.js';
 import { EventHub } from './events.js';
@@ -74,7 +75,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'settings.set': (input) => settings.update(input),
     'export.balances': (input) => exportForDownload(service, input),
     'adjustment.export': (input) => adjustmentsForDownload(service, input),
-    'report.liabilityExport': (input) => ({ ...service.reportLiabilityExport(input, settings.journalAccounts()), saved_to: null }),
+    'report.liabilityExport': async (input) => fileForDownload(await service.reportLiabilityFile(input, settings.journalAccounts())),
+    'reconcile.reportExport': async (input) => fileForDownload(await service.reconcileReportFile(input)),
     ...adjustmentPushHandlers(service, keys, env, () => settings.operatorName()),
   };
   // Open the database (and count it) now, not on the page's first request.

@@ -26,6 +26,7 @@ import { findCustomer, searchCustomers } from './customer-lookup.js';
 import { paymentEvidence } from './payment-evidence.js';
 import { history, mappingImport, mappingList, mappingSet, reopen, reverse, reversePreview, review } from './close-queries.js';
 import { liabilityExport, liabilityView } from './liability-queries.js';
+import { liabilityFile, reconcileReportFile, type ExportFile } from './close-exports.js';
 import type { JournalAccountNames } from '../report/index.js';
 import { accountTimeline, customerTimeline, CustomerTimelineCache, DEFAULT_MAX_POINTS } from './timeline-queries.js';
 
@@ -277,6 +278,16 @@ export class AppService {
   /** The roll-forward CSV or the journal (with the account names from Settings). */
   reportLiabilityExport(input: MethodInput<'report.liabilityExport'>, accounts: JournalAccountNames): { file_name: string; text: string } {
     return liabilityExport(this.requireDb(), input, accounts, basename(this.options.dbPath));
+  }
+
+  /** Roll-forward CSV or XLSX, or the journal CSV: text or bytes, for the host to save or send. */
+  reportLiabilityFile(input: MethodInput<'report.liabilityExport'>, accounts: JournalAccountNames): Promise<ExportFile> {
+    return liabilityFile(this.requireDb(), input, accounts, basename(this.options.dbPath));
+  }
+
+  /** A saved run's reconciliation report, XLSX or CSV. */
+  reconcileReportFile(input: MethodInput<'reconcile.reportExport'>): Promise<ExportFile> {
+    return reconcileReportFile(this.requireDb(), input, basename(this.options.dbPath));
   }
 
   mappingImport(input: MethodInput<'mapping.import'>) {

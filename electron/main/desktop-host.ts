@@ -101,20 +101,22 @@ export class DesktopHost {
       'settings.set': (input) => this.settings.update(input),
       'export.balances': (input) => this.saveFile('Export balances', service.exportBalances(input)),
       'adjustment.export': (input) => this.saveFile('Export adjustments (provider request bodies)', service.adjustmentExport(input)),
-      'report.liabilityExport': (input) =>
-        this.saveFile(input.what === 'journal' ? 'Export the journal' : 'Export credit liability', service.reportLiabilityExport(input, this.settings.journalAccounts())),
+      'report.liabilityExport': async (input) =>
+        this.saveFile(input.what === 'journal' ? 'Export the journal' : 'Export credit liability', await service.reportLiabilityFile(input, this.settings.journalAccounts())),
+      'reconcile.reportExport': async (input) => this.saveFile('Export the reconciliation report', await service.reconcileReportFile(input)),
       // Keys from safeStorage (Settings); never sent to the renderer.
       ...adjustmentPushHandlers(service, this.keys, process.env, () => this.settings.operatorName()),
     };
   }
 
   /** The save dialog is main's too: the renderer never names where a file goes. */
-  private async saveFile(title: string, file: { file_name: string; text: string }): Promise<ExportResult> {
+  private async saveFile(title: string, file: { file_name: string; text: string | null; bytes?: Buffer | null }): Promise<ExportResult> {
     const window = this.options.window();
     const options: Electron.SaveDialogOptions = { title, defaultPath: file.file_name };
     const target = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options);
     if (target.canceled || target.filePath === undefined) return { file_name: file.file_name, text: null, saved_to: null };
-    writeFileSync(target.filePath, file.text);
+    // XLSX files are bytes; the rest text.
+    writeFileSync(target.filePath, file.bytes ?? file.text ?? '');
     return { file_name: file.file_name, text: null, saved_to: target.filePath };
   }
 }

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../core/api/types.js';
 import { startBrowserHost, type BrowserHost } from '../../core/host/browser-host.js';
@@ -28,6 +30,11 @@ async function start(dbPath: string, dir: string): Promise<Call> {
     const response = await fetch(`${base}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token }, body: JSON.stringify(input) });
     return { status: response.status, body: await response.json() };
   };
+}
+
+/** The base64 a browser-mode export carries, as the bytes exceljs reads (its typings name an older Buffer). */
+function xlsxBytes(base64: string): ExcelJS.Buffer {
+  return Buffer.from(base64, 'base64') as unknown as ExcelJS.Buffer;
 }
 
 async function runToEnd(call: Call): Promise<string> {
@@ -103,5 +110,56 @@ describe('month-end close over the contract', () => {
     await call('mapping.set', { stripe_customer_id: 'cus_S2', ledger_customer_id: 'cus_C' });
     const edited = (await call('mapping.set', { stripe_customer_id: 'cus_S1', ledger_customer_id: null })).body.value;
     expect(edited.mappings.map((m: any) => [m.stripe_customer_id, m.ledger_customer_id, m.origin])).toEqual([['cus_S2', 'cus_C', 'edited']]);
+  });
+
+  it('exports: a run report downloads as XLSX (base64, with its media type) and CSV with the same items and open count; the liability roll-forward as XLSX matches the view; the journal is CSV only', async () => {
+    const { dbPath, dir } = seededDb();
+    const call = await start(dbPath, dir);
+    const runId = await runToEnd(call);
+    const page = (await call('reconcile.get', { run_id: runId, offset: 0, limit: 500 })).body.value;
+
+    const xlsx = (await call('reconcile.reportExport', { run_id: runId, format: 'xlsx' })).body.value;
+    expect(xlsx).toMatchObject({ file_name: `ledger-reconciliation-${runId}.xlsx`, text: null, saved_to: null, mime_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsxBytes(xlsx.content_base64));
+    expect(book.worksheets.map((sheet) => sheet.name)).toEqual(['Items', 'Totals', 'Drift', 'Inputs', 'Sign-off', 'Run history']);
+    const rows = (name: string): unknown[][] => {
+      const out: unknown[][] = [];
+      book.getWorksheet(name)!.eachRow((row) => out.push((row.values as unknown[]).slice(1)));
+      return out.slice(1);
+    };
+    expect(rows('Items').map((row) => row[0]).sort()).toEqual(page.rows.map((row: any) => row.item_id).sort());
+    // Open items in the Totals sheet add up to the run's open count; amounts are numbers.
+    expect(rows('Totals').reduce((sum, row) => sum + (row[3] as number), 0)).toBe(3);
+    for (const row of rows('Items')) expect(typeof row[9]).toBe('number');
+    expect(new Map(rows('Sign-off').map(([name, value]) => [name, value])).get('open_differences')).toBe('3');
+
+    const csv = (await call('reconcile.reportExport', { run_id: runId, format: 'csv' })).body.value;
+    expect(csv.content_base64).toBeUndefined();
+    expect(csv.file_name).toBe(`ledger-reconciliation-${runId}.csv`);
+    const table = Papa.parse<Record<string, string>>(csv.text, { header: true, skipEmptyLines: true }).data;
+    expect(table.filter((row) => row.section === 'item').length).toBe(page.rows.length);
+    expect(table.filter((row) => row.section === 'item' && row.status === 'open').length).toBe(3);
+
+    const missing = await call('reconcile.reportExport', { run_id: 'R999-none', format: 'csv' });
+    expect(missing.status).toBe(404);
+    expect((await call('reconcile.reportExport', { run_id: runId, format: 'pdf' })).body.error.code).toBe('invalid_input');
+
+    const period = { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+    const view = (await call('report.liability', period)).body.value;
+    const liability = (await call('report.liabilityExport', { ...period, what: 'liability', format: 'xlsx' })).body.value;
+    expect(liability.file_name).toBe('ledger-liability-2025-01-01-2026-01-01.xlsx');
+    const liabilityBook = new ExcelJS.Workbook();
+    await liabilityBook.xlsx.load(xlsxBytes(liability.content_base64));
+    const closing: unknown[][] = [];
+    liabilityBook.getWorksheet('Roll-forward')!.eachRow((row) => {
+      const values = (row.values as unknown[]).slice(1);
+      if (values[1] === 'closing balance') closing.push([values[0], values[2], values[3]]);
+    });
+    expect(closing).toEqual(view.totals.map((total: any) => [total.unit, Number(total.closing_balance.credits), Number(total.closing_balance.value)]));
+    expect(closing.length).toBeGreaterThan(0);
+    const journal = await call('report.liabilityExport', { ...period, what: 'journal', format: 'xlsx' });
+    expect(journal.body.error).toMatchObject({ code: 'invalid_input', message: 'the journal exports as CSV only' });
+    expect((await call('report.liabilityExport', { ...period, what: 'liability' })).body.value).toMatchObject({ file_name: 'ledger-liability-2025-01-01-2026-01-01.csv', mime_type: 'text/csv' });
   });
 });

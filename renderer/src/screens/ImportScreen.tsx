@@ -7,6 +7,7 @@ import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatBytes, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
 import { focusOr } from '../focus';
 import { useImport } from '../state/import';
+import { MappingImportPanel } from './import/MappingImportPanel';
 import { PreviewSummary } from './import/PreviewSummary';
 import { useApp } from '../state/store';
 
@@ -299,6 +300,7 @@ export function ImportScreen() {
           </p>
         </EmptyState>
       ) : null}
+      <MappingImportPanel />
     </section>
   );
 }

@@ -138,8 +138,8 @@ export function LiabilityScreen() {
       (failure: unknown) => setError(errorMessage(failure)),
     );
   };
-  const exportFile = (what: 'liability' | 'journal'): void => {
-    call('report.liabilityExport', { from, to, what }).then(
+  const exportFile = (what: 'liability' | 'journal', format: 'csv' | 'xlsx' = 'csv'): void => {
+    call('report.liabilityExport', { from, to, what, format }).then(
       (result) => setMessage(deliverExport(result, 'text/csv')),
       (failure: unknown) => setError(errorMessage(failure)),
     );
@@ -172,6 +172,9 @@ export function LiabilityScreen() {
         </button>
         <button type="button" className="secondary" onClick={() => exportFile('liability')} disabled={view === null} data-testid="liability-export">
           Export CSV
+        </button>
+        <button type="button" className="secondary" onClick={() => exportFile('liability', 'xlsx')} disabled={view === null} data-testid="liability-export-xlsx">
+          Export XLSX
         </button>
         <button type="button" className="secondary" onClick={() => exportFile('journal')} disabled={view === null} data-testid="journal-export">
           Export journal CSV

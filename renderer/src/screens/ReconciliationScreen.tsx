@@ -9,7 +9,7 @@ import { useReconcile } from '../state/reconcile';
 import { currentParams, replaceParams } from '../state/route';
 import { useApp } from '../state/store';
 import { focusOr } from '../focus';
-import { exportAdjustments } from './export';
+import { exportAdjustments, exportRunReport } from './export';
 import { AdjustmentDialog } from './reconcile/AdjustmentDialog';
 import { ItemCard } from './reconcile/ItemCard';
 import { PostedAdjustments } from './reconcile/PostedAdjustments';
@@ -213,6 +213,17 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             <h3 id="run-title">
               Run {run.run_id} <span className="title-meta">as of {formatInstant(run.as_of)}</span>
             </h3>
+            <span className="spacer" />
+            {/* The auditor's report of this run: the file the CLI's reconcile --report writes. */}
+            <div className="export-group no-print" role="group" aria-label="Export report">
+              <span className="muted small">Export report</span>
+              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'xlsx').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} aria-label="Export report as XLSX" data-testid="export-report-xlsx">
+                XLSX
+              </button>
+              <button type="button" className="secondary" onClick={() => void exportRunReport(run.run_id, 'csv').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))} aria-label="Export report as CSV" data-testid="export-report-csv">
+                CSV
+              </button>
+            </div>
           </div>
           <p className="small muted">
             {formatCount(run.inputs.payment_count)} Stripe payment records against {formatCount(run.inputs.ledger_entry_count)} ledger entries · window ±

@@ -7,9 +7,18 @@ export function deliverExport(result: ExportResult, type: string): string {
   return deliver(result, type);
 }
 
+/** base64 to bytes (XLSX arrives so in browser mode). */
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
 function deliver(result: ExportResult, type: string): string {
-  if (result.text !== null) {
-    const blob = new Blob([result.text], { type });
+  const content = result.content_base64 === undefined ? result.text : bytesOf(result.content_base64);
+  if (content !== null) {
+    const blob = new Blob([content], { type: result.mime_type ?? type });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
     link.download = result.file_name;
@@ -35,4 +44,10 @@ export async function exportBalances(asOf: string | null, format: 'csv' | 'json'
 export async function exportAdjustments(runId: string, which: 'posted' | 'proposed'): Promise<string> {
   const result = await call('adjustment.export', { run_id: runId, which });
   return deliver(result, 'application/x-ndjson');
+}
+
+/** A saved run's reconciliation report (items, totals, drift, inputs, sign-off, history) as XLSX or CSV. */
+export async function exportRunReport(runId: string, format: 'xlsx' | 'csv'): Promise<string> {
+  const result = await call('reconcile.reportExport', { run_id: runId, format });
+  return deliver(result, format === 'csv' ? 'text/csv' : 'application/octet-stream');
 }
