@@ -20,6 +20,8 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   timeout: 60_000,
+  // Assertions retry for up to 10 s (Playwright's default is 5 s): a hang guard, generous for a busy 2-core machine.
+  expect: { timeout: 10_000 },
   reporter: [['list'], ['json', { outputFile: 'test-results/reports/playwright.json' }]],
   use: {
     browserName: 'chromium',
