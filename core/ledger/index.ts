@@ -6,3 +6,4 @@ export { blockStatus, isDrawable } from './status.js';
 export { assertAccountInvariants, blockConservationHolds, InvariantViolation } from './invariants.js';
 export { allocationWarningText } from './allocation-text.js';
 export { firstStatedDisagreement, type StatedDisagreement } from './stated-balance.js';
+export { expiryStatesAmount } from './stated-expiry.js';

@@ -2,6 +2,7 @@ import { compareAccountKeys } from '../ledger/account-key.js';
 import { allocationWarningText } from '../ledger/allocation-text.js';
 import { replayAccount } from '../ledger/replay.js';
 import { firstStatedDisagreement, type StatedDisagreement } from '../ledger/stated-balance.js';
+import { expiryStatesAmount } from '../ledger/stated-expiry.js';
 import { LedgerRuleError, type AccountKey, type AccountState, type AllocationWarning, type EntrySource, type LedgerEntry } from '../ledger/types.js';
 import { Decimal, toCanonical } from '../money/decimal.js';
 import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
@@ -234,7 +235,7 @@ export function checkByReplay(
     try {
       const state = replayAccount(account.key, all, { keepEntries: stated !== null });
       replayed?.(index, all, state);
-      const namesBlocks = all.some((entry) => entry.kind === 'decrement' && entry.blockId !== null);
+      const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,

@@ -41,3 +41,39 @@ describe('Stripe credit balance transactions: a named grant that cannot cover it
     expect(s.accountGet({ account: REF }).account.current).toBe('95');
   });
 });
+
+describe('Stripe credits_expired: the expiry takes the amount it states', () => {
+  // The fixture's promotional grant holds 20.00, 5.00 is applied from it, and it expires on 2025-01-31.
+  const withExpired = (value: number): string => {
+    const lines = text.trim().split('\n');
+    const expired = JSON.parse(lines[4]!) as { debit: { amount: { monetary: { value: number } } } };
+    expired.debit.amount.monetary.value = value;
+    return [...lines.slice(0, 4), JSON.stringify(expired)].join('\n') + '\n';
+  };
+
+  it('a stated expiry below what the grant held removes only the stated amount; the rest expires beside it, with a warning', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const summary = importAnyFiles(dbPath, [{ path: 'expired.jsonl', text: withExpired(1000) }], { now: NOW });
+    const expected = 'expiry cbtxn_expired states that 10 of block credgr_promo expired, but the block held 15; the other 5 expired with it';
+    expect(summary.warnings).toEqual([`expired.jsonl:5: ${expected}`]);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.entriesEvidence({ source: 'stripe', id: 'cbtxn_expired' }).allocation_warning).toBe(expected);
+    const detail = s.accountGet({ account: REF });
+    expect(detail.blocks.find((block) => block.id === 'credgr_promo')).toMatchObject({ expired: '15', remaining: '0', status: 'expired' });
+    expect(detail.account).toMatchObject({ current: '85', deficit: '0' });
+    // The ledger: 100 + 20 − 15 − 5 = 100, then the stated 10 (→ 90), then the engine's 5 (→ 85).
+    const rows = s.entriesList({ account: REF, order: 'asc', offset: 0, limit: 10 }).rows.map((row) => [row.kind, row.applied_amount, row.ending_balance]);
+    expect(rows.slice(-2)).toEqual([['expiry', '10', '90'], ['expiry', '5', '85']]);
+  });
+
+  it('a stated expiry above what the grant held removes what it held, never more, with a warning', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const summary = importAnyFiles(dbPath, [{ path: 'expired.jsonl', text: withExpired(2000) }], { now: NOW });
+    expect(summary.warnings).toEqual([
+      'expired.jsonl:5: expiry cbtxn_expired states that 20 of block credgr_promo expired, but the block held only 15; 15 expired',
+    ]);
+    const detail = new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF });
+    expect(detail.blocks.find((block) => block.id === 'credgr_promo')).toMatchObject({ expired: '15', remaining: '0' });
+    expect(detail.account).toMatchObject({ current: '85', deficit: '0' });
+  });
+});
