@@ -26,7 +26,7 @@ import { DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from '.
  * values naming file, line and field (STYLE habit 8).
  */
 
-function where(origin: RecordOrigin): string {
+export function where(origin: RecordOrigin): string {
   return `${origin.file}${origin.line === null ? '' : `:${origin.line}`}${origin.pointer === null ? '' : `#${origin.pointer}`}`;
 }
 
@@ -256,7 +256,7 @@ export function checkByReplay(
 /** Allocation warnings listed one by one in a summary; more are counted. */
 const LISTED_ALLOCATION_WARNINGS = 20;
 
-function accountName(key: AccountKey): string {
+export function accountName(key: AccountKey): string {
   return `customer ${key.customerId}${key.subscriptionId === null ? '' : `, subscription ${key.subscriptionId}`} (${key.unit})`;
 }
 

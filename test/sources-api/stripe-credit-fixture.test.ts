@@ -2,11 +2,12 @@
 // (test/fixtures/stripe/credit-ledger.jsonl, built from /work/shared/data/stripe/fixtures3.json): each debit
 // draws from the grant it names (L1b), and the balances are the ones written by hand from the transactions'
 // own amounts (see test/fixtures/stripe/README.md).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppService } from '../../core/service/app-service.js';
 import { importAnyFiles } from '../../core/service/import-any.js';
+import { listSourceObjects, openLedgerDb } from '../../core/store/index.js';
 import { tempDir } from '../api/fixtures.js';
 
 const text = readFileSync(join(import.meta.dirname, '../fixtures/stripe/credit-ledger.jsonl'), 'utf8');
@@ -75,5 +76,67 @@ describe('Stripe credits_expired: the expiry takes the amount it states', () => 
     const detail = new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF });
     expect(detail.blocks.find((block) => block.id === 'credgr_promo')).toMatchObject({ expired: '15', remaining: '0' });
     expect(detail.account).toMatchObject({ current: '85', deficit: '0' });
+  });
+});
+
+describe('Stripe credit balance summaries: a disagreement with the source is never silent', () => {
+  const summaryText = readFileSync(join(import.meta.dirname, '../fixtures/stripe/credit-balance-summary.json'), 'utf8');
+  const summaryWithLedger = (value: number): string => {
+    const summary = JSON.parse(summaryText) as { balances: { ledger_balance: { monetary: { value: number } } }[] };
+    summary.balances[0]!.ledger_balance.monetary.value = value;
+    return JSON.stringify(summary);
+  };
+  const page = { offset: 0, limit: 50 };
+
+  it('a summary whose ledger balance is the replay\'s current balance agrees: no warning, no disagreement, kept as evidence', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const summary = importAnyFiles(dbPath, [{ path: 'credit-ledger.jsonl', text }, { path: 'summary.json', text: summaryText }], { now: NOW });
+    expect(summary.warnings).toEqual([]);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.accountGet({ account: REF }).source_disagreement ?? null).toBeNull();
+    expect(s.accountsList({ ...page, filter: { disagrees_with_source: true } }).rows).toEqual([]);
+    const db = openLedgerDb(dbPath, { create: false, now: NOW });
+    try {
+      expect(listSourceObjects(db, 'stripe', 'billing.credit_balance_summary').map((object) => [object.objectId, object.raw])).toEqual([['cus_stripe_l1b', summaryText.trim()]]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a summary stating another balance is an import warning and the account\'s disagreement with its source, both numbers kept', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    importAnyFiles(dbPath, [{ path: 'credit-ledger.jsonl', text }], { now: NOW });
+    // Stripe states 90.00; the ledger leaves 100 + 20 − 15 − 5 − 15 = 85.
+    const summary = importAnyFiles(dbPath, [{ path: 'summary.json', text: summaryWithLedger(9000) }], { now: NOW });
+    expect(summary.warnings).toEqual([
+      'summary.json:1: customer cus_stripe_l1b (USD) disagrees with its source: Stripe\'s credit balance summary states a balance of 90, ' +
+        'the replay gives 85 as of 2025-03-01T00:00:00.000Z (difference 5)',
+    ]);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    const expected = { entry_id: 'cbtxn_expired', source: 'stripe', ledger_sequence_number: 5, created_at: '2025-01-31T00:00:00.000Z', stated: '90', replayed: '85' };
+    expect(s.accountGet({ account: REF }).source_disagreement).toEqual(expected);
+    const filtered = s.accountsList({ ...page, filter: { disagrees_with_source: true } });
+    expect(filtered.rows.map((row) => [row.customer_id, row.source_disagreement])).toEqual([['cus_stripe_l1b', expected]]);
+
+    // A later summary that agrees replaces the disagreement with none.
+    expect(importAnyFiles(dbPath, [{ path: 'summary.json', text: summaryText }], { now: NOW }).warnings).toEqual([]);
+    expect(new AppService({ dbPath, clock: () => NOW }).accountGet({ account: REF }).source_disagreement ?? null).toBeNull();
+  });
+
+  it('a summary stating a balance for a customer without credit grants is an import warning', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const summary = importAnyFiles(dbPath, [{ path: 'summary.json', text: summaryText }], { now: NOW });
+    expect(summary.warnings).toEqual([
+      'summary.json:1: Stripe\'s credit balance summary states a balance of 85 for customer cus_stripe_l1b (USD), which has no credit grants here',
+    ]);
+  });
+
+  it('a summary whose balance is not an integer amount is refused with its file and field, and nothing is written', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const bad = summaryText.replace('"value":8500', '"value":"85.00"');
+    expect(() => importAnyFiles(dbPath, [{ path: 'credit-ledger.jsonl', text }, { path: 'summary.json', text: bad }], { now: NOW })).toThrow(
+      /summary\.json.*balances\[0\]\.ledger_balance\.monetary\.value/,
+    );
+    expect(existsSync(dbPath)).toBe(false);
   });
 });
