@@ -4,6 +4,7 @@
 // own amounts (see test/fixtures/stripe/README.md).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { AppService } from '../../core/service/app-service.js';
 import { importAnyFiles } from '../../core/service/import-any.js';
@@ -138,5 +139,29 @@ describe('Stripe credit balance summaries: a disagreement with the source is nev
       /summary\.json.*balances\[0\]\.ledger_balance\.monetary\.value/,
     );
     expect(existsSync(dbPath)).toBe(false);
+  });
+});
+
+describe('migration 0011 on a database stored before Stripe expiries took their stated amount', () => {
+  it('rebuilds the notes of an account holding a Stripe expiry, so the difference is kept with the entry', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    // The grants and the expiry only (no debit names a grant): the promotional grant holds 20, Stripe states 10 expired.
+    const lines = text.trim().split('\n');
+    const expired = JSON.parse(lines[4]!) as { debit: { amount: { monetary: { value: number } } } };
+    expired.debit.amount.monetary.value = 1000;
+    importAnyFiles(dbPath, [{ path: 'expired.jsonl', text: [lines[0], lines[1], JSON.stringify(expired)].join('\n') + '\n' }], { now: NOW });
+    const expected = 'expiry cbtxn_expired states that 10 of block credgr_promo expired, but the block held 20; the other 10 expired with it';
+    expect(new AppService({ dbPath, clock: () => NOW }).entriesEvidence({ source: 'stripe', id: 'cbtxn_expired' }).allocation_warning).toBe(expected);
+    // As 0010 left it: no note on the expiry, migration 0011 not applied.
+    const raw = new Database(dbPath);
+    raw.exec(`
+      UPDATE entries SET allocation_warning = NULL;
+      DELETE FROM schema_migrations WHERE id = '0011-stated-expiry';
+    `);
+    raw.close();
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.entriesEvidence({ source: 'stripe', id: 'cbtxn_expired' }).allocation_warning).toBe(expected);
+    const rows = s.entriesList({ account: REF, order: 'asc', offset: 0, limit: 10 }).rows.map((row) => [row.kind, row.applied_amount, row.ending_balance]);
+    expect(rows).toEqual([['increment', '100', '100'], ['increment', '20', '120'], ['expiry', '10', '110'], ['expiry', '10', '100']]);
   });
 });
