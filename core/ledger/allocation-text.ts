@@ -22,6 +22,14 @@ export function allocationWarningText(warning: AllocationWarning): string {
       return `${named}, which had already expired; the amount was ${rest}`;
     case 'empty':
       return `${named}, which was already empty; the amount was ${rest}`;
+    case 'expiry_differs': {
+      const held = toCanonical(warning.covered);
+      if (warning.covered.gt(entry.amount)) {
+        return `expiry ${entry.sourceId} states that ${amount} of block ${blockId} expired, but the block held ${held}; the other ${toCanonical(warning.covered.minus(entry.amount))} expired with it`;
+      }
+      if (warning.covered.isZero()) return `expiry ${entry.sourceId} states that ${amount} of block ${blockId} expired, but the block was already empty; nothing expired`;
+      return `expiry ${entry.sourceId} states that ${amount} of block ${blockId} expired, but the block held only ${held}; ${held} expired`;
+    }
     case 'short': {
       const left = toCanonical(entry.amount.minus(warning.covered));
       return `${named}, which held only ${toCanonical(warning.covered)}; the other ${left} was ${rest}`;

@@ -5,4 +5,5 @@ export { replayAccount, compareReplayOrder, type ReplayOptions } from './replay.
 export { blockStatus, isDrawable } from './status.js';
 export { assertAccountInvariants, blockConservationHolds, InvariantViolation } from './invariants.js';
 export { allocationWarningText } from './allocation-text.js';
-export { firstStatedDisagreement, type StatedDisagreement } from './stated-balance.js';
+export { firstStatedDisagreement, statedCurrentDisagreement, type StatedDisagreement } from './stated-balance.js';
+export { expiryStatesAmount } from './stated-expiry.js';

@@ -3,6 +3,7 @@ import type { Instant } from '../time/instant.js';
 import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
 import { ACTIVATION, EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { assertAccountInvariants } from './invariants.js';
+import { expiryStatesAmount } from './stated-expiry.js';
 import { isDrawable } from './status.js';
 import {
   LedgerRuleError,
@@ -217,9 +218,12 @@ class AccountReplay {
         case 'expiration_change':
           this.changeExpiration(entry, step);
           break;
-        case 'expiry':
-          this.expire(this.namedBlock(entry, 'L3'), entry.at, { entry, step });
+        case 'expiry': {
+          const block = this.namedBlock(entry, 'L3');
+          if (expiryStatesAmount(entry)) this.expireStated(block, entry, step);
+          else this.expire(block, entry.at, { entry, step });
           return; // expire() records the step itself
+        }
       }
     }
     this.record(step);
@@ -444,8 +448,7 @@ class AccountReplay {
    * Removes what remains of a block. `recorded` is the source's own expiry entry; without it the
    * expiry is generated (L3) and recorded only when something remained.
    */
-  private expire(block: BlockState, at: Instant, recorded: { entry: LedgerEntry; step: Step } | null): void {
-    const amount = block.remaining;
+  private expire(block: BlockState, at: Instant, recorded: { entry: LedgerEntry; step: Step } | null, amount: Decimal = block.remaining): void {
     block.expiredOut = true;
     if (recorded === null && amount.isZero()) return;
     const entry = recorded?.entry ?? this.generatedExpiry(block, amount, at);
@@ -460,6 +463,18 @@ class AccountReplay {
     // A posted entry expiring a pending block moves only the pending balance (I1 counts posted moves).
     step.applied = block.pending && entry.status === 'posted' ? ZERO : amount;
     this.record(step);
+  }
+
+  /**
+   * An expiry that states its amount (stated-expiry.ts): removes exactly that, capped at what the block
+   * holds; what the block holds beyond it expires at once as a generated expiry. A stated amount other
+   * than what the block held is an allocation warning.
+   */
+  private expireStated(block: BlockState, entry: LedgerEntry, step: Step): void {
+    const held = block.remaining;
+    if (!entry.amount.eq(held)) this.allocationWarnings.push({ entry, blockId: block.id, reason: 'expiry_differs', covered: held });
+    this.expire(block, entry.at, { entry, step }, minDecimal(entry.amount, held));
+    this.expire(block, entry.at, null);
   }
 
   private generatedExpiry(block: BlockState, amount: Decimal, at: Instant): LedgerEntry {

@@ -1,5 +1,5 @@
 import { ZERO, type Decimal } from '../money/decimal.js';
-import type { LedgerEntry, ReplayedEntry } from './types.js';
+import type { AccountState, LedgerEntry, ReplayedEntry } from './types.js';
 
 /*
  * "Stated over derived" (STYLE habit 12): where a source states each entry's running balance (Orb's
@@ -36,4 +36,16 @@ export function firstStatedDisagreement(
     if (!stated.eq(expected)) return { entry: step.entry, sequence: step.sequence, stated, replayed: expected };
   }
   return null;
+}
+
+/**
+ * A balance the source states for the whole account at the replay's instant (a Stripe credit balance
+ * summary), compared with the replay's current balance. The disagreement names the last entry applied
+ * (the balance is the one after it); null when they agree or when nothing has been applied.
+ */
+export function statedCurrentDisagreement(state: AccountState, stated: Decimal): StatedDisagreement | null {
+  if (stated.eq(state.current)) return null;
+  const last = state.entries[state.entries.length - 1];
+  if (last === undefined) return null;
+  return { entry: last.entry, sequence: last.sequence, stated, replayed: state.current };
 }

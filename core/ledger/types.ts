@@ -22,7 +22,8 @@ export interface AccountKey {
 
 /**
  * One canonical ledger entry as the engine sees it. Amounts are magnitudes (> 0, except an
- * imported `expiry`, whose stated amount is informational); the kind says the direction.
+ * imported `expiry`, whose stated amount is informational unless its source states it: stated-expiry.ts);
+ * the kind says the direction.
  */
 export interface LedgerEntry {
   source: EntrySource;
@@ -158,18 +159,22 @@ export interface AccountState {
   allocationWarnings: AllocationWarning[];
 }
 
-/** Why a decrement's named block (L1b) did not cover it: the rest followed L1, then the deficit. */
-export type AllocationShortfall = 'unknown' | 'empty' | 'expired' | 'scheduled' | 'pending' | 'short';
+/**
+ * Why a decrement's named block (L1b) did not cover it: the rest followed L1, then the deficit.
+ * `expiry_differs`: an expiry that states its amount (stated-expiry.ts) named a block holding another amount.
+ */
+export type AllocationShortfall = 'unknown' | 'empty' | 'expired' | 'scheduled' | 'pending' | 'short' | 'expiry_differs';
 
 /**
- * L1b: a decrement named a block that could not cover its amount. Kept per entry: an import reports it
+ * L1b: a decrement named a block that could not cover its amount (or a stated expiry differs from what
+ * its block held). Kept per entry: an import reports it
  * as a warning and keeps it with the entry's evidence.
  */
 export interface AllocationWarning {
   entry: LedgerEntry;
   blockId: string;
   reason: AllocationShortfall;
-  /** What the named block did cover (0 unless `short`). */
+  /** What the named block did cover (0 unless `short`); for `expiry_differs`, what the block held. */
   covered: Decimal;
 }
 

@@ -2,6 +2,7 @@ import { compareAccountKeys } from '../ledger/account-key.js';
 import { allocationWarningText } from '../ledger/allocation-text.js';
 import { replayAccount } from '../ledger/replay.js';
 import { firstStatedDisagreement, type StatedDisagreement } from '../ledger/stated-balance.js';
+import { expiryStatesAmount } from '../ledger/stated-expiry.js';
 import { LedgerRuleError, type AccountKey, type AccountState, type AllocationWarning, type EntrySource, type LedgerEntry } from '../ledger/types.js';
 import { Decimal, toCanonical } from '../money/decimal.js';
 import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
@@ -25,7 +26,7 @@ import { DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from '.
  * values naming file, line and field (STYLE habit 8).
  */
 
-function where(origin: RecordOrigin): string {
+export function where(origin: RecordOrigin): string {
   return `${origin.file}${origin.line === null ? '' : `:${origin.line}`}${origin.pointer === null ? '' : `#${origin.pointer}`}`;
 }
 
@@ -234,7 +235,7 @@ export function checkByReplay(
     try {
       const state = replayAccount(account.key, all, { keepEntries: stated !== null });
       replayed?.(index, all, state);
-      const namesBlocks = all.some((entry) => entry.kind === 'decrement' && entry.blockId !== null);
+      const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,
@@ -255,7 +256,7 @@ export function checkByReplay(
 /** Allocation warnings listed one by one in a summary; more are counted. */
 const LISTED_ALLOCATION_WARNINGS = 20;
 
-function accountName(key: AccountKey): string {
+export function accountName(key: AccountKey): string {
   return `customer ${key.customerId}${key.subscriptionId === null ? '' : `, subscription ${key.subscriptionId}`} (${key.unit})`;
 }
 

@@ -100,13 +100,15 @@ export function disagreementKey(key: AccountKey): string {
 
 /**
  * Recomputes both notes from the stored entries of the accounts that can have them: a decrement naming
- * its block, an entry stating its balance. For a migration (0008); imports write them as they check.
+ * its block, a Stripe expiry (it states its amount), an entry stating its balance. For migrations (0010,
+ * 0011); imports write them as they check.
  */
 export function rebuildReplayNotes(db: LedgerDb): void {
   const ids = prepared(
     db,
     `SELECT DISTINCT account_id FROM entries
-      WHERE (kind = 'decrement' AND block_id IS NOT NULL) OR stated_ending_balance IS NOT NULL ORDER BY account_id`,
+      WHERE (kind = 'decrement' AND block_id IS NOT NULL) OR (source = 'stripe' AND kind = 'expiry') OR stated_ending_balance IS NOT NULL
+      ORDER BY account_id`,
   )
     .pluck()
     .all() as number[];

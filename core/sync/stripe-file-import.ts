@@ -5,6 +5,7 @@ import { emptyStripeParsed, orderStripeEntries, resolveStripeLedger, type Stripe
 import { buildNewLedgerDb, entryAccount, LedgerDbError, openLedgerDb, type LedgerDb, type ReplacedAdjustment } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { writeLedgerEntries } from './ledger-write.js';
+import { compareBalanceSummaries } from './stripe-balance-summary.js';
 import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
 
 /*
@@ -73,6 +74,7 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
       stripe.grants.push(...result.stripe.grants);
       stripe.creditTransactions.push(...result.stripe.creditTransactions);
       stripe.objects.push(...result.stripe.objects);
+      stripe.balanceSummaries.push(...result.stripe.balanceSummaries);
       stripe.notes.push(...result.stripe.notes);
     }
   }
@@ -95,7 +97,8 @@ export function importStripeFiles(dbPath: string, files: readonly ImportFileInpu
     if (problems.length > 0) throw new ImportRejected(problems);
     const objects = emptyObjectCounts();
     writeObjects(db, [...stripe.objects, ...resolved.evidence], options.now, objects);
-    const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: [...stripe.notes, ...ledger.notes] };
+    const stated = compareBalanceSummaries(db, stripe.balanceSummaries, options.now);
+    const summary = { files: summaryFiles, entries: { inserted: ledger.inserted, unchanged: ledger.unchanged }, replaced: ledger.replaced, payments, objects, importId: ledger.importId, notes: [...stripe.notes, ...ledger.notes, ...stated] };
     if (options.dryRun === true) throw new DryRunRollback({ ...summary, importId: null });
     return summary;
   };

@@ -159,7 +159,7 @@ describe('migration 0010 on a database stored before L1b', () => {
       UPDATE entries SET block_id = NULL WHERE kind = 'decrement';
       ALTER TABLE entries DROP COLUMN allocation_warning;
       DROP TABLE account_source_disagreements;
-      DELETE FROM schema_migrations WHERE id = '0010-stated-allocation';
+      DELETE FROM schema_migrations WHERE id IN ('0010-stated-allocation', '0011-stated-expiry');
     `);
     raw.close();
     const db = openLedgerDb(dbPath, { create: false, now: NOW });

@@ -143,12 +143,16 @@ export function materialize(key: AccountKey, ops: readonly Op[]): LedgerEntry[] 
         });
         if (op.importExpiry && expiresAt !== null) {
           importedCount += 1;
+          // Orb's amount is informational (the engine applies what remains): deliberately unrelated to it.
+          // Stripe's is stated (the engine removes it, the rest expires beside it): sometimes the
+          // block's initial amount (all of it when nothing was drawn), sometimes unrelated.
+          const stripe = op.cents % 3 === 0;
           entries.push({
             ...base(`${key.customerId}-x${index}`, 'posted', importedCount),
+            source: stripe ? 'stripe' : 'orb',
             kind: 'expiry',
             at: expiresAt,
-            // Informational only (the engine applies what remains): deliberately unrelated to it.
-            amount: cents(1 + ((op.cents * 7919) % 15_000)),
+            amount: stripe && op.cents % 2 === 0 ? cents(op.cents) : cents(1 + ((op.cents * 7919) % 15_000)),
             blockId: blockId ?? entry.sourceId,
           });
         }

@@ -357,6 +357,25 @@ class Replay {
       }
       case 'expiry': {
         const block = this.find(entry.blockId, entry);
+        if (entry.source === 'stripe') {
+          // Stated over derived: Stripe's credits_expired removes the amount it states (at most what the
+          // block holds); the rest expires with it as a generated expiry; a difference is a warning.
+          const held = block.remaining;
+          if (!held.eq(entry.amount)) this.allocationWarnings.push(`${entry.sourceId}:expiry_differs`);
+          const stated = Decimal.min(held, entry.amount);
+          block.remaining = held.minus(stated);
+          block.expired = block.expired.plus(stated);
+          block.expiredOut = true;
+          this.record(entry.kind, entry, entry.blockId, at, start, stated);
+          const rest = block.remaining;
+          if (!rest.isZero()) {
+            const restStart = this.ledgerBalance();
+            block.expired = block.expired.plus(rest);
+            block.remaining = ZERO;
+            this.record('expiry', null, block.id, at, restStart, rest);
+          }
+          return;
+        }
         applied = block.remaining;
         block.expired = block.expired.plus(applied);
         block.remaining = ZERO;

@@ -1,5 +1,6 @@
 // DESIGN §4 rules L1–L9 and the five worked examples, one behaviour per test.
 import { describe, expect, it } from 'vitest';
+import { allocationWarningText } from '../../core/ledger/allocation-text.js';
 import { blockStatus } from '../../core/ledger/status.js';
 import { LedgerRuleError } from '../../core/ledger/types.js';
 import { replayAccount } from '../../core/ledger/replay.js';
@@ -158,6 +159,68 @@ describe('L1 deduction order', () => {
 describe('L1b stated allocation', () => {
   const warningsOf = (state: ReturnType<LedgerBuilder['replay']>): string[] =>
     state.allocationWarnings.map((warning) => `${warning.entry.sourceId}:${warning.blockId}:${warning.reason}:${toCanonical(warning.covered)}`);
+
+  it('a Stripe expiry that states what its grant held removes exactly that, and nothing else expires', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('grant', '100', day(0), { expiresAt: day(10) });
+    ledger.decrement('use', '40', day(1), { blockId: 'grant' });
+    ledger.expiry('expired', 'grant', '60', day(10), { source: 'stripe' });
+    const state = ledger.replay();
+    expectAmount(replayed(state, 'expired').appliedAmount, '60');
+    expect(generatedExpiries(state)).toEqual([]);
+    expectAmount(block(state, 'grant').expired, '60');
+    expectAmount(state.current, '0');
+    expect(warningsOf(state)).toEqual([]);
+    checkAll(state, day(11));
+  });
+
+  it('a Stripe expiry takes the amount it states; what the grant held beyond it expires beside it, with a warning', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('grant', '100', day(0), { expiresAt: day(10) });
+    ledger.increment('other', '5', day(0));
+    ledger.decrement('use', '40', day(1), { blockId: 'grant' });
+    ledger.expiry('expired', 'grant', '45', day(10), { source: 'stripe' });
+    const state = ledger.replay();
+    const stated = replayed(state, 'expired');
+    expectAmount(stated.appliedAmount, '45');
+    expectAmount(stated.startingBalance, '65');
+    expectAmount(stated.endingBalance, '20');
+    const rest = generatedExpiries(state);
+    expect(rest.map((r) => [r.entry.blockId, toCanonical(r.appliedAmount), r.entry.at, r.sequence])).toEqual([['grant', '15', day(10), stated.sequence + 1]]);
+    expectAmount(state.current, '5');
+    expect(warningsOf(state)).toEqual(['expired:grant:expiry_differs:60']);
+    expect(allocationWarningText(state.allocationWarnings[0]!)).toBe(
+      'expiry expired states that 45 of block grant expired, but the block held 60; the other 15 expired with it',
+    );
+    checkAll(state, day(11));
+  });
+
+  it('a Stripe expiry stating more than its grant held removes what it held, never more, with a warning', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('grant', '100', day(0), { expiresAt: day(10) });
+    ledger.increment('other', '5', day(0));
+    ledger.decrement('use', '70', day(1), { blockId: 'grant' });
+    ledger.expiry('expired', 'grant', '50', day(10), { source: 'stripe' });
+    const state = ledger.replay();
+    expectAmount(replayed(state, 'expired').appliedAmount, '30');
+    expect(generatedExpiries(state)).toEqual([]);
+    expectAmount(state.current, '5');
+    expectAmount(state.deficit, '0');
+    expect(warningsOf(state)).toEqual(['expired:grant:expiry_differs:30']);
+    expect(allocationWarningText(state.allocationWarnings[0]!)).toBe(
+      'expiry expired states that 50 of block grant expired, but the block held only 30; 30 expired',
+    );
+    checkAll(state, day(11));
+  });
+
+  it('an Orb expiry still removes whatever remains: its amount is informational', () => {
+    const ledger = new LedgerBuilder();
+    ledger.increment('blk', '100', day(0), { expiresAt: day(10) });
+    ledger.expiry('expired', 'blk', '45', day(10));
+    const state = ledger.replay();
+    expectAmount(replayed(state, 'expired').appliedAmount, '100');
+    expect(state.allocationWarnings).toEqual([]);
+  });
 
   it('L1b a decrement that names its block draws from that block, even where L1 would pick another', () => {
     const ledger = new LedgerBuilder();

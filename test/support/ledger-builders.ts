@@ -121,9 +121,9 @@ export class LedgerBuilder {
     });
   }
 
-  /** An imported expiry (Orb credit_block_expiry): its amount is informational. */
-  expiry(sourceId: string, blockId: string, amount: string, at: Instant): LedgerEntry {
-    return this.push({ sourceId, kind: 'expiry', amount: dec(amount), at, blockId });
+  /** An imported expiry (Orb credit_block_expiry: its amount is informational; Stripe credits_expired: stated). */
+  expiry(sourceId: string, blockId: string, amount: string, at: Instant, options: { source?: LedgerEntry['source'] } = {}): LedgerEntry {
+    return this.push({ sourceId, kind: 'expiry', amount: dec(amount), at, blockId, source: options.source ?? 'orb' });
   }
 
   replay(options: ReplayOptions = {}): AccountState {

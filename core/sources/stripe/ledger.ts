@@ -11,7 +11,8 @@ import type { ParsedCreditTransaction, ParsedGrant, ParsedSourceObject, StripePa
  *   debit credits_applied  → decrement of block <grant id> (credits applied to an invoice; the replay
  *                            draws from the grant the transaction names, L1b)
  *   debit credits_voided   → void of block <grant id>, source id "<grant id>:void" (one void per grant)
- *   debit credits_expired  → expiry of block <grant id> (Stripe's own record; no generated expiry then)
+ *   debit credits_expired  → expiry of block <grant id> (Stripe's own record; it removes the amount it
+ *                            states, core/ledger/stated-expiry.ts; no generated expiry at expires_at)
  *   credit credits_application_invoice_voided → amendment (credits given back when an invoice is voided)
  *   credit credits_granted → the grant itself: kept as evidence, not a second increment
  * A voided grant with no credits_voided transaction at hand voids what remained of its block at

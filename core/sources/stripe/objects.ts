@@ -30,6 +30,7 @@ export const STRIPE_OBJECT_TYPES = [
   'balance_transaction',
   'billing.credit_grant',
   'billing.credit_balance_transaction',
+  'billing.credit_balance_summary',
   'event',
 ] as const;
 
@@ -75,6 +76,9 @@ export function mapStripeObject(value: unknown, ctx: MapContext): void {
       return;
     case 'billing.credit_balance_transaction':
       mapCreditTransaction(value, ctx);
+      return;
+    case 'billing.credit_balance_summary':
+      mapBalanceSummary(value, ctx);
       return;
     case 'customer':
       mapCustomer(value, ctx);
@@ -390,6 +394,54 @@ function mapCustomer(record: JsonRecord, ctx: MapContext): void {
   if (scope.failed || id === null) return;
   ctx.out.objects.push({
     provider: 'stripe', objectType: 'customer', objectId: id, customerId: id, at, origin: scope.origin(), raw: ctx.raw, observedAt: ctx.observedAt,
+  });
+}
+
+/**
+ * A billing.credit_balance_summary: the customer's credit balance per currency, as Stripe states it. Kept
+ * as evidence (one per customer, newer versions kept) and compared with the replay by the import. A
+ * balance whose `monetary` is null states nothing.
+ */
+function mapBalanceSummary(record: JsonRecord, ctx: MapContext): void {
+  const { scope } = ctx;
+  const customerId = ownerOf(scope, record, true);
+  const balances = record.balances;
+  if (!Array.isArray(balances)) {
+    scope.fail('balances', balances === undefined || balances === null ? 'required field is missing' : `expected an array, found ${describeValue(balances)}`);
+    return;
+  }
+  const found: { unit: string; ledger: Decimal; available: Decimal | null }[] = [];
+  balances.forEach((item: unknown, index) => {
+    const label = `balances[${index}]`;
+    if (!isRecord(item)) {
+      scope.fail(label, `expected an object, found ${describeValue(item)}`);
+      return;
+    }
+    const money = (key: 'ledger_balance' | 'available_balance'): { unit: string; value: Decimal } | null => {
+      const holder = readObject(scope, item, key, true, `${label}.${key}`);
+      if (holder === null || holder.monetary === null || holder.monetary === undefined) return null;
+      const monetary = readObject(scope, holder, 'monetary', true, `${label}.${key}.monetary`);
+      if (monetary === null) return null;
+      const unit = readCurrency(scope, monetary, 'currency', true, `${label}.${key}.monetary.currency`);
+      const value = readMinorAmount(scope, monetary, 'value', unit, true, { signed: true, label: `${label}.${key}.monetary.value` });
+      return unit === null || value === null ? null : { unit, value };
+    };
+    const ledger = money('ledger_balance');
+    const available = money('available_balance');
+    if (ledger === null) return;
+    if (available !== null && available.unit !== ledger.unit) {
+      scope.fail(`${label}.available_balance.monetary.currency`, `expected ${ledger.unit.toLowerCase()} like the ledger balance, found ${available.unit.toLowerCase()}`);
+      return;
+    }
+    found.push({ unit: ledger.unit, ledger: ledger.value, available: available?.value ?? null });
+  });
+  if (scope.failed || customerId === null) return;
+  const origin = scope.origin();
+  for (const balance of found) {
+    ctx.out.balanceSummaries.push({ customerId, unit: balance.unit, ledgerBalance: balance.ledger, availableBalance: balance.available, origin });
+  }
+  ctx.out.objects.push({
+    provider: 'stripe', objectType: 'billing.credit_balance_summary', objectId: customerId, customerId, at: null, origin, raw: ctx.raw, observedAt: ctx.observedAt,
   });
 }
 

@@ -68,12 +68,29 @@ export interface ParsedGrant {
   voidedAt: Instant | null;
 }
 
+/**
+ * One currency of a billing.credit_balance_summary: what Stripe states the customer's credit balance is.
+ * Stripe gives no time for it: it is compared with the replay as of the import.
+ */
+export interface ParsedBalanceSummary {
+  customerId: string;
+  /** Upper case. */
+  unit: string;
+  /** The balance of the credit balance transactions: compared with the replay's current balance. */
+  ledgerBalance: Decimal;
+  /** What is left after credit reserved for draft invoices (Ledgerscope does not see those): evidence only. */
+  availableBalance: Decimal | null;
+  origin: RecordOrigin;
+}
+
 /** Everything one Stripe file (or one sync page) holds, mapped but not yet resolved against the store. */
 export interface StripeParsed {
   payments: ParsedPayment[];
   grants: ParsedGrant[];
   creditTransactions: ParsedCreditTransaction[];
   objects: ParsedSourceObject[];
+  /** Credit balance summaries, per customer and currency (their objects are in `objects` as evidence). */
+  balanceSummaries: ParsedBalanceSummary[];
   /**
    * What the reader passed over without it being an error, one line each, for the import summary: a
    * dashboard export's ignored columns, its incomplete rows without an id.
@@ -82,5 +99,5 @@ export interface StripeParsed {
 }
 
 export function emptyStripeParsed(): StripeParsed {
-  return { payments: [], grants: [], creditTransactions: [], objects: [], notes: [] };
+  return { payments: [], grants: [], creditTransactions: [], objects: [], balanceSummaries: [], notes: [] };
 }
