@@ -81,3 +81,17 @@ test('an empty database says what to do; a broken file shows every problem and w
   await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 account');
   expect(problems).toEqual([]);
 });
+
+test('counts in the import result agree with their number: one new entry is "1 new entry"', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page, host, '/import');
+  const one = '{"company_id":"cus_one","transaction_id":"o-1","type":"credit","amount":5,"created_at":"2025-02-01T00:00:00Z"}';
+  await page.getByTestId('file-input').setInputFiles({ name: 'one.jsonl', mimeType: 'application/json', buffer: Buffer.from(one) });
+  await expect(page.getByTestId('file-preview')).toContainText('1 record');
+  await page.getByTestId('import-run').click();
+  const result = page.getByTestId('import-result');
+  await expect(result).toContainText('Imported 1 new entry (0 already present) across 1 account');
+  await expect(result).not.toContainText('1 new entries');
+  await screenshot(page, 'import-done-one');
+  expect(problems).toEqual([]);
+});

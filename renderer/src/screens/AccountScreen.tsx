@@ -4,7 +4,7 @@ import { call } from '../api/client';
 import { useLoad } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { ErrorBanner, Loading } from '../components/Feedback';
-import { formatCount, formatInstant } from '../format';
+import { formatCountOf, formatInstant } from '../format';
 import { routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { BlocksTable } from './account/BlocksTable';
@@ -76,7 +76,7 @@ export function AccountScreen({ account }: { account: AccountRef }) {
         ) : null}
         <p className="screen-sub">
           {detail.data !== null
-            ? `${formatCount(detail.data.entry_count)} entries · ${detail.data.blocks.length} blocks · as of ${formatInstant(detail.data.as_of)}`
+            ? `${formatCountOf(detail.data.entry_count, 'entry', 'entries')} · ${formatCountOf(detail.data.blocks.length, 'block')} · as of ${formatInstant(detail.data.as_of)}`
             : ' '}{' '}
           <a href={routeHref({ screen: 'customer', customerId: account.customer_id })}>Customer timeline</a>
         </p>
