@@ -145,6 +145,8 @@ export interface AccountDetail {
   customer?: CustomerContactView;
   /** Where the replay parts from the balances the source states; null when it agrees or states none. */
   source_disagreement?: SourceDisagreement | null;
+  /** Digits after the point every amount of this account is shown with at least (core/store/account-scale.ts). */
+  scale?: number;
 }
 
 // ----- entries -----

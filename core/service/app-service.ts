@@ -5,9 +5,9 @@ import { ApiError } from '../api/errors.js';
 import type { AdjustmentPushReport, AdjustmentsList, AppInfo, CustomerContactView, CustomerSearchResult, ExportResult } from '../api/types.js';
 import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
-import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
+import { accountScale, countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
-import { AccountReplays, accountDetail, entriesPage, entryEvidence } from './account-queries.js';
+import { AccountReplays, accountDetail, accountKeyOf, entriesPage, entryEvidence } from './account-queries.js';
 import {
   adjustmentExport,
   adjustmentPost,
@@ -63,6 +63,7 @@ export class AppService {
   /** Complete runs never change: their items survive invalidate(). */
   private readonly runItems = new RunItemsCache();
   private summaries: Summaries[] = [];
+  private readonly scales = new Map<string, number>();
   private counts: { entries: number; accounts: number } | null = null;
   private directory: { value: CustomerDirectory; contacts: AccountContacts } | null = null;
 
@@ -81,6 +82,7 @@ export class AppService {
     this.replays.clear();
     this.customerTimelines.clear();
     this.summaries = [];
+    this.scales.clear();
     this.counts = null;
     this.directory = null;
     this.stamp = '';
@@ -177,7 +179,22 @@ export class AppService {
 
   accountGet(input: MethodInput<'account.get'>) {
     const db = this.requireDb();
-    return { ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)), customer: this.contactView(db, input.account.customer_id) };
+    return {
+      ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)),
+      customer: this.contactView(db, input.account.customer_id),
+      scale: this.scaleOf(db, input.account),
+    };
+  }
+
+  /** The account's scale, read once per database state (one pass over its entries). */
+  private scaleOf(db: LedgerDb, account: MethodInput<'account.get'>['account']): number {
+    const key = JSON.stringify([account.customer_id, account.subscription_id ?? null, account.unit]);
+    let scale = this.scales.get(key);
+    if (scale === undefined) {
+      scale = accountScale(db, accountKeyOf(account));
+      this.scales.set(key, scale);
+    }
+    return scale;
   }
 
   /** Suggestions for the text typed so far, and the customer it names exactly (if one). */

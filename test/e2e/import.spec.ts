@@ -95,3 +95,27 @@ test('counts in the import result agree with their number: one new entry is "1 n
   await screenshot(page, 'import-done-one');
   expect(problems).toEqual([]);
 });
+
+test('every amount of a custom-unit account shows the account scale: the most digits among its stated amounts', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page, host, '/import');
+  const lines = [
+    '{"company_id":"cus_units","transaction_id":"u-1","type":"credit","amount":100,"created_at":"2025-03-01T00:00:00Z"}',
+    '{"company_id":"cus_units","transaction_id":"u-2","type":"debit","amount":-2.25,"created_at":"2025-03-02T00:00:00Z"}',
+  ].join('\n');
+  await page.getByLabel('Unit of records without a currency (Moesif, Orb bodies)').fill('credits');
+  await page.getByTestId('file-input').setInputFiles({ name: 'units.jsonl', mimeType: 'application/json', buffer: Buffer.from(lines) });
+  await page.getByTestId('import-run').click();
+  await expect(page.getByTestId('import-result')).toContainText('Imported 2 new entries');
+
+  await openApp(page, host, '/account/cus_units/none/credits');
+  await expect(page.getByRole('heading', { name: /cus_units/ })).toBeVisible();
+  await expect(page.getByTestId('balance-current')).toHaveText('97.75 credits');
+  await expect(page.getByTestId('balance-pending')).toHaveText('0.00 credits');
+  // The whole-number credit is padded like the 2.25 beside it.
+  const table = page.getByTestId('entries-table');
+  await expect(table).toContainText('100.00');
+  await expect(table).toContainText('−2.25');
+  await screenshot(page, 'account-credits-scale');
+  expect(problems).toEqual([]);
+});
