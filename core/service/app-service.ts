@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors.js';
 import type { AdjustmentPushReport, AdjustmentsList, AppInfo, CustomerContactView, CustomerSearchResult, ExportResult } from '../api/types.js';
 import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
-import { accountScale, countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
+import { accountScale, countEntries, isLedgerWritable, LedgerDbError, listAccounts, openLedgerDb, readOnlyLedger, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
 import { AccountReplays, accountDetail, accountKeyOf, entriesPage, entryEvidence } from './account-queries.js';
 import {
@@ -57,6 +57,8 @@ function fileStamp(path: string): string {
 
 export class AppService {
   private db: LedgerDb | null = null;
+  /** The file could not be written when it was opened: reads work on a read-only connection, writes are refused. */
+  private readOnly = false;
   private stamp = '';
   private readonly replays = new AccountReplays();
   private readonly customerTimelines = new CustomerTimelineCache();
@@ -93,6 +95,7 @@ export class AppService {
     this.runItems.clear();
     this.db?.close();
     this.db = null;
+    this.readOnly = false;
   }
 
   /** The read connection, or null while the database file does not exist (nothing imported yet). */
@@ -100,7 +103,11 @@ export class AppService {
     if (this.db === null) {
       if (!existsSync(this.options.dbPath)) return null;
       try {
-        this.db = openLedgerDb(this.options.dbPath, { create: false });
+        // A ledger that cannot be written (a read-only file, folder or disk) is opened read-only, as the
+        // CLI's reading commands open it: it shows, and every write says it is read-only.
+        const readOnly = !isLedgerWritable(this.options.dbPath);
+        this.db = openLedgerDb(this.options.dbPath, { create: false, readOnly });
+        this.readOnly = readOnly;
       } catch (error) {
         if (error instanceof LedgerDbError) throw new ApiError('unavailable', error.message);
         throw error;
@@ -123,6 +130,13 @@ export class AppService {
     return db;
   }
 
+  /** The connection for a write: refused, in the CLI's one line, when the ledger is read-only. */
+  private writeDb(): LedgerDb {
+    const db = this.requireDb();
+    if (this.readOnly) throw new ApiError('unavailable', readOnlyLedger(this.options.dbPath).message);
+    return db;
+  }
+
   /** Throws not_found (import a file first) while the database does not exist. */
   assertDatabase(): void {
     this.requireDb();
@@ -142,7 +156,14 @@ export class AppService {
     const db = this.connection();
     if (db === null) return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: false, entry_count: 0, account_count: 0 };
     this.counts ??= { entries: countEntries(db), accounts: listAccounts(db).length };
-    return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: true, entry_count: this.counts.entries, account_count: this.counts.accounts };
+    return {
+      name: basename(this.options.dbPath),
+      path: this.options.dbPath,
+      exists: true,
+      entry_count: this.counts.entries,
+      account_count: this.counts.accounts,
+      ...(this.readOnly ? { read_only: true } : {}),
+    };
   }
 
   private summariesAt(db: LedgerDb, asOf: Instant): Summaries {
@@ -251,13 +272,13 @@ export class AppService {
   }
 
   reconcileSignOff(input: MethodInput<'reconcile.signOff'>, operator: string | null = null) {
-    const signed = signOff(this.requireDb(), input, this.now(), operator);
+    const signed = signOff(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return signed;
   }
 
   reconcileReopen(input: MethodInput<'reconcile.reopen'>, operator: string | null) {
-    const reopened = reopen(this.requireDb(), input, this.now(), operator);
+    const reopened = reopen(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reopened;
   }
@@ -267,7 +288,7 @@ export class AppService {
   }
 
   reconcileReview(input: MethodInput<'reconcile.review'>, operator: string | null) {
-    const reviewed = review(this.requireDb(), input, this.now(), operator);
+    const reviewed = review(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reviewed;
   }
@@ -278,7 +299,7 @@ export class AppService {
 
   /** Writes one ledger entry, like a post. */
   adjustmentReverse(input: MethodInput<'adjustment.reverse'>, operator: string | null) {
-    const reversed = reverse(this.requireDb(), input, this.now(), operator);
+    const reversed = reverse(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reversed;
   }
@@ -297,13 +318,13 @@ export class AppService {
   }
 
   mappingImport(input: MethodInput<'mapping.import'>) {
-    const list = mappingImport(this.requireDb(), input, this.now());
+    const list = mappingImport(this.writeDb(), input, this.now());
     this.invalidate();
     return list;
   }
 
   mappingSet(input: MethodInput<'mapping.set'>) {
-    const list = mappingSet(this.requireDb(), input, this.now());
+    const list = mappingSet(this.writeDb(), input, this.now());
     this.invalidate();
     return list;
   }
@@ -314,7 +335,7 @@ export class AppService {
 
   /** Writes one ledger entry: the caches are dropped (the host tells the page the data changed). */
   adjustmentPost(input: MethodInput<'adjustment.post'>, operator: string | null = null) {
-    const posted = adjustmentPost(this.requireDb(), input.by === undefined && operator !== null ? { ...input, by: operator } : input, this.now());
+    const posted = adjustmentPost(this.writeDb(), input.by === undefined && operator !== null ? { ...input, by: operator } : input, this.now());
     this.invalidate();
     return posted;
   }
@@ -338,7 +359,7 @@ export class AppService {
     clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
     operator: string | null = null,
   ): Promise<AdjustmentPushReport> {
-    const db = this.requireDb();
+    const db = this.writeDb();
     try {
       return await pushAdjustments(db, {
         confirm: input.confirm,

@@ -1,6 +1,6 @@
 // core/store: the only module that runs SQL (DESIGN §2). better-sqlite3, append-only migrations.
-export { LedgerDbError, storageFailure } from './errors.js';
-export { openLedgerDb, type LedgerDb, type OpenLedgerDbOptions } from './open.js';
+export { LedgerDbError, readOnlyLedger, storageFailure } from './errors.js';
+export { isLedgerWritable, openLedgerDb, type LedgerDb, type OpenLedgerDbOptions } from './open.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export {
   accountIdOf,

@@ -182,6 +182,12 @@ export function ImportScreen() {
           Into {info?.database.name ?? 'the open database'}. Every file is checked against the ledger before anything is written; any problem and
           nothing is.
         </p>
+        {info?.database.read_only === true ? (
+          <p className="notice-warning" data-testid="import-read-only">
+            {info.database.name} is read-only (its file, folder or disk cannot be written): you can preview files, but an import changes nothing. Copy
+            the ledger to a writable place to import into it.
+          </p>
+        ) : null}
       </div>
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
