@@ -119,3 +119,40 @@ test('every amount of a custom-unit account shows the account scale: the most di
   await screenshot(page, 'account-credits-scale');
   expect(problems).toEqual([]);
 });
+
+test('a read-only ledger is served read-only: the page shows it, says so, and an import gives the one read-only line', async ({ page }) => {
+  const { spawnSync } = await import('node:child_process');
+  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const run = (...args: string[]): boolean => spawnSync('mount', args, { stdio: 'ignore' }).status === 0;
+  const folder = join(dir, 'ro');
+  mkdirSync(folder);
+  // As root file modes stop no write: a tmpfs remounted read-only is the real condition.
+  test.skip(!run('-t', 'tmpfs', '-o', 'size=4096k', 'tmpfs', folder), 'mount(8) is not permitted here');
+  const roDb = join(folder, 'ledger.sqlite');
+  let roHost: RunningServe | null = null;
+  try {
+    // A closed ledger (no -wal beside it), as a copy made with the app closed is.
+    const seed = join(dir, 'seed-ro.sqlite');
+    writeFileSync(join(dir, 'seed-ro.jsonl'), GOOD);
+    expect(ledgerscope('import', join(dir, 'seed-ro.jsonl'), '--db', seed).status).toBe(0);
+    copyFileSync(seed, roDb);
+    expect(run('-o', 'remount,ro', folder)).toBe(true);
+    roHost = await serve(roDb, join(dir, 'config-ro'));
+    const problems = watchProblems(page);
+    await openApp(page, roHost, '/accounts');
+    await expect(page.getByTestId('host')).toContainText('ledger.sqlite · 2 entries');
+    await expect(page.getByTestId('read-only')).toHaveText('· read-only');
+    await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 account');
+    await openApp(page, roHost, '/import');
+    await expect(page.getByTestId('import-read-only')).toContainText('ledger.sqlite is read-only (its file, folder or disk cannot be written): nothing can be imported into it');
+    const one = '{"company_id":"cus_ro","transaction_id":"r-1","type":"credit","amount":5,"created_at":"2025-02-01T00:00:00Z"}';
+    // The preview already compares with the ledger through a writing connection: it stops with the line.
+    await page.getByTestId('file-input').setInputFiles({ name: 'ro.jsonl', mimeType: 'application/json', buffer: Buffer.from(one) });
+    await expect(page.getByRole('alert')).toContainText(`${roDb}: the ledger is read-only (its file, folder or disk cannot be written); nothing was changed`);
+    await screenshot(page, 'import-read-only');
+    expect(problems.filter((problem) => !problem.includes('the ledger is read-only'))).toEqual([]);
+  } finally {
+    await roHost?.stop();
+    spawnSync('umount', [folder], { stdio: 'ignore' });
+  }
+});

@@ -184,8 +184,8 @@ export function ImportScreen() {
         </p>
         {info?.database.read_only === true ? (
           <p className="notice-warning" data-testid="import-read-only">
-            {info.database.name} is read-only (its file, folder or disk cannot be written): you can preview files, but an import changes nothing. Copy
-            the ledger to a writable place to import into it.
+            {info.database.name} is read-only (its file, folder or disk cannot be written): nothing can be imported into it. Copy the ledger to a
+            writable place to import into it.
           </p>
         ) : null}
       </div>
