@@ -31,7 +31,7 @@ export interface AppInfo {
   /** The host's clock when it answered: what "now" means for as-of defaults. */
   now: InstantText;
   /** path: the database file the host serves, as it was opened (empty states name it). */
-  database: { name: string; path?: string; exists: boolean; entry_count: number; account_count: number };
+  database: { name: string; path?: string; exists: boolean; entry_count: number; account_count: number; read_only?: boolean };
   /** Screens whose engines are not built yet say so instead of failing. */
   features: { reconciliation: boolean; payments: boolean };
 }
@@ -145,6 +145,8 @@ export interface AccountDetail {
   customer?: CustomerContactView;
   /** Where the replay parts from the balances the source states; null when it agrees or states none. */
   source_disagreement?: SourceDisagreement | null;
+  /** Digits after the point every amount of this account is shown with at least (core/store/account-scale.ts). */
+  scale?: number;
 }
 
 // ----- entries -----

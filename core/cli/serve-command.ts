@@ -5,7 +5,7 @@ import { startBrowserHost } from '../host/browser-host.js';
 import { workerExecutor } from '../host/jobs.js';
 // A job worker is this very bundle started again as a worker thread (see job-worker.ts).
 import '../host/job-worker.js';
-import { LedgerDbError, openLedgerDb } from '../store/index.js';
+import { isLedgerWritable, LedgerDbError, openLedgerDb } from '../store/index.js';
 import { UsageError } from './cli-error.js';
 import type { CommandContext } from './commands.js';
 
@@ -51,7 +51,8 @@ export function runServe(ctx: CommandContext, options: ServeOptions): number {
   if (existsSync(dbPath)) {
     // Refuse a file that is not a ledger (or is newer than this version) before printing a URL.
     try {
-      openLedgerDb(dbPath, { create: false }).close();
+      // A read-only ledger is served read-only (the app says so), not refused.
+      openLedgerDb(dbPath, { create: false, readOnly: !isLedgerWritable(dbPath) }).close();
     } catch (error) {
       if (error instanceof LedgerDbError) throw new UsageError(error.message);
       throw error;

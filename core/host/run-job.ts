@@ -1,7 +1,7 @@
 import type { JobProgress, ReconciliationSettings } from '../api/types.js';
 import { runReconciliation } from '../service/reconcile-service.js';
 import { runSummary } from '../service/reconcile-queries.js';
-import { LedgerDbError, openLedgerDb } from '../store/index.js';
+import { LedgerDbError, openLedgerDb, storageFailure } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { runImportJob, type ImportJobRequest, type JobOutcome } from './import-job.js';
 
@@ -32,13 +32,16 @@ function runReconcileJob(request: ReconcileJobRequest, onProgress: (progress: Jo
   try {
     db = openLedgerDb(request.dbPath, { create: false });
   } catch (error) {
-    return { type: 'error', message: error instanceof LedgerDbError ? error.message : String(error) };
+    return { type: 'error', message: error instanceof LedgerDbError ? error.message : (storageFailure(request.dbPath, error)?.message ?? String(error)) };
   }
   try {
     const outcome = runReconciliation(db, { asOf: request.asOf, now: request.now, settings: request.settings, by: request.by ?? null });
     onProgress({ phase: 'check', done: 1, total: 1 });
     return { type: 'reconciled', run: runSummary(outcome.run) };
   } catch (error) {
+    // A read-only or full ledger: the CLI's one line (the run's first write is refused; nothing changed).
+    const storage = storageFailure(request.dbPath, error);
+    if (storage !== null) return { type: 'error', message: storage.message };
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   } finally {
     db.close();

@@ -5,9 +5,9 @@ import { ApiError } from '../api/errors.js';
 import type { AdjustmentPushReport, AdjustmentsList, AppInfo, CustomerContactView, CustomerSearchResult, ExportResult } from '../api/types.js';
 import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
-import { countEntries, LedgerDbError, listAccounts, openLedgerDb, type LedgerDb } from '../store/index.js';
+import { accountScale, countEntries, isLedgerWritable, LedgerDbError, listAccounts, openLedgerDb, readOnlyLedger, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
-import { AccountReplays, accountDetail, entriesPage, entryEvidence } from './account-queries.js';
+import { AccountReplays, accountDetail, accountKeyOf, entriesPage, entryEvidence } from './account-queries.js';
 import {
   adjustmentExport,
   adjustmentPost,
@@ -58,12 +58,15 @@ function fileStamp(path: string): string {
 
 export class AppService {
   private db: LedgerDb | null = null;
+  /** The file could not be written when it was opened: reads work on a read-only connection, writes are refused. */
+  private readOnly = false;
   private stamp = '';
   private readonly replays = new AccountReplays();
   private readonly customerTimelines = new CustomerTimelineCache();
   /** Complete runs never change: their items survive invalidate(). */
   private readonly runItems = new RunItemsCache();
   private summaries: Summaries[] = [];
+  private readonly scales = new Map<string, number>();
   private counts: { entries: number; accounts: number } | null = null;
   private directory: { value: CustomerDirectory; contacts: AccountContacts } | null = null;
 
@@ -82,6 +85,7 @@ export class AppService {
     this.replays.clear();
     this.customerTimelines.clear();
     this.summaries = [];
+    this.scales.clear();
     this.counts = null;
     this.directory = null;
     this.stamp = '';
@@ -92,6 +96,7 @@ export class AppService {
     this.runItems.clear();
     this.db?.close();
     this.db = null;
+    this.readOnly = false;
   }
 
   /** The read connection, or null while the database file does not exist (nothing imported yet). */
@@ -99,7 +104,11 @@ export class AppService {
     if (this.db === null) {
       if (!existsSync(this.options.dbPath)) return null;
       try {
-        this.db = openLedgerDb(this.options.dbPath, { create: false });
+        // A ledger that cannot be written (a read-only file, folder or disk) is opened read-only, as the
+        // CLI's reading commands open it: it shows, and every write says it is read-only.
+        const readOnly = !isLedgerWritable(this.options.dbPath);
+        this.db = openLedgerDb(this.options.dbPath, { create: false, readOnly });
+        this.readOnly = readOnly;
       } catch (error) {
         if (error instanceof LedgerDbError) throw new ApiError('unavailable', error.message);
         throw error;
@@ -122,6 +131,13 @@ export class AppService {
     return db;
   }
 
+  /** The connection for a write: refused, in the CLI's one line, when the ledger is read-only. */
+  private writeDb(): LedgerDb {
+    const db = this.requireDb();
+    if (this.readOnly) throw new ApiError('unavailable', readOnlyLedger(this.options.dbPath).message);
+    return db;
+  }
+
   /** Throws not_found (import a file first) while the database does not exist. */
   assertDatabase(): void {
     this.requireDb();
@@ -141,7 +157,14 @@ export class AppService {
     const db = this.connection();
     if (db === null) return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: false, entry_count: 0, account_count: 0 };
     this.counts ??= { entries: countEntries(db), accounts: listAccounts(db).length };
-    return { name: basename(this.options.dbPath), path: this.options.dbPath, exists: true, entry_count: this.counts.entries, account_count: this.counts.accounts };
+    return {
+      name: basename(this.options.dbPath),
+      path: this.options.dbPath,
+      exists: true,
+      entry_count: this.counts.entries,
+      account_count: this.counts.accounts,
+      ...(this.readOnly ? { read_only: true } : {}),
+    };
   }
 
   private summariesAt(db: LedgerDb, asOf: Instant): Summaries {
@@ -178,7 +201,22 @@ export class AppService {
 
   accountGet(input: MethodInput<'account.get'>) {
     const db = this.requireDb();
-    return { ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)), customer: this.contactView(db, input.account.customer_id) };
+    return {
+      ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)),
+      customer: this.contactView(db, input.account.customer_id),
+      scale: this.scaleOf(db, input.account),
+    };
+  }
+
+  /** The account's scale, read once per database state (one pass over its entries). */
+  private scaleOf(db: LedgerDb, account: MethodInput<'account.get'>['account']): number {
+    const key = JSON.stringify([account.customer_id, account.subscription_id ?? null, account.unit]);
+    let scale = this.scales.get(key);
+    if (scale === undefined) {
+      scale = accountScale(db, accountKeyOf(account));
+      this.scales.set(key, scale);
+    }
+    return scale;
   }
 
   /** Suggestions for the text typed so far, and the customer it names exactly (if one). */
@@ -235,13 +273,13 @@ export class AppService {
   }
 
   reconcileSignOff(input: MethodInput<'reconcile.signOff'>, operator: string | null = null) {
-    const signed = signOff(this.requireDb(), input, this.now(), operator);
+    const signed = signOff(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return signed;
   }
 
   reconcileReopen(input: MethodInput<'reconcile.reopen'>, operator: string | null) {
-    const reopened = reopen(this.requireDb(), input, this.now(), operator);
+    const reopened = reopen(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reopened;
   }
@@ -251,7 +289,7 @@ export class AppService {
   }
 
   reconcileReview(input: MethodInput<'reconcile.review'>, operator: string | null) {
-    const reviewed = review(this.requireDb(), input, this.now(), operator);
+    const reviewed = review(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reviewed;
   }
@@ -262,7 +300,7 @@ export class AppService {
 
   /** Writes one ledger entry, like a post. */
   adjustmentReverse(input: MethodInput<'adjustment.reverse'>, operator: string | null) {
-    const reversed = reverse(this.requireDb(), input, this.now(), operator);
+    const reversed = reverse(this.writeDb(), input, this.now(), operator);
     this.invalidate();
     return reversed;
   }
@@ -291,13 +329,13 @@ export class AppService {
   }
 
   mappingImport(input: MethodInput<'mapping.import'>) {
-    const list = mappingImport(this.requireDb(), input, this.now());
+    const list = mappingImport(this.writeDb(), input, this.now());
     this.invalidate();
     return list;
   }
 
   mappingSet(input: MethodInput<'mapping.set'>) {
-    const list = mappingSet(this.requireDb(), input, this.now());
+    const list = mappingSet(this.writeDb(), input, this.now());
     this.invalidate();
     return list;
   }
@@ -308,7 +346,7 @@ export class AppService {
 
   /** Writes one ledger entry: the caches are dropped (the host tells the page the data changed). */
   adjustmentPost(input: MethodInput<'adjustment.post'>, operator: string | null = null) {
-    const posted = adjustmentPost(this.requireDb(), input.by === undefined && operator !== null ? { ...input, by: operator } : input, this.now());
+    const posted = adjustmentPost(this.writeDb(), input.by === undefined && operator !== null ? { ...input, by: operator } : input, this.now());
     this.invalidate();
     return posted;
   }
@@ -332,7 +370,7 @@ export class AppService {
     clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
     operator: string | null = null,
   ): Promise<AdjustmentPushReport> {
-    const db = this.requireDb();
+    const db = this.writeDb();
     try {
       return await pushAdjustments(db, {
         confirm: input.confirm,

@@ -24,11 +24,14 @@ export function storageFailure(path: string, error: unknown): LedgerDbError | nu
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     return new LedgerDbError(path, `${path}: the disk is full; nothing was changed (free some space and run the command again)`);
   }
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') {
-    return new LedgerDbError(
-      path,
-      `${path}: the ledger is read-only (its file, folder or disk cannot be written); nothing was changed (reading commands work on it; to change it, copy it with its -wal file, or with Ledgerscope closed, to a writable place)`,
-    );
-  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') return readOnlyLedger(path);
   return null;
+}
+
+/** The one line for a write to a ledger whose file, folder or disk cannot be written (CLI and app). */
+export function readOnlyLedger(path: string): LedgerDbError {
+  return new LedgerDbError(
+    path,
+    `${path}: the ledger is read-only (its file, folder or disk cannot be written); nothing was changed (reading commands work on it; to change it, copy it with its -wal file, or with Ledgerscope closed, to a writable place)`,
+  );
 }

@@ -1,6 +1,6 @@
 // core/store: the only module that runs SQL (DESIGN §2). better-sqlite3, append-only migrations.
-export { LedgerDbError, storageFailure } from './errors.js';
-export { openLedgerDb, type LedgerDb, type OpenLedgerDbOptions } from './open.js';
+export { LedgerDbError, readOnlyLedger, storageFailure } from './errors.js';
+export { isLedgerWritable, openLedgerDb, type LedgerDb, type OpenLedgerDbOptions } from './open.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export {
   accountIdOf,
@@ -82,3 +82,4 @@ export {
   type StripeCustomerRecord,
 } from './payments.js';
 export { listSyncStates, loadSyncState, saveSyncState, type SyncPhase, type SyncProvider, type SyncState } from './sync-state.js';
+export { accountScale } from './account-scale.js';

@@ -60,7 +60,7 @@ export function openLedgerDb(path: string, options: OpenLedgerDbOptions): Ledger
       firstRead(db);
     } catch (error) {
       // A WAL database on a read-only folder or disk cannot even be read by a writing connection.
-      if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !isWritable(path)) throw storageFailure(path, { code: 'SQLITE_READONLY' });
+      if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !isLedgerWritable(path)) throw storageFailure(path, { code: 'SQLITE_READONLY' });
       throw new LedgerDbError(path, `${path}: cannot open the ledger database (${(error as Error).message})`);
     }
     // Nothing is written to the file before checkMigrations has accepted it.
@@ -92,11 +92,15 @@ function openReadOnly(path: string): LedgerDb | null {
   if (statSync(path).size === 0) {
     throw new LedgerDbError(path, `${path}: the file is empty, not a ledger database (a read never makes it one; create one with: ledgerscope import <file>... --db ${path})`);
   }
-  let db: LedgerDb;
+  let db: LedgerDb | undefined;
   try {
     db = new Database(sqlitePath(path), { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     firstRead(db);
   } catch (error) {
+    // The connection that could not read is closed now, not when collected: a long-lived app would hold
+    // the file open (and its disk busy) until then.
+    db?.close();
+    db = undefined;
     if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN') {
       throw new LedgerDbError(path, `${path}: cannot open the ledger database (${(error as Error).message})`);
     }
@@ -111,6 +115,7 @@ function openReadOnly(path: string): LedgerDb | null {
       db = new Database(`${pathToFileURL(resolve(path)).href}?immutable=1`, { readonly: true, fileMustExist: true });
       firstRead(db);
     } catch (immutableError) {
+      db?.close();
       throw new LedgerDbError(path, `${path}: cannot open the ledger database (${(immutableError as Error).message})`);
     }
   }
@@ -131,8 +136,11 @@ function openReadOnly(path: string): LedgerDb | null {
   }
 }
 
-/** Whether the file and its folder can be written (a WAL database needs both). */
-function isWritable(path: string): boolean {
+/**
+ * Whether the file and its folder can be written (a WAL database needs both). access(2) reports a
+ * read-only mount even to root, so this holds for the app running as root too.
+ */
+export function isLedgerWritable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK);
     accessSync(dirname(path), constants.W_OK);

@@ -189,6 +189,12 @@ export function App() {
             : `${info.host === 'desktop' ? 'Desktop' : 'Browser mode'} · ${info.database.name}${
                 info.database.exists ? ` · ${formatCountOf(info.database.entry_count, 'entry', 'entries')}` : ' · empty'
               }`}
+          {info?.database.read_only === true ? (
+            <span className="read-only-badge" data-testid="read-only" title="The ledger file, its folder or its disk cannot be written: it can be viewed, not changed">
+              {' '}
+              · read-only
+            </span>
+          ) : null}
         </div>
       </header>
       <div className="toolbar">

@@ -4,7 +4,11 @@
  * the ledger holds is shown. Instants arrive as ISO UTC and are shown in UTC, as the ledger keeps them.
  */
 
-/** Digits after the point a currency is written with; custom units (Orb credits) are shown as stored. */
+/**
+ * Digits after the point a currency is written with. Custom units (Orb credits) have none of their own: they
+ * are padded to the account's scale (the most digits among its stated amounts, core/store/account-scale.ts)
+ * where a screen knows it, so all of an account's amounts show the same number of decimals.
+ */
 const CURRENCY_EXPONENT: Record<string, number> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
   BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
@@ -24,14 +28,17 @@ export interface AmountParts {
   unit: string;
 }
 
-/** Splits a decimal string into sign and grouped magnitude. Throws on anything but a decimal string. */
-export function amountParts(amount: string, unit: string): AmountParts {
+/**
+ * Splits a decimal string into sign and grouped magnitude, padded to max(the currency's digits, `scale`):
+ * `scale` is the account's scale where known. Throws on anything but a decimal string.
+ */
+export function amountParts(amount: string, unit: string, scale = 0): AmountParts {
   const match = DECIMAL.exec(amount);
   if (match === null) throw new Error(`not a decimal amount: ${JSON.stringify(amount)}`);
   const [, sign, integer = '0', fractionRaw = ''] = match;
   const isZero = /^0*$/.test(integer) && /^0*$/.test(fractionRaw);
-  const minDigits = isCurrencyCode(unit) ? (CURRENCY_EXPONENT[unit] ?? 2) : 0;
-  // Pad to the currency's digits, never cut: "12.5" USD → "12.50", "0.0001" USD → "0.0001".
+  const minDigits = Math.max(isCurrencyCode(unit) ? (CURRENCY_EXPONENT[unit] ?? 2) : 0, scale);
+  // Pad to the currency's (or account's) digits, never cut: "12.5" USD → "12.50", "0.0001" USD → "0.0001".
   const fraction = fractionRaw.length >= minDigits ? fractionRaw : fractionRaw.padEnd(minDigits, '0');
   const trimmedInteger = integer.replace(/^0+(?=\d)/, '');
   const grouped = trimmedInteger.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -61,14 +68,14 @@ export function shortMagnitude(amount: string): string | null {
 }
 
 /** "−1,234.50 USD": a true minus sign, the unit always written. */
-export function formatAmount(amount: string, unit: string): string {
-  const parts = amountParts(amount, unit);
+export function formatAmount(amount: string, unit: string, scale = 0): string {
+  const parts = amountParts(amount, unit, scale);
   return `${parts.negative ? '−' : ''}${parts.magnitude} ${unit}`;
 }
 
 /** An amount without its unit (tables whose header names the unit). */
-export function formatAmountBare(amount: string, unit: string): string {
-  const parts = amountParts(amount, unit);
+export function formatAmountBare(amount: string, unit: string, scale = 0): string {
+  const parts = amountParts(amount, unit, scale);
   return `${parts.negative ? '−' : ''}${parts.magnitude}`;
 }
 

@@ -81,3 +81,78 @@ test('an empty database says what to do; a broken file shows every problem and w
   await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 account');
   expect(problems).toEqual([]);
 });
+
+test('counts in the import result agree with their number: one new entry is "1 new entry"', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page, host, '/import');
+  const one = '{"company_id":"cus_one","transaction_id":"o-1","type":"credit","amount":5,"created_at":"2025-02-01T00:00:00Z"}';
+  await page.getByTestId('file-input').setInputFiles({ name: 'one.jsonl', mimeType: 'application/json', buffer: Buffer.from(one) });
+  await expect(page.getByTestId('file-preview')).toContainText('1 record');
+  await page.getByTestId('import-run').click();
+  const result = page.getByTestId('import-result');
+  await expect(result).toContainText('Imported 1 new entry (0 already present) across 1 account');
+  await expect(result).not.toContainText('1 new entries');
+  await screenshot(page, 'import-done-one');
+  expect(problems).toEqual([]);
+});
+
+test('every amount of a custom-unit account shows the account scale: the most digits among its stated amounts', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page, host, '/import');
+  const lines = [
+    '{"company_id":"cus_units","transaction_id":"u-1","type":"credit","amount":100,"created_at":"2025-03-01T00:00:00Z"}',
+    '{"company_id":"cus_units","transaction_id":"u-2","type":"debit","amount":-2.25,"created_at":"2025-03-02T00:00:00Z"}',
+  ].join('\n');
+  await page.getByLabel('Unit of records without a currency (Moesif, Orb bodies)').fill('credits');
+  await page.getByTestId('file-input').setInputFiles({ name: 'units.jsonl', mimeType: 'application/json', buffer: Buffer.from(lines) });
+  await page.getByTestId('import-run').click();
+  await expect(page.getByTestId('import-result')).toContainText('Imported 2 new entries');
+
+  await openApp(page, host, '/account/cus_units/none/credits');
+  await expect(page.getByRole('heading', { name: /cus_units/ })).toBeVisible();
+  await expect(page.getByTestId('balance-current')).toHaveText('97.75 credits');
+  await expect(page.getByTestId('balance-pending')).toHaveText('0.00 credits');
+  // The whole-number credit is padded like the 2.25 beside it.
+  const table = page.getByTestId('entries-table');
+  await expect(table).toContainText('100.00');
+  await expect(table).toContainText('−2.25');
+  await screenshot(page, 'account-credits-scale');
+  expect(problems).toEqual([]);
+});
+
+test('a read-only ledger is served read-only: the page shows it, says so, and an import gives the one read-only line', async ({ page }) => {
+  const { spawnSync } = await import('node:child_process');
+  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const run = (...args: string[]): boolean => spawnSync('mount', args, { stdio: 'ignore' }).status === 0;
+  const folder = join(dir, 'ro');
+  mkdirSync(folder);
+  // As root file modes stop no write: a tmpfs remounted read-only is the real condition.
+  test.skip(!run('-t', 'tmpfs', '-o', 'size=4096k', 'tmpfs', folder), 'mount(8) is not permitted here');
+  const roDb = join(folder, 'ledger.sqlite');
+  let roHost: RunningServe | null = null;
+  try {
+    // A closed ledger (no -wal beside it), as a copy made with the app closed is.
+    const seed = join(dir, 'seed-ro.sqlite');
+    writeFileSync(join(dir, 'seed-ro.jsonl'), GOOD);
+    expect(ledgerscope('import', join(dir, 'seed-ro.jsonl'), '--db', seed).status).toBe(0);
+    copyFileSync(seed, roDb);
+    expect(run('-o', 'remount,ro', folder)).toBe(true);
+    roHost = await serve(roDb, join(dir, 'config-ro'));
+    const problems = watchProblems(page);
+    await openApp(page, roHost, '/accounts');
+    await expect(page.getByTestId('host')).toContainText('ledger.sqlite · 2 entries');
+    await expect(page.getByTestId('read-only')).toHaveText('· read-only');
+    await expect(page.getByTestId('accounts-count')).toContainText('1 of 1 account');
+    await openApp(page, roHost, '/import');
+    await expect(page.getByTestId('import-read-only')).toContainText('ledger.sqlite is read-only (its file, folder or disk cannot be written): nothing can be imported into it');
+    const one = '{"company_id":"cus_ro","transaction_id":"r-1","type":"credit","amount":5,"created_at":"2025-02-01T00:00:00Z"}';
+    // The preview already compares with the ledger through a writing connection: it stops with the line.
+    await page.getByTestId('file-input').setInputFiles({ name: 'ro.jsonl', mimeType: 'application/json', buffer: Buffer.from(one) });
+    await expect(page.getByRole('alert')).toContainText(`${roDb}: the ledger is read-only (its file, folder or disk cannot be written); nothing was changed`);
+    await screenshot(page, 'import-read-only');
+    expect(problems.filter((problem) => !problem.includes('the ledger is read-only'))).toEqual([]);
+  } finally {
+    await roHost?.stop();
+    spawnSync('umount', [folder], { stdio: 'ignore' });
+  }
+});

@@ -2,9 +2,9 @@ import { lazy, Suspense } from 'react';
 import type { AccountDetail, AccountRef } from '../../../core/api/types';
 import { call } from '../api/client';
 import { useLoad } from '../api/hooks';
-import { Amount } from '../components/Amount';
+import { AccountScale, Amount } from '../components/Amount';
 import { ErrorBanner, Loading } from '../components/Feedback';
-import { formatCount, formatInstant } from '../format';
+import { formatCountOf, formatInstant } from '../format';
 import { routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { BlocksTable } from './account/BlocksTable';
@@ -57,44 +57,47 @@ export function AccountScreen({ account }: { account: AccountRef }) {
   const key = JSON.stringify([account, asOf, dataVersion]);
   const detail = useLoad(key, () => call('account.get', { account, ...asOfParam(asOf) }));
 
+  // Every amount of the account shows its scale (the most digits among its stated amounts).
   return (
-    <section className="screen" aria-labelledby="account-title">
-      <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <a href="#/accounts">Accounts</a> <span aria-hidden="true">/</span>
-      </nav>
-      <div className="screen-head">
-        <h2 id="account-title">
-          {account.customer_id}
-          <span className="title-meta">
-            {account.subscription_id === null ? 'no subscription' : account.subscription_id} · {account.unit}
-          </span>
-        </h2>
-        {detail.data?.customer !== undefined && (detail.data.customer.name !== null || detail.data.customer.email !== null) ? (
-          <p className="customer-contact-line" data-testid="account-contact">
-            {[detail.data.customer.name, detail.data.customer.email].filter(Boolean).join(' · ')}
+    <AccountScale unit={account.unit} scale={detail.data?.scale ?? 0}>
+      <section className="screen" aria-labelledby="account-title">
+        <nav className="breadcrumbs" aria-label="Breadcrumbs">
+          <a href="#/accounts">Accounts</a> <span aria-hidden="true">/</span>
+        </nav>
+        <div className="screen-head">
+          <h2 id="account-title">
+            {account.customer_id}
+            <span className="title-meta">
+              {account.subscription_id === null ? 'no subscription' : account.subscription_id} · {account.unit}
+            </span>
+          </h2>
+          {detail.data?.customer !== undefined && (detail.data.customer.name !== null || detail.data.customer.email !== null) ? (
+            <p className="customer-contact-line" data-testid="account-contact">
+              {[detail.data.customer.name, detail.data.customer.email].filter(Boolean).join(' · ')}
+            </p>
+          ) : null}
+          <p className="screen-sub">
+            {detail.data !== null
+              ? `${formatCountOf(detail.data.entry_count, 'entry', 'entries')} · ${formatCountOf(detail.data.blocks.length, 'block')} · as of ${formatInstant(detail.data.as_of)}`
+              : ' '}{' '}
+            <a href={routeHref({ screen: 'customer', customerId: account.customer_id })}>Customer timeline</a>
           </p>
-        ) : null}
-        <p className="screen-sub">
-          {detail.data !== null
-            ? `${formatCount(detail.data.entry_count)} entries · ${detail.data.blocks.length} blocks · as of ${formatInstant(detail.data.as_of)}`
-            : ' '}{' '}
-          <a href={routeHref({ screen: 'customer', customerId: account.customer_id })}>Customer timeline</a>
-        </p>
-      </div>
-      <ErrorBanner message={detail.error} />
-      {detail.data !== null ? <BalanceCards detail={detail.data} /> : detail.loading ? <Loading label="Loading balances" /> : null}
-      {detail.data !== null ? <SourceDisagreementNotice detail={detail.data} /> : null}
-      <section className="panel" aria-labelledby="blocks-title">
-        <h3 id="blocks-title">Credit blocks</h3>
-        {detail.data !== null ? <BlocksTable blocks={detail.data.blocks} unit={account.unit} /> : null}
+        </div>
+        <ErrorBanner message={detail.error} />
+        {detail.data !== null ? <BalanceCards detail={detail.data} /> : detail.loading ? <Loading label="Loading balances" /> : null}
+        {detail.data !== null ? <SourceDisagreementNotice detail={detail.data} /> : null}
+        <section className="panel" aria-labelledby="blocks-title">
+          <h3 id="blocks-title">Credit blocks</h3>
+          {detail.data !== null ? <BlocksTable blocks={detail.data.blocks} unit={account.unit} /> : null}
+        </section>
+        <section className="panel" aria-labelledby="timeline-title">
+          <h3 id="timeline-title">Balance and expiry timeline</h3>
+          <Suspense fallback={<Loading label="Loading chart" />}>
+            <TimelineChart account={account} />
+          </Suspense>
+        </section>
+        <EntriesSection account={account} />
       </section>
-      <section className="panel" aria-labelledby="timeline-title">
-        <h3 id="timeline-title">Balance and expiry timeline</h3>
-        <Suspense fallback={<Loading label="Loading chart" />}>
-          <TimelineChart account={account} />
-        </Suspense>
-      </section>
-      <EntriesSection account={account} />
-    </section>
+    </AccountScale>
   );
 }

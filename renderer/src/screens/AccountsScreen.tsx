@@ -169,7 +169,7 @@ export function AccountsScreen() {
                 Deficit
               </th>
               <th scope="col" className="right">
-                Expiring within {formatCount(totals[0]!.expiring_within_days)} {totals[0]!.expiring_within_days === 1 ? 'day' : 'days'}
+                Expiring within {formatCountOf(totals[0]!.expiring_within_days, 'day')}
               </th>
             </tr>
           </thead>

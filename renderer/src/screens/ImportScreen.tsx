@@ -56,7 +56,7 @@ function ProblemList({ problems, count }: { problems: ImportProblemRow[]; count:
   return (
     <section className="panel problems" aria-labelledby="problems-title" data-testid="import-problems">
       <h3 id="problems-title" className="negative-text" tabIndex={-1}>
-        {formatCount(count)} problem{count === 1 ? '' : 's'}: nothing will be written
+        {formatCountOf(count, 'problem')}: nothing will be written
       </h3>
       {count > problems.length ? <p className="small">The first {formatCount(problems.length)} are listed; fix them and preview again for the rest.</p> : null}
       {problems.length <= WRAPPED_PROBLEMS ? (
@@ -183,6 +183,12 @@ export function ImportScreen() {
           Into {info?.database.name ?? 'the open database'}. Every file is checked against the ledger before anything is written; any problem and
           nothing is.
         </p>
+        {info?.database.read_only === true ? (
+          <p className="notice-warning" data-testid="import-read-only">
+            {info.database.name} is read-only (its file, folder or disk cannot be written): nothing can be imported into it. Copy the ledger to a
+            writable place to import into it.
+          </p>
+        ) : null}
       </div>
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
@@ -242,11 +248,11 @@ export function ImportScreen() {
       {state.phase === 'done' && run?.result ? (
         <div className="success" role="status" data-testid="import-result" tabIndex={-1}>
           <strong>
-            Imported {formatCount(run.result.inserted)} new entries ({formatCount(run.result.unchanged)} already present)
+            Imported {formatCountOf(run.result.inserted, 'new entry', 'new entries')} ({formatCount(run.result.unchanged)} already present)
             {run.result.accounts_touched === null ? '' : ` across ${formatCountOf(run.result.accounts_touched, 'account')}`}
             {run.result.payments === null
               ? '.'
-              : ` and ${formatCount(run.result.payments.inserted)} new Stripe payments (${formatCount(run.result.payments.updated)} updated, ${formatCount(run.result.payments.unchanged)} unchanged).`}
+              : ` and ${formatCountOf(run.result.payments.inserted, 'new Stripe payment')} (${formatCount(run.result.payments.updated)} updated, ${formatCount(run.result.payments.unchanged)} unchanged).`}
           </strong>{' '}
           {run.result.adjustments_replaced > 0 ? (
             <span>

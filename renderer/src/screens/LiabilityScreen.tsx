@@ -4,7 +4,7 @@ import { call } from '../api/client';
 import { errorMessage } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
-import { formatCount } from '../format';
+import { formatCount, formatCountOf } from '../format';
 import { routeHref } from '../state/route';
 import { deliverExport } from './export';
 
@@ -43,7 +43,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
   return (
     <table className="compact liability-lines" data-testid={`liability-${total.unit}`}>
       <caption>
-        {total.unit} · {formatCount(total.accounts)} {total.accounts === 1 ? 'account' : 'accounts'}
+        {total.unit} · {formatCountOf(total.accounts, 'account')}
       </caption>
       <thead>
         <tr>
@@ -109,7 +109,7 @@ function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(a
           {account[line].entry_count === 0 ? (
             <span className="muted">{account[line].credits}</span>
           ) : (
-            <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${account[line].entry_count} entries`}>
+            <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${formatCountOf(account[line].entry_count, 'entry', 'entries')}`}>
               {account[line].credits}
             </button>
           )}
@@ -228,8 +228,7 @@ export function LiabilityScreen() {
             {drill === null ? null : (
               <div className="liability-drill" data-testid="liability-drill">
                 <h4>
-                  {LINE_LABELS[drill.line]} of {drill.account.customer_id} ({drill.account.unit}): {formatCount(drill.account[drill.line].entry_count)}{' '}
-                  {drill.account[drill.line].entry_count === 1 ? 'entry' : 'entries'}
+                  {LINE_LABELS[drill.line]} of {drill.account.customer_id} ({drill.account.unit}): {formatCountOf(drill.account[drill.line].entry_count, 'entry', 'entries')}
                 </h4>
                 <ul className="small">
                   {drill.account[drill.line].entry_ids.map((id) => (

@@ -4,7 +4,7 @@ import { call } from '../api/client';
 import { errorMessage, useLoad } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner, Loading } from '../components/Feedback';
-import { formatCategory, formatCount, formatInstant } from '../format';
+import { formatCategory, formatCount, formatCountOf, formatInstant } from '../format';
 import { useReconcile } from '../state/reconcile';
 import { currentParams, replaceParams } from '../state/route';
 import { useApp } from '../state/store';
@@ -82,7 +82,7 @@ function DriftTable({ page }: { page: ReconcileRunPage }) {
   return (
     <details className="drift" open={page.drift.length <= 5}>
       <summary>
-        {formatCount(page.drift.length)} account{page.drift.length === 1 ? '' : 's'} drift (expected from payments vs. actual in the ledger)
+        {formatCountOf(page.drift.length, 'account')} {page.drift.length === 1 ? 'drifts' : 'drift'} (expected from payments vs. actual in the ledger)
       </summary>
       <table className="compact" data-testid="drift-table">
         <thead>
@@ -226,11 +226,11 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             </div>
           </div>
           <p className="small muted">
-            {formatCount(run.inputs.payment_count)} Stripe payment records against {formatCount(run.inputs.ledger_entry_count)} ledger entries · window ±
-            {run.settings.date_window_days} days · tolerance {run.settings.amount_tolerance} · run at {formatInstant(run.created_at)}
+            {formatCountOf(run.inputs.payment_count, 'Stripe payment record')} against {formatCountOf(run.inputs.ledger_entry_count, 'ledger entry', 'ledger entries')} · window ±
+            {formatCountOf(run.settings.date_window_days, 'day')} · tolerance {run.settings.amount_tolerance} · run at {formatInstant(run.created_at)}
           </p>
           <p data-testid="open-count" className={run.open_count > 0 ? 'negative-text' : 'notice'}>
-            {run.open_count === 0 ? 'No open differences.' : `${formatCount(run.open_count)} open difference${run.open_count === 1 ? '' : 's'} to review.`}
+            {run.open_count === 0 ? 'No open differences.' : `${formatCountOf(run.open_count, 'open difference')} to review.`}
           </p>
           {run.review.total === 0 ? null : (
             <p className="small" data-testid="review-count">
@@ -276,7 +276,7 @@ function RunView({ run, runs, onChanged, focusItemId }: { run: ReconcileRunSumma
             </button>
           ) : null}
           <span className="muted small" data-testid="items-count">
-            {page === null ? '' : `${formatCount(rows.length)} of ${formatCount(page.total)} items`}
+            {page === null ? '' : `${formatCount(rows.length)} of ${formatCountOf(page.total, 'item')}`}
           </span>
           <span className="spacer" />
           <button type="button" className="secondary" onClick={() => void exportAdjustments(run.run_id, 'posted').then(setMessage, (failure: unknown) => setError(errorMessage(failure)))}>
@@ -412,8 +412,8 @@ export function ReconciliationScreen({ focus = null }: { focus?: ReconcileFocus 
           {shown === null ? (
             <EmptyState title="No reconciliation run yet" testId="reconcile-no-runs">
               <p>
-                Press <strong>Run reconciliation</strong> to match {formatCount(list.payment_count)} Stripe payment records against {formatCount(list.entry_count)} ledger
-                entries as of {asOfText(asOf)} (set another instant in the toolbar).
+                Press <strong>Run reconciliation</strong> to match {formatCountOf(list.payment_count, 'Stripe payment record')} against{' '}
+                {formatCountOf(list.entry_count, 'ledger entry', 'ledger entries')} as of {asOfText(asOf)} (set another instant in the toolbar).
               </p>
             </EmptyState>
           ) : (

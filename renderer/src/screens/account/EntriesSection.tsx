@@ -5,7 +5,7 @@ import { useLoad, usePagedRows } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { formatCount, formatInstant, formatKind, negateAmount } from '../../format';
+import { formatCount, formatCountOf, formatInstant, formatKind, negateAmount } from '../../format';
 import { asOfParam, useApp } from '../../state/store';
 import { ENTRIES_PAGE_SIZE } from './entries-query';
 import { markEntriesPainted } from './entries-painted';
@@ -129,7 +129,7 @@ export function EntriesSection({ account }: { account: AccountRef }) {
     { id: 'amount', header: `Amount (${unit})`, width: '8.5rem', align: 'right', render: (r) => <Amount value={signedAmount(r)} unit={unit} showUnit={false} signed /> },
     { id: 'start', header: 'Starting', width: '8rem', align: 'right', render: (r) => <Amount value={r.starting_balance} unit={unit} showUnit={false} /> },
     { id: 'end', header: 'Ending', width: '8rem', align: 'right', render: (r) => <Amount value={r.ending_balance} unit={unit} showUnit={false} /> },
-    { id: 'block', header: 'Block', width: 'minmax(6rem, 1fr)', render: (r) => r.block_id ?? (r.effects.length > 1 ? `${r.effects.length} blocks` : r.effects[0]?.block_id ?? '') },
+    { id: 'block', header: 'Block', width: 'minmax(6rem, 1fr)', render: (r) => r.block_id ?? (r.effects.length > 1 ? formatCountOf(r.effects.length, 'block') : r.effects[0]?.block_id ?? '') },
     { id: 'source', header: 'Source', width: '6rem', render: (r) => (r.generated ? <span className="muted">engine</span> : r.source) },
     { id: 'id', header: 'Id', width: 'minmax(7rem, 1fr)', render: (r) => <span title={r.id}>{r.id}</span> },
     { id: 'description', header: 'Description', width: 'minmax(8rem, 1.5fr)', render: (r) => r.description ?? '' },

@@ -3,6 +3,7 @@ import type { AccountRef, AccountTimeline, SeriesPoint, TimelineMarker } from '.
 import { call } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { useAmountScale } from '../../components/Amount';
 import { formatAmount, formatAxisTick, formatAxisTickFull, formatChartDate, formatDate, formatInstant } from '../../format';
 
 /** A value axis mark: short text (huge values in scientific form), its full value in a tooltip. */
@@ -30,16 +31,16 @@ interface Datum {
   detail: string;
 }
 
-function seriesData(points: SeriesPoint[], unit: string, label: string): Datum[] {
-  return points.map((p) => ({ t: p.t, y: p.y, label, detail: `${formatInstant(p.at)} · balance ${formatAmount(p.balance, unit)}` }));
+function seriesData(points: SeriesPoint[], unit: string, scale: number, label: string): Datum[] {
+  return points.map((p) => ({ t: p.t, y: p.y, label, detail: `${formatInstant(p.at)} · balance ${formatAmount(p.balance, unit, scale)}` }));
 }
 
-function markerData(markers: TimelineMarker[], unit: string, label: string): Datum[] {
+function markerData(markers: TimelineMarker[], unit: string, scale: number, label: string): Datum[] {
   return markers.map((m) => ({
     t: m.t,
     y: m.y,
     label,
-    detail: `${formatInstant(m.at)} · ${label.toLowerCase()} ${formatAmount(m.amount, unit)}${m.block_id === null ? '' : ` · block ${m.block_id}`} · balance after ${formatAmount(m.balance, unit)}`,
+    detail: `${formatInstant(m.at)} · ${label.toLowerCase()} ${formatAmount(m.amount, unit, scale)}${m.block_id === null ? '' : ` · block ${m.block_id}`} · balance after ${formatAmount(m.balance, unit, scale)}`,
   }));
 }
 
@@ -54,7 +55,7 @@ function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonl
   );
 }
 
-function UpcomingList({ timeline }: { timeline: AccountTimeline }) {
+function UpcomingList({ timeline, scale }: { timeline: AccountTimeline; scale: number }) {
   if (timeline.upcoming.length === 0) return <p className="muted small">No expiration is scheduled after this instant.</p>;
   return (
     <table className="compact" aria-label="Upcoming expirations">
@@ -76,8 +77,8 @@ function UpcomingList({ timeline }: { timeline: AccountTimeline }) {
           <tr key={`${m.t}-${m.block_id ?? ''}`}>
             <td>{formatDate(m.at)}</td>
             <td>{m.block_id}</td>
-            <td className="right amount">{formatAmount(m.amount, timeline.unit)}</td>
-            <td className="right amount">{formatAmount(m.balance, timeline.unit)}</td>
+            <td className="right amount">{formatAmount(m.amount, timeline.unit, scale)}</td>
+            <td className="right amount">{formatAmount(m.balance, timeline.unit, scale)}</td>
           </tr>
         ))}
       </tbody>
@@ -89,6 +90,7 @@ export default function TimelineChart({ account }: { account: AccountRef }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
   const timeline = useLoad(JSON.stringify([account, asOf, dataVersion]), () => call('timeline.get', { account, ...asOfParam(asOf) }));
+  const scale = useAmountScale(account.unit);
   if (timeline.error !== null) return <ErrorBanner message={timeline.error} />;
   if (timeline.data === null) return <Loading label="Loading timeline" />;
   const data = timeline.data;
@@ -103,9 +105,9 @@ export default function TimelineChart({ account }: { account: AccountRef }) {
   const asOfT = Date.parse(data.as_of);
   const lastT = Math.max(asOfT, data.projected[data.projected.length - 1]?.t ?? asOfT);
   // The step line runs on to as-of; the projection starts there.
-  const history = [...seriesData(data.series, unit, 'Balance')];
+  const history = [...seriesData(data.series, unit, scale, 'Balance')];
   const lastPoint = data.series[data.series.length - 1]!;
-  history.push({ t: asOfT, y: lastPoint.y, label: 'Balance', detail: `${formatInstant(data.as_of)} · balance ${formatAmount(lastPoint.balance, unit)}` });
+  history.push({ t: asOfT, y: lastPoint.y, label: 'Balance', detail: `${formatInstant(data.as_of)} · balance ${formatAmount(lastPoint.balance, unit, scale)}` });
   return (
     <div className="timeline two-column" data-testid="timeline">
       <div className="chart" role="img" aria-label={`Balance of ${account.customer_id} over time in ${unit}, with purchases, expiries and upcoming expirations`}>
@@ -118,7 +120,7 @@ export default function TimelineChart({ account }: { account: AccountRef }) {
             <Legend />
             <Line data={history} type="stepAfter" dataKey="y" name={`Balance (${unit})`} stroke="#2457c5" dot={false} isAnimationActive={false} />
             <Line
-              data={seriesData(data.projected, unit, 'Projected')}
+              data={seriesData(data.projected, unit, scale, 'Projected')}
               type="stepAfter"
               dataKey="y"
               name="Scheduled expiries"
@@ -127,14 +129,14 @@ export default function TimelineChart({ account }: { account: AccountRef }) {
               dot={false}
               isAnimationActive={false}
             />
-            <Scatter data={markerData(data.purchases, unit, 'Purchase')} dataKey="y" name="Purchases" fill="#1f8a4c" shape="triangle" isAnimationActive={false} />
-            <Scatter data={markerData(data.expiries, unit, 'Expiry')} dataKey="y" name="Expiries" fill="#c62828" shape="cross" isAnimationActive={false} />
-            <Scatter data={markerData(data.upcoming, unit, 'Upcoming expiry')} dataKey="y" name="Upcoming expiries" fill="#c77700" shape="diamond" isAnimationActive={false} />
+            <Scatter data={markerData(data.purchases, unit, scale, 'Purchase')} dataKey="y" name="Purchases" fill="#1f8a4c" shape="triangle" isAnimationActive={false} />
+            <Scatter data={markerData(data.expiries, unit, scale, 'Expiry')} dataKey="y" name="Expiries" fill="#c62828" shape="cross" isAnimationActive={false} />
+            <Scatter data={markerData(data.upcoming, unit, scale, 'Upcoming expiry')} dataKey="y" name="Upcoming expiries" fill="#c77700" shape="diamond" isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
       <div>
-        <UpcomingList timeline={data} />
+        <UpcomingList timeline={data} scale={scale} />
         {data.thinned ? <p className="muted small">The line keeps every step’s highs and lows; entries are thinned for drawing.</p> : null}
       </div>
     </div>

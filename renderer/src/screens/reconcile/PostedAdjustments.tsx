@@ -4,7 +4,7 @@ import { call } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { ErrorBanner } from '../../components/Feedback';
-import { formatCount, formatInstant, formatKind } from '../../format';
+import { formatCount, formatCountOf, formatInstant, formatKind } from '../../format';
 
 /*
  * A run's posted adjustments and whether each reached its provider (pushed / not pushed / failed with the
@@ -35,7 +35,7 @@ function PushStatus({ adjustment }: { adjustment: PostedAdjustment }) {
   if (adjustment.push_error !== null) {
     return (
       <span className="push-status failed negative-text" data-testid="push-status">
-        failed ({formatCount(adjustment.push_attempts)} {adjustment.push_attempts === 1 ? 'attempt' : 'attempts'}): {adjustment.push_error}
+        failed ({formatCountOf(adjustment.push_attempts, 'attempt')}): {adjustment.push_error}
       </span>
     );
   }

@@ -4,7 +4,7 @@ import { call } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { ErrorBanner } from '../../components/Feedback';
-import { formatCategory, formatCount, formatInstant } from '../../format';
+import { formatCategory, formatCount, formatCountOf, formatInstant } from '../../format';
 
 /** Saved runs: pick one to show, sign it off, compare it with another. */
 
@@ -75,7 +75,7 @@ function SignOffForm({ run, onSigned }: { run: ReconcileRunSummary; onSigned(): 
       {open > 0 ? (
         <label className="checkbox small">
           <input type="checkbox" checked={confirmed} onChange={(event) => setConfirmed(event.target.checked)} data-testid="sign-off-confirm" />
-          Sign off with {formatCount(open)} open {open === 1 ? 'difference' : 'differences'}
+          Sign off with {formatCountOf(open, 'open difference')}
         </label>
       ) : null}
       <button type="submit" disabled={!ready} data-testid="sign-off-submit">
@@ -161,7 +161,7 @@ export function RunHistory({ runId, reloadKey }: { runId: string; reloadKey: str
   const events = history.data?.events ?? [];
   return (
     <details className="run-history" data-testid="run-history">
-      <summary>History ({formatCount(events.length)} {events.length === 1 ? 'event' : 'events'})</summary>
+      <summary>History ({formatCountOf(events.length, 'event')})</summary>
       <ErrorBanner message={history.error} />
       <table className="compact">
         <thead>

@@ -3,7 +3,7 @@ import type { CustomerMappingList, JournalAccounts, SettingsView } from '../../.
 import { call } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
 import { ErrorBanner } from '../../components/Feedback';
-import { formatCount, formatInstant } from '../../format';
+import { formatCountOf, formatInstant } from '../../format';
 
 /*
  * Settings for the month-end close (issue 13): your name (recorded with every run, sign-off, re-open,
@@ -127,7 +127,7 @@ export function CustomerMappingSettings() {
       </form>
       <ErrorBanner message={error ?? loaded.error} />
       <p className="small muted" data-testid="mapping-count">
-        {formatCount(mappings.length)} {mappings.length === 1 ? 'mapping' : 'mappings'}
+        {formatCountOf(mappings.length, 'mapping')}
       </p>
       {mappings.length === 0 ? null : (
         <table className="compact" data-testid="mapping-table">
