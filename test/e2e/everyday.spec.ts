@@ -170,9 +170,8 @@ test('keyboard: j and k move through reconciliation items; closing and posting a
   await expect(page.getByTestId('open-count')).toContainText('open difference');
   await page.getByTestId('open-only').uncheck();
   const items = page.getByTestId('reconcile-item');
-  await expect(items).not.toHaveCount(0);
-  const count = await items.count();
-  expect(count).toBeGreaterThan(1);
+  // Unchecking reloads the list: wait until every item (not only the open one) is shown.
+  await expect.poll(() => items.count()).toBeGreaterThan(1);
 
   // Start from the heading: j goes to the first item, again to the second, k back to the first.
   await page.getByRole('heading', { name: 'Differences' }).focus();
