@@ -151,41 +151,10 @@ export interface AccountDetail {
 
 // ----- entries -----
 
-export interface EffectRow {
-  type: string;
-  block_id: string | null;
-  amount: DecimalText;
-}
-
-/**
- * One ledger entry with its place in the account (the same keys as `entries --json`). Long accounts store
- * their newest rows in this shape (migration 0006): a change here needs RECENT_ROWS_FORMAT
- * (core/store/recent-entries.ts) bumped.
- */
-export interface EntryRow {
-  id: string;
-  source: string;
-  subscription_id: string | null;
-  unit: string;
-  ledger_sequence_number: number;
-  kind: string;
-  status: string;
-  amount: DecimalText;
-  applied_amount: DecimalText;
-  created_at: InstantText;
-  starting_balance: DecimalText;
-  ending_balance: DecimalText;
-  pending_balance: DecimalText;
-  block_id: string | null;
-  effective_at: InstantText | null;
-  expires_at: InstantText | null;
-  cost_basis: DecimalText | null;
-  target_expires_at: InstantText | null;
-  void_reason: string | null;
-  description: string | null;
-  generated: boolean;
-  effects: EffectRow[];
-}
+// The engine owns the entry row (core/ledger/entry-row-types.ts, a module of types only); the contract
+// re-exports it, so dependencies point down (STYLE habit 11) and the page still bundles no engine code.
+export type { EffectRow, EntryRow } from '../ledger/entry-row-types.js';
+import type { EntryRow } from '../ledger/entry-row-types.js';
 
 export interface EntriesPage {
   as_of: InstantText;

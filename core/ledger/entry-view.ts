@@ -1,4 +1,4 @@
-import type { EffectRow, EntryRow } from '../api/types.js';
+import type { EffectRow, EntryRow } from './entry-row-types.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, formatOptionalInstant } from '../time/instant.js';
 import type { ReplayedEntry } from './types.js';
@@ -10,7 +10,8 @@ import type { ReplayedEntry } from './types.js';
  */
 
 /**
- * The contract's row (core/api/types.ts EntryRow, the same keys as `entries --json`): one definition. It is
+ * The entry row the contract shows (core/ledger/entry-row-types.ts, re-exported by core/api/types.ts; the same
+ * keys as `entries --json`): one definition. It is
  * stored as JSON too (migration 0006): a change to it needs RECENT_ROWS_FORMAT (core/store/recent-entries.ts) bumped.
  */
 export type EntryView = EntryRow;
