@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import type { MenuCommand } from '../../core/api/types';
 import { call, isDesktop, subscribeEvents } from './api/client';
 import { errorMessage } from './api/hooks';
@@ -74,7 +74,9 @@ function useHostConnection(): void {
 }
 
 function useGlobalKeys(): void {
-  useEffect(() => {
+  // A layout effect: the shortcuts listen before the first paint, so a key pressed as soon as the screen
+  // shows is never lost (a passive effect may run after the paint).
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (event.altKey && !event.ctrlKey && !event.metaKey) {
         const target = NAV.find((item) => item.key === event.key || `Digit${item.key}` === event.code);
