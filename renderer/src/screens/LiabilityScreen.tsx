@@ -4,7 +4,7 @@ import { call } from '../api/client';
 import { errorMessage } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
-import { formatCount, formatCountOf } from '../format';
+import { formatAmountBare, formatCount, formatCountOf } from '../format';
 import { routeHref } from '../state/route';
 import { deliverExport } from './export';
 
@@ -65,7 +65,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
           <td className="right">
             <Amount value={total.opening_balance.credits} unit={total.unit} />
           </td>
-          <td className="right mono">{total.opening_balance.value}</td>
+          <td className="right mono">{formatAmountBare(total.opening_balance.value, '')}</td>
           <td />
         </tr>
         {lines.map((line) => (
@@ -74,7 +74,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
             <td className="right">
               <Amount value={total[line].credits} unit={total.unit} signed />
             </td>
-            <td className="right mono">{total[line].value}</td>
+            <td className="right mono">{formatAmountBare(total[line].value, '')}</td>
             <td className="right">{formatCount(total[line].entry_count)}</td>
           </tr>
         ))}
@@ -83,7 +83,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
           <td className="right" data-testid={`closing-${total.unit}`}>
             <Amount value={total.closing_balance.credits} unit={total.unit} />
           </td>
-          <td className="right mono">{total.closing_balance.value}</td>
+          <td className="right mono">{formatAmountBare(total.closing_balance.value, '')}</td>
           <td />
         </tr>
       </tbody>
@@ -103,19 +103,19 @@ function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(a
         {account.subscription_id === null ? null : <span className="muted"> / {account.subscription_id}</span>}
       </td>
       <td>{account.unit}</td>
-      <td className="right mono">{account.opening_balance.credits}</td>
+      <td className="right mono">{formatAmountBare(account.opening_balance.credits, account.unit)}</td>
       {lines.map((line) => (
         <td key={line} className="right mono">
           {account[line].entry_count === 0 ? (
-            <span className="muted">{account[line].credits}</span>
+            <span className="muted">{formatAmountBare(account[line].credits, account.unit)}</span>
           ) : (
             <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${formatCountOf(account[line].entry_count, 'entry', 'entries')}`}>
-              {account[line].credits}
+              {formatAmountBare(account[line].credits, account.unit)}
             </button>
           )}
         </td>
       ))}
-      <td className="right mono">{account.closing_balance.credits}</td>
+      <td className="right mono">{formatAmountBare(account.closing_balance.credits, account.unit)}</td>
     </tr>
   );
 }
