@@ -8,12 +8,14 @@ import {
   insertRunEvent,
   listAdjustments,
   listRunAccounts,
+  loadAccountEntries,
   listRunEvents,
   runCreatedBy,
   upsertItemReview,
   type LedgerDb,
   type RunRecord,
 } from '../store/index.js';
+import { replayAccount } from '../ledger/replay.js';
 import type { ReconcileJsonAccount } from '../reconcile/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 
@@ -55,25 +57,31 @@ export interface CurrentRunState {
   review: { total: number; reviewed: number; unreviewed: number; rejected: number };
 }
 
-/** +1 for what adds credit to an account, −1 for what takes it away. */
-function signOf(kind: string): 1 | -1 {
-  return kind === 'increment' || kind === 'amendment' ? 1 : -1;
-}
-
 /**
  * A run's drift lines now: each account's actual and difference moved by the adjustments posted (and
- * reversed) against the run since. Lines within the tolerance stay, so a line that is settled shows 0.
+ * reversed) against the run since, by what the engine says each one did to the balance (an amendment is
+ * capped, L6): its entry's ending minus starting balance in the account's replay. Lines within the
+ * tolerance stay, so a line that is settled shows 0.
  */
 export function currentDrift(db: LedgerDb, runId: string): ReconcileJsonAccount[] {
   const lines = listRunAccounts(db, runId).map((line) => ({ ...line }));
   const keyOf = (customer: string | null, subscription: string | null, unit: string): string => JSON.stringify([customer, subscription, unit]);
   const byKey = new Map(lines.map((line) => [keyOf(line.customer_id, line.subscription_id, line.unit), line]));
+  const movedBy = new Map<string, Map<string, Decimal>>(); // account → adjustment entry id → balance change
   for (const adjustment of listAdjustments(db, { runId })) {
-    const line = byKey.get(keyOf(adjustment.customerId, adjustment.subscriptionId, adjustment.unit));
+    const key = keyOf(adjustment.customerId, adjustment.subscriptionId, adjustment.unit);
+    const line = byKey.get(key);
     if (line === undefined) continue;
-    const signed = new Decimal(adjustment.amount).times(signOf(adjustment.kind));
-    line.actual = toCanonical(new Decimal(line.actual).plus(signed));
-    line.difference = toCanonical(new Decimal(line.difference).plus(signed));
+    let moved = movedBy.get(key);
+    if (moved === undefined) {
+      const account = { customerId: adjustment.customerId, subscriptionId: adjustment.subscriptionId, unit: adjustment.unit };
+      moved = new Map(replayAccount(account, loadAccountEntries(db, account)).entries.map((replayed) => [replayed.entry.sourceId, replayed.endingBalance.minus(replayed.startingBalance)]));
+      movedBy.set(key, moved);
+    }
+    const change = moved.get(adjustment.entrySourceId);
+    if (change === undefined) continue; // not in the ledger (nothing it could have moved)
+    line.actual = toCanonical(new Decimal(line.actual).plus(change));
+    line.difference = toCanonical(new Decimal(line.difference).plus(change));
   }
   return lines;
 }
