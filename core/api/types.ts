@@ -435,6 +435,7 @@ export interface JobStatus {
 export type HostEvent =
   | { type: 'job'; job: Omit<JobStatus, 'preview' | 'result' | 'problems' | 'reconcile'> }
   | { type: 'data_changed' }
+  | { type: 'push'; progress: PushProgress }
   | { type: 'menu'; command: MenuCommand };
 
 export const MENU_COMMANDS = ['import_files', 'export_balances', 'go_accounts', 'go_import', 'go_reconciliation', 'go_settings', 'go_customer', 'show_shortcuts'] as const;
@@ -822,6 +823,19 @@ export interface AdjustmentPushReport {
   already_pushed: string[];
   failed: { idempotency_key: string; error: string }[];
   skipped: { idempotency_key: string; reason: string }[];
+  /** Not sent: the user cancelled the push before their turn (adjustment.pushCancel). */
+  cancelled: string[];
+}
+
+/** How far a push from the app has got, as a host event: the dialog shows it and offers to cancel. */
+export interface PushProgress {
+  /** Adjustments done (pushed, failed, skipped or already there) out of total. */
+  done: number;
+  total: number;
+  /** The adjustment being sent; null once the push is over. */
+  idempotency_key: string | null;
+  /** Why it pauses ("Orb answered 429 (rate limited): waiting 30 s before retrying"), null while not waiting. */
+  waiting: string | null;
 }
 
 // ----- customer search and payment evidence (support) -----

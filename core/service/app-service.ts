@@ -18,7 +18,7 @@ import {
   runsList,
   signOff,
 } from './reconcile-queries.js';
-import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient } from './adjustments.js';
+import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient, type PushOptions } from './adjustments.js';
 import { apiErrorOf } from './reconcile-queries.js';
 import { accountsPage, computeSummaries, summaryViews, type AccountContacts, type Summaries } from './summary-queries.js';
 import { contactHaystack, customerDirectory, type CustomerDirectory } from './customer-directory.js';
@@ -369,10 +369,12 @@ export class AppService {
     input: MethodInput<'adjustment.push'>,
     clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
     operator: string | null = null,
+    control: Pick<PushOptions, 'signal' | 'onProgress'> = {},
   ): Promise<AdjustmentPushReport> {
     const db = this.writeDb();
     try {
       return await pushAdjustments(db, {
+        ...control,
         confirm: input.confirm,
         ...(input.keys === undefined ? {} : { keys: input.keys }),
         ...(input.run_id === undefined ? {} : { runId: input.run_id }),
