@@ -8,6 +8,7 @@ export {
   countEntries,
   forEachAccountEntries,
   forEachAccountLazily,
+  moesifAdjustmentDecrements,
   listAccounts,
   listEntryRecords,
   loadAccountEntries,
