@@ -1,6 +1,7 @@
 // A Stripe wire-format server on 127.0.0.1 for tests and the sync benchmark: list envelopes with
 // starting_after / ending_before / created[...] filters, /v1/events, Stripe's error envelope and status
-// codes, 401 for a wrong key, and injectable 429 (Retry-After, Stripe-Should-Retry) and 5xx faults.
+// codes, 401 for a wrong key, injectable 429 (Retry-After, Stripe-Should-Retry) and 5xx faults, and
+// /v1/billing/credit_balance_summary computed from the grants and their transactions it holds.
 // The real `stripe` SDK is pointed at it with its host/port/protocol options.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -182,10 +183,13 @@ export class StripeWireServer {
   /** Record requests (off for the benchmark). */
   logRequests = true;
   /**
-   * Ledger balances a test states instead of the computed ones (a Stripe that disagrees with its own
-   * transactions as the sync sees them): customer (or customer_account) → currency (lower case) → minor units.
+   * The balances a test states instead of the computed ones (a Stripe that disagrees with its own
+   * transactions as the sync sees them): customer (or customer_account) → currency (lower case) → minor
+   * units; the whole `balances` list (an empty record: an empty list).
    */
   readonly statedCreditBalances = new Map<string, Record<string, number>>();
+  /** Called with each authorized request's path before it is answered (a test changes Stripe meanwhile). */
+  beforeAnswer: ((path: string) => void) | null = null;
   /** Lists whose path matches ignore starting_after: every page is the first again (a cursor that does not advance). */
   ignoreStartingAfter: RegExp | null = null;
   readonly ids = new IdMaker();
@@ -306,6 +310,7 @@ export class StripeWireServer {
         error(405, 'invalid_request_error', `${req.method} is not supported by this test server`);
         return;
       }
+      this.beforeAnswer?.(path);
       this.route(path, url.searchParams, send, error);
     });
   }
@@ -453,9 +458,9 @@ export class StripeWireServer {
       byCurrency.set(money.currency, (byCurrency.get(money.currency) ?? 0) + balance);
     }
     const stated = this.statedCreditBalances.get(owner);
-    if (stated !== undefined) for (const [currency, value] of Object.entries(stated)) byCurrency.set(currency, value);
+    const listed = stated === undefined ? byCurrency : new Map(Object.entries(stated));
     const amount = (currency: string, value: number): StripeJson => ({ monetary: { currency, value }, type: 'monetary' });
-    const balances = [...byCurrency].map(([currency, value]) => ({ available_balance: amount(currency, value), ledger_balance: amount(currency, value) }));
+    const balances = [...listed].map(([currency, value]) => ({ available_balance: amount(currency, value), ledger_balance: amount(currency, value) }));
     send(200, JSON.stringify({ balances, customer, customer_account: account, livemode: false, object: 'billing.credit_balance_summary' }));
   }
 
