@@ -51,8 +51,8 @@ function customersWithGrants(db: LedgerDb): CustomerGrants[] {
 export interface FetchedSummaries {
   parsed: StripeParsed;
   customers: number;
-  /** Customers Stripe answered 404 for (not compared). */
-  missing: number;
+  /** Customers whose summaries were read (not a 404, nothing unreadable): the ones compared. */
+  usable: number;
   /** Objects fetched (summaries). */
   objects: number;
 }
@@ -70,7 +70,7 @@ export interface FetchSummaryOptions {
 
 export async function fetchCreditSummaries(options: FetchSummaryOptions): Promise<FetchedSummaries> {
   const out = emptyStripeParsed();
-  const result: FetchedSummaries = { parsed: out, customers: 0, missing: 0, objects: 0 };
+  const result: FetchedSummaries = { parsed: out, customers: 0, usable: 0, objects: 0 };
   for (const customer of customersWithGrants(options.db)) {
     options.beforeCustomer(customer.customerId);
     result.customers++;
@@ -82,8 +82,7 @@ export async function fetchCreditSummaries(options: FetchSummaryOptions): Promis
     let usable = true;
     for (const query of queries) {
       const mapped = await fetchOne(options, query);
-      if (mapped === 'missing') result.missing++;
-      else result.objects++;
+      if (mapped !== 'missing') result.objects++;
       // A grant's summary missing or unreadable leaves the customer's sum unknown: not compared.
       if (mapped === 'missing' || mapped === null) {
         usable = false;
@@ -93,6 +92,7 @@ export async function fetchCreditSummaries(options: FetchSummaryOptions): Promis
       stated.push(...mapped.balanceSummaries);
     }
     if (!usable) continue;
+    result.usable++;
     out.balanceSummaries.push(...perCurrency(customer, stated));
   }
   return result;

@@ -91,7 +91,7 @@ export interface StripeSyncSummary {
 export interface BalanceSummaryCounts {
   /** Customers holding credit grants here, each asked for its summary. */
   customers: number;
-  /** Customers compared with the replay (all of them, unless Stripe answered 404 or credit events were pending). */
+  /** Customers compared with the replay (all of them, unless Stripe answered 404, a summary did not map, or credit events were pending). */
   compared: number;
   /** Accounts (customer and currency) whose replay disagrees with Stripe's summary. */
   disagreeing: number;
@@ -302,7 +302,7 @@ class StripeSyncRun {
       throw error;
     }
     if (fetched.customers === 0) return;
-    const counts: BalanceSummaryCounts = { customers: fetched.customers, compared: fetched.customers - fetched.missing, disagreeing: 0 };
+    const counts: BalanceSummaryCounts = { customers: fetched.customers, compared: fetched.usable, disagreeing: 0 };
     const lag = await this.creditEventsPending();
     if (lag !== null) {
       this.warnings.push(`Stripe's credit balance summaries were kept but not compared: ${lag}; the next sync compares them`);

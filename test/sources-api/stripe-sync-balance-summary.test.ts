@@ -133,6 +133,37 @@ describe('sync stripe: each grant holder\'s credit balance summary is compared w
     expect(again.warnings).toEqual([disagreementLine(stripe, '160', '95', '65')]);
   });
 
+  it('an Accounts v2 grant holder (customer null) is asked by customer_account', async () => {
+    const stripe = await server();
+    const t = stripe.clock - 1000;
+    stripe.put({ ...creditGrant({ id: 'credgr_acct', created: t, customer: 'cus_placeholder', value: 2000 }), customer: null, customer_account: 'acct_9' });
+    stripe.put(creditBalanceTransaction({ id: 'cbtxn_acct', created: t + 10, credit_grant: 'credgr_acct', type: 'debit', kind: 'credits_applied', value: 500 }));
+    stripe.statedCreditBalances.set('acct_9', { usd: 1600 });
+    const { db } = tempDb();
+    const summary = await syncStripe({ db, api: stripeApi(stripe), now: nowOf(stripe) });
+    expect(summaryQueries(stripe)).toEqual(['?customer_account=acct_9&filter[type]=applicability_scope&filter[applicability_scope][price_type]=metered']);
+    expect(summary.warnings).toEqual([
+      `stripe:/v1/billing/credit_balance_summary#acct_9: customer acct_9 (USD) disagrees with its source: Stripe's credit balance summary ` +
+        `states a balance of 16, the replay gives 15 as of ${formatInstant(nowOf(stripe))} (difference 1)`,
+    ]);
+  });
+
+  it('a summary that does not map is skipped with a warning naming the field, and not compared', async () => {
+    const stripe = await server();
+    seedAccount(stripe);
+    stripe.statedCreditBalances.set('cus_alpha', { usd: 12.5 });
+    const { db } = tempDb();
+    const summary = await syncStripe({ db, api: stripeApi(stripe), now: nowOf(stripe) });
+    // The wire server states 12.5 as both balances: each field is named.
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(/^skipped: stripe:\/v1\/billing\/credit_balance_summary#cus_alpha: balances\[0\]\.ledger_balance\.monetary\.value: /),
+      expect.stringMatching(/^skipped: stripe:\/v1\/billing\/credit_balance_summary#cus_alpha: balances\[0\]\.available_balance\.monetary\.value: /),
+    ]);
+    expect(summary.counts.skipped).toBe(1);
+    expect(summary.balanceSummaries).toEqual({ customers: 1, compared: 0, disagreeing: 0 });
+    expect(storedSummaries(db)).toEqual([]);
+  });
+
   it('no grant holder: the summary endpoint is never asked', async () => {
     const stripe = await server();
     const { db } = tempDb();
