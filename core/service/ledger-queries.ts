@@ -5,7 +5,7 @@ import type { AccountKey, AccountState } from '../ledger/types.js';
 import { accountSummaryReader, accountsOfCustomer, forEachAccountLazily, loadAccountEntries } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, type Instant } from '../time/instant.js';
-import { summaryText } from './balance-summaries.js';
+import { summaryText } from '../import/balance-summaries.js';
 import {
   accountBalanceView,
   blockDetailView,

@@ -3,9 +3,9 @@ import { RecordScope } from '../sources/problems.js';
 import { emptyStripeParsed, mapStripeObject, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
 import { entryAccount, loadSourceDisagreement, saveSyncState, type LedgerDb, type SyncState } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { writeLedgerEntries } from './ledger-write.js';
-import { compareBalanceSummaries } from './stripe-balance-summary.js';
-import { emptyObjectCounts, emptyPaymentCounts, writeApiPayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
+import { writeLedgerEntries } from '../import/provider-entries.js';
+import { compareBalanceSummaries } from '../import/stripe-balance-summary.js';
+import { emptyObjectCounts, emptyPaymentCounts, writeApiPayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from '../import/payment-write.js';
 import type { StripeJson } from './stripe-client.js';
 import { SyncError } from './sync-errors.js';
 

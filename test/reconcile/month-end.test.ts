@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PaymentRecord } from '../../core/payments/types.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { AdjustmentRejected, exportAdjustments, listPostedAdjustments, postAdjustment, pushAdjustments } from '../../core/service/adjustments.js';
 import { previewReversal, reverseAdjustment } from '../../core/service/adjustment-reversal.js';
 import { getReconcileRun, listReconcileRuns, ReconcileServiceError, runReconciliation, signOffReconcileRun, type StripeMoneyReader } from '../../core/service/reconcile-service.js';

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AccountKey, LedgerEntry } from '../../core/ledger/types.js';
 import { Decimal } from '../../core/money/decimal.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import { parseImportFile } from '../../core/sources/index.js';
 import { EntryWriter, insertImport, openLedgerDb, type NewEntryRecord } from '../../core/store/index.js';

@@ -2,7 +2,7 @@ import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
 import type { AccountSummaryWrite } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { accountBalanceView, type AccountBalanceView } from './views.js';
+import { accountBalanceView, type AccountBalanceView } from '../service/views.js';
 
 /**
  * The stored text of an account's view: `{customer_id, ...view}` exactly as `balances --json` prints it as an
