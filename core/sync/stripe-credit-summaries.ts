@@ -9,7 +9,7 @@ import { SyncError } from './sync-errors.js';
 
 /*
  * The Stripe sync's credit balance summaries (issue 9 §4 for the API, like the file import's
- * core/sync/stripe-balance-summary.ts): for every customer holding credit grants here, Stripe's
+ * core/import/stripe-balance-summary.ts): for every customer holding credit grants here, Stripe's
  * billing.credit_balance_summary, mapped by the same reader as a file's, kept as evidence and handed to
  * the compare. What Stripe's answers mean:
  *
