@@ -82,4 +82,4 @@ export {
   type StripeCustomerRecord,
 } from './payments.js';
 export { listSyncStates, loadSyncState, saveSyncState, type SyncPhase, type SyncProvider, type SyncState } from './sync-state.js';
-export { accountScale } from './account-scale.js';
+export { accountScale, accountScales } from './account-scale.js';

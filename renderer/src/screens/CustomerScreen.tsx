@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
+import type { AccountRef, CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
 import { call } from '../api/client';
 import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
@@ -33,10 +33,17 @@ function StatusCell({ item }: { item: CustomerTimelineItem }) {
   );
 }
 
-function AmountCell({ item }: { item: CustomerTimelineItem }) {
+/** Each account's scale, from the page's accounts (the same as its account screen's). */
+type ScaleOf = (account: AccountRef) => number | undefined;
+
+function accountKey(account: AccountRef): string {
+  return JSON.stringify([account.customer_id, account.subscription_id, account.unit]);
+}
+
+function AmountCell({ item, scaleOf }: { item: CustomerTimelineItem; scaleOf: ScaleOf }) {
   if (item.type === 'ledger_entry') {
     const amount = DIRECTION[item.entry.kind] === -1 ? negateAmount(item.entry.applied_amount) : item.entry.applied_amount;
-    return <Amount value={amount} unit={item.account.unit} signed />;
+    return <Amount value={amount} unit={item.account.unit} signed scale={scaleOf(item.account)} />;
   }
   // A payment that did not succeed is shown struck through: it is not money received.
   if (MONEY_STATUS[item.money_status].notReceived && item.type === 'payment') {
@@ -72,6 +79,9 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
     customerId !== null,
   );
 
+  const scales = new Map((head?.accounts ?? []).map((account) => [accountKey(account), account.scale]));
+  const scaleOf: ScaleOf = (account) => scales.get(accountKey(account));
+
   const columns: Column<CustomerTimelineItem>[] = [
     { id: 'at', header: 'Time (UTC)', width: '13.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
     { id: 'account', header: 'Account', width: 'minmax(4rem, 0.5fr)', render: accountLabel },
@@ -82,13 +92,13 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
       render: (item) => (item.type === 'ledger_entry' ? <span className={`kind kind-${item.entry.kind}`}>{formatKind(item.entry.kind)}</span> : formatKind(item.type)),
     },
     { id: 'status', header: 'Status', width: 'minmax(18rem, 2fr)', render: (item) => <StatusCell item={item} /> },
-    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} /> },
+    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} scaleOf={scaleOf} /> },
     {
       id: 'balance',
       header: 'Balance after',
       width: '8.5rem',
       align: 'right',
-      render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} />),
+      render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} scale={scaleOf(item.account)} />),
     },
     {
       id: 'reconciliation',
@@ -140,7 +150,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
                       </a>
                     </dt>
                     <dd>
-                      <Amount value={account.available} unit={account.unit} /> <span className="muted small">available</span>
+                      <Amount value={account.available} unit={account.unit} scale={account.scale} /> <span className="muted small">available</span>
                     </dd>
                   </div>
                 ))}
