@@ -6,11 +6,14 @@ import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatCountOf, formatInstant, formatKind, negateAmount } from '../format';
-import { navigate, routeHref } from '../state/route';
+import { currentParams, navigate, replaceParams, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { CustomerSearch } from './customer/CustomerSearch';
 import { MONEY_STATUS, stripeWord } from './customer/money-status';
 import { PaymentEvidencePanel, ReconciliationLink } from './customer/PaymentEvidencePanel';
+
+/** This screen's address key besides the customer in its path: the payment, refund or dispute whose Stripe objects are open. */
+const PAYMENT_PARAM = 'payment';
 
 const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
 
@@ -63,7 +66,11 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
   const info = useApp((state) => state.info);
   const [head, setHead] = useState<CustomerTimelinePage | null>(null);
   const [selected, setSelected] = useState<CustomerMoneyItem | null>(null);
-  useEffect(() => setSelected(null), [customerId]);
+  // The opened payment, refund or dispute is in the address (`?payment=<id>`): reload and a shared link reopen it.
+  const [wanted, setWanted] = useState<string | null>(() => currentParams().get(PAYMENT_PARAM));
+  useEffect(() => {
+    if (wanted === null) replaceParams({ [PAYMENT_PARAM]: selected?.id ?? null });
+  }, [selected, wanted]);
 
   const key = JSON.stringify([customerId, asOf, dataVersion]);
   const rows = usePagedRows<CustomerTimelineItem>(
@@ -71,13 +78,31 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
     async (offset, limit) => {
       const page = await call('customer.timeline', { customer_id: customerId ?? '', ...asOfParam(asOf), offset, limit });
       // A link or a typed URL may name the customer by email, Stripe id or payment id: show the ledger customer's own URL.
-      if (page.customer_id !== customerId) window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }));
+      if (page.customer_id !== customerId) {
+        const payment = currentParams().get(PAYMENT_PARAM);
+        window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }, payment === null ? {} : { [PAYMENT_PARAM]: payment }));
+      }
       setHead(page);
       return { total: page.total, rows: page.items };
     },
     200,
     customerId !== null,
   );
+
+  // Reopens the item the address names once its row has loaded.
+  useEffect(() => {
+    if (wanted === null || !rows.ready) return;
+    for (let index = 0; index < (rows.total ?? 0); index++) {
+      const item = rows.row(index);
+      if (item === undefined) return;
+      if (item.type !== 'ledger_entry' && item.id === wanted) {
+        setSelected(item);
+        setWanted(null);
+        return;
+      }
+    }
+    setWanted(null);
+  });
 
   const scales = new Map((head?.accounts ?? []).map((account) => [accountKey(account), account.scale]));
   const scaleOf: ScaleOf = (account) => scales.get(accountKey(account));
@@ -185,6 +210,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
                 height={`min(calc(100vh - 24rem), ${Math.max(3, rows.total ?? 0) * 34 + 2}px)`}
                 onRangeChange={rows.ensure}
                 onActivate={(item) => {
+                  setWanted(null);
                   if (item.type !== 'ledger_entry') setSelected(item);
                   else navigate({ screen: 'account', account: item.account });
                 }}
