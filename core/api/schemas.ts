@@ -292,3 +292,11 @@ export const reconcileReportExportInput = z.strictObject({
   run_id: runId,
   format: z.enum(['xlsx', 'csv']),
 });
+
+// ----- reply fields -----
+
+/**
+ * An account's scale in a reply (account.get, accounts.list, customer.timeline, report.liability): digits
+ * after the point, at most a decimalText's length. The service checks each before sending it.
+ */
+export const amountScale = z.number().int().min(0).max(64);

@@ -82,6 +82,8 @@ export interface AccountSummary extends AccountRef, AccountBalances {
   customer_email?: string | null;
   /** Where the replay parts from the balances the source states; null when it agrees or states none. */
   source_disagreement?: SourceDisagreement | null;
+  /** The account's scale, as account.get gives it (accounts.list only): its amounts show at least this many digits. */
+  scale?: number;
 }
 
 export const ACCOUNT_SORT_KEYS = [
@@ -295,7 +297,8 @@ export interface CustomerTimelinePage {
   /** Net money received per currency up to as_of (succeeded payments less refunds and lost disputes). */
   money_received: { currency: string; amount: DecimalText }[];
   as_of: InstantText;
-  accounts: (AccountRef & AccountBalances)[];
+  /** scale: the account's, as account.get gives it; its amounts (rows, balances) show at least this many digits. */
+  accounts: (AccountRef & AccountBalances & { scale?: number })[];
   total: number;
   offset: number;
   /** Oldest first. */
@@ -921,6 +924,8 @@ export type LiabilityUnitTotal = {
   closing_balance: LiabilityBalance;
   consumed_uncovered_credits: DecimalText;
   pending_not_included: LiabilityLine;
+  /** The most of its accounts' scales (the app's view only): its credits show at least this many digits. */
+  scale?: number;
 } & Record<LiabilityLineName, LiabilityLine>;
 
 export type LiabilityAccount = {
@@ -931,6 +936,8 @@ export type LiabilityAccount = {
   closing_balance: LiabilityBalance;
   consumed_uncovered_credits: DecimalText;
   pending_not_included: LiabilityLine & { entry_ids: string[] };
+  /** The account's scale, as account.get gives it (the app's view only): its credits show at least this many digits. */
+  scale?: number;
 } & Record<LiabilityLineName, LiabilityLine & { entry_ids: string[] }>;
 
 /** The roll-forward as `report liability --json` prints it: per unit totals and per account lines with entry ids. */

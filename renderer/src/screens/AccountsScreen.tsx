@@ -90,7 +90,7 @@ export function AccountsScreen() {
   const sortOf = (column: AccountSortKey) => ({ direction: sort.key === column ? sort.direction : null, onToggle: toggleSort(column) });
 
   const money = (pick: (row: AccountSummary) => string, hideZero = false) => (row: AccountSummary) =>
-    hideZero && isZeroAmount(pick(row)) ? <span className="muted">—</span> : <Amount value={pick(row)} unit={row.unit} showUnit={false} />;
+    hideZero && isZeroAmount(pick(row)) ? <span className="muted">—</span> : <Amount value={pick(row)} unit={row.unit} showUnit={false} scale={row.scale} />;
 
   const columns: Column<AccountSummary>[] = [
     {

@@ -63,7 +63,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
         <tr>
           <th scope="row">Opening balance</th>
           <td className="right">
-            <Amount value={total.opening_balance.credits} unit={total.unit} />
+            <Amount value={total.opening_balance.credits} unit={total.unit} scale={total.scale} />
           </td>
           <td className="right mono">{formatAmountBare(total.opening_balance.value, '')}</td>
           <td />
@@ -72,7 +72,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
           <tr key={line} data-line={line}>
             <th scope="row">{LINE_LABELS[line]}</th>
             <td className="right">
-              <Amount value={total[line].credits} unit={total.unit} signed />
+              <Amount value={total[line].credits} unit={total.unit} signed scale={total.scale} />
             </td>
             <td className="right mono">{formatAmountBare(total[line].value, '')}</td>
             <td className="right">{formatCount(total[line].entry_count)}</td>
@@ -81,7 +81,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
         <tr data-line="closing">
           <th scope="row">Closing balance</th>
           <td className="right" data-testid={`closing-${total.unit}`}>
-            <Amount value={total.closing_balance.credits} unit={total.unit} />
+            <Amount value={total.closing_balance.credits} unit={total.unit} scale={total.scale} />
           </td>
           <td className="right mono">{formatAmountBare(total.closing_balance.value, '')}</td>
           <td />
@@ -103,19 +103,19 @@ function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(a
         {account.subscription_id === null ? null : <span className="muted"> / {account.subscription_id}</span>}
       </td>
       <td>{account.unit}</td>
-      <td className="right mono">{formatAmountBare(account.opening_balance.credits, account.unit)}</td>
+      <td className="right mono">{formatAmountBare(account.opening_balance.credits, account.unit, account.scale)}</td>
       {lines.map((line) => (
         <td key={line} className="right mono">
           {account[line].entry_count === 0 ? (
-            <span className="muted">{formatAmountBare(account[line].credits, account.unit)}</span>
+            <span className="muted">{formatAmountBare(account[line].credits, account.unit, account.scale)}</span>
           ) : (
             <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${formatCountOf(account[line].entry_count, 'entry', 'entries')}`}>
-              {formatAmountBare(account[line].credits, account.unit)}
+              {formatAmountBare(account[line].credits, account.unit, account.scale)}
             </button>
           )}
         </td>
       ))}
-      <td className="right mono">{formatAmountBare(account.closing_balance.credits, account.unit)}</td>
+      <td className="right mono">{formatAmountBare(account.closing_balance.credits, account.unit, account.scale)}</td>
     </tr>
   );
 }
