@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { amountScale } from '../../core/api/schemas.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { accountScale, accountScales, openLedgerDb } from '../../core/store/index.js';
 import { moesifJsonl, NOW, tempDir } from './fixtures.js';
 
