@@ -115,6 +115,8 @@ export interface AccountUnitTotals {
   expiring: DecimalText;
   /** The list's "expiring within" filter, else 30. */
   expiring_within_days: number;
+  /** The most of the unit's accounts' scales (the app's view only): its totals show at least this many digits. */
+  scale?: number;
 }
 
 export interface BlockDetail {

@@ -1,6 +1,6 @@
 import { amountScale } from '../api/schemas.js';
-import type { AccountRef, LiabilityReportView } from '../api/types.js';
-import { accountScales, type LedgerDb } from '../store/index.js';
+import type { AccountRef, AccountUnitTotals, LiabilityReportView } from '../api/types.js';
+import { accountScales, unitScales, type LedgerDb } from '../store/index.js';
 import { accountKeyOf } from './account-queries.js';
 
 /*
@@ -10,9 +10,18 @@ import { accountKeyOf } from './account-queries.js';
  */
 export class AccountScaleCache {
   private readonly scales = new Map<string, number>();
+  private units: Map<string, number> | null = null;
 
   clear(): void {
     this.scales.clear();
+    this.units = null;
+  }
+
+  /** Per-unit totals, each with its unit's scale (the most of all its accounts', whatever the filters). */
+  totals(db: LedgerDb, totals: readonly AccountUnitTotals[]): AccountUnitTotals[] {
+    if (totals.length === 0) return [];
+    const units = (this.units ??= unitScales(db));
+    return totals.map((total) => ({ ...total, scale: amountScale.parse(units.get(total.unit) ?? 0) }));
   }
 
   /** The scale of each of `refs`, in their order. */

@@ -95,6 +95,8 @@ test('a custom-unit account shows its scale in the Accounts list, the Customer t
   // Another credits account keeps its own scale; a currency its own digits.
   await expect(gridRow(page, 'accounts-table', 'cus_coarse').getByRole('gridcell').nth(3)).toHaveText('2.5');
   await expect(gridRow(page, 'accounts-table', 'cus_ada').getByRole('gridcell').nth(3)).toHaveText('610.00');
+  // The totals per unit show the most of the unit's accounts' scales.
+  await expect(page.getByTestId('accounts-totals').locator('tr[data-unit="credits"] td').nth(1)).toHaveText(/^4\.000 credits$/);
   await screenshot(page, 'scale-accounts');
   await expectAccessible(page, 'accounts');
 

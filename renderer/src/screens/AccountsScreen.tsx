@@ -179,19 +179,19 @@ export function AccountsScreen() {
                 <th scope="row">{t.unit}</th>
                 <td className="right">{formatCount(t.accounts)}</td>
                 <td className="right">
-                  <Amount value={t.current} unit={t.unit} />
+                  <Amount value={t.current} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.pending} unit={t.unit} />
+                  <Amount value={t.pending} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.scheduled} unit={t.unit} />
+                  <Amount value={t.scheduled} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.deficit} unit={t.unit} />
+                  <Amount value={t.deficit} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.expiring} unit={t.unit} />
+                  <Amount value={t.expiring} unit={t.unit} scale={t.scale} />
                 </td>
               </tr>
             ))}
