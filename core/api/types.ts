@@ -115,7 +115,7 @@ export interface AccountUnitTotals {
   expiring: DecimalText;
   /** The list's "expiring within" filter, else 30. */
   expiring_within_days: number;
-  /** The most of the unit's accounts' scales (the app's view only): its totals show at least this many digits. */
+  /** The most of the listed rows' scales in this unit (the app's view only): its totals show at least this many digits. */
   scale?: number;
 }
 

@@ -198,7 +198,8 @@ export class AppService {
     const db = this.connection();
     if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [], totals: [] };
     const page = accountsPage(this.summariesAt(db, asOf), input, asOf, this.directoryOf(db).contacts);
-    return { ...page, rows: this.scales.attach(db, page.rows), totals: this.scales.totals(db, page.totals) };
+    const rows = this.scales.attach(db, page.rows);
+    return { ...page, rows, totals: this.scales.totals(page.totals, rows) };
   }
 
   accountGet(input: MethodInput<'account.get'>) {

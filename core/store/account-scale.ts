@@ -43,14 +43,3 @@ export function accountScales(db: LedgerDb, keys: readonly AccountKey[]): number
   for (const [position, scale] of rows) scales[position] = scale ?? 0;
   return scales;
 }
-
-/**
- * Each unit's scale: the most of its accounts' (a total of a unit sums them, so it shows that many digits
- * whatever the list's filters). One grouped pass over the entries; the service keeps it per database state.
- */
-export function unitScales(db: LedgerDb): Map<string, number> {
-  const rows = prepared(db, `SELECT a.unit, ${SCALE_OF_ENTRIES} FROM entries JOIN accounts a ON a.id = entries.account_id GROUP BY a.unit`)
-    .raw()
-    .all() as [string, number | null][];
-  return new Map(rows.map(([unit, scale]) => [unit, scale ?? 0]));
-}

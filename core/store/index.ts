@@ -84,4 +84,4 @@ export {
 } from './payments.js';
 export { listStripeGrantOwners, type StripeGrantOwner } from './stripe-grant-owners.js';
 export { listSyncStates, loadSyncState, saveSyncState, type SyncPhase, type SyncProvider, type SyncState } from './sync-state.js';
-export { accountScale, accountScales, unitScales } from './account-scale.js';
+export { accountScale, accountScales } from './account-scale.js';
