@@ -72,6 +72,8 @@ export const entriesListInput = z.strictObject({
   statuses: z.array(z.enum(ENTRY_STATUS_NAMES)).max(ENTRY_STATUS_NAMES.length).optional(),
   /** desc: newest first (the default). */
   order: z.enum(['asc', 'desc']).optional(),
+  /** Only the entries with these ids (a report line's entries, the engine's generated ones included). */
+  ids: z.array(z.string().min(1).max(1024)).min(1).max(1000).optional(),
   offset: z.number().int().min(0).max(100_000_000),
   limit: z.number().int().min(1).max(1000),
 });

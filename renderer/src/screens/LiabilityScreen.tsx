@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import type { LiabilityAccount, LiabilityReportView, LiabilityUnitTotal } from '../../../core/api/types';
 import { call } from '../api/client';
-import { errorMessage } from '../api/hooks';
+import { errorMessage, useLoad } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
-import { formatAmountBare, formatCount, formatCountOf } from '../format';
+import { formatAmountBare, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
 import { routeHref } from '../state/route';
+import { ENTRIES_PARAM, signedAmount } from './account/entries-query';
 import { deliverExport } from './export';
 
 /*
@@ -120,6 +121,74 @@ function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(a
   );
 }
 
+/** Most entries a drill lists (the contract's page); a line with more says how many it leaves out. */
+const DRILL_LIMIT = 1000;
+
+/**
+ * The entries behind one line of one account: when, what, how much and the balance after, each opening the
+ * account screen on that entry (its evidence). Read as of the period's end, where the report read them.
+ */
+function LineEntries({ account, line, to }: { account: LiabilityAccount; line: LineName; to: string }) {
+  const ids = account[line].entry_ids.slice(0, DRILL_LIMIT);
+  const ref = { customer_id: account.customer_id, subscription_id: account.subscription_id, unit: account.unit };
+  const asOf = new Date(Date.parse(to) - 1).toISOString();
+  const entries = useLoad(`${JSON.stringify(ref)}|${line}|${to}|${ids.join(',')}`, () =>
+    call('entries.list', { account: ref, ids, as_of: asOf, order: 'asc', offset: 0, limit: DRILL_LIMIT }),
+  );
+  const total = account[line].entry_count;
+  return (
+    <div className="liability-drill" data-testid="liability-drill">
+      <h4>
+        {LINE_LABELS[line]} of {account.customer_id} ({account.unit}): {formatCountOf(total, 'entry', 'entries')}
+        {total > ids.length ? <span className="muted small"> (the first {formatCount(ids.length)} listed)</span> : null}
+      </h4>
+      <ErrorBanner message={entries.error} />
+      {entries.data === null ? (
+        <p className="muted small">{entries.loading ? 'Loading entries…' : null}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="compact" data-testid="liability-drill-entries">
+            <thead>
+              <tr>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Kind</th>
+                <th scope="col" className="right">
+                  Amount
+                </th>
+                <th scope="col" className="right">
+                  Balance after
+                </th>
+                <th scope="col">Block</th>
+                <th scope="col">Id</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.data.rows.map((row) => (
+                <tr key={`${row.source}:${row.id}`}>
+                  <td className="mono small">{formatInstant(row.created_at)}</td>
+                  <td>{formatKind(row.kind)}</td>
+                  <td className="right">
+                    <Amount value={signedAmount(row)} unit={account.unit} showUnit={false} scale={account.scale} signed />
+                  </td>
+                  <td className="right">
+                    <Amount value={row.ending_balance} unit={account.unit} showUnit={false} scale={account.scale} />
+                  </td>
+                  <td className="mono small">{row.block_id ?? '—'}</td>
+                  <td className="mono small">
+                    <a href={routeHref({ screen: 'account', account: ref }, { [ENTRIES_PARAM.entry]: `${row.source}:${row.id}` })}>{row.id}</a>
+                  </td>
+                  <td className="small">{row.description ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function LiabilityScreen() {
   const initial = lastMonth();
   const [from, setFrom] = useState(initial.from);
@@ -225,20 +294,7 @@ export function LiabilityScreen() {
                 </tbody>
               </table>
             </div>
-            {drill === null ? null : (
-              <div className="liability-drill" data-testid="liability-drill">
-                <h4>
-                  {LINE_LABELS[drill.line]} of {drill.account.customer_id} ({drill.account.unit}): {formatCountOf(drill.account[drill.line].entry_count, 'entry', 'entries')}
-                </h4>
-                <ul className="small">
-                  {drill.account[drill.line].entry_ids.map((id) => (
-                    <li key={id}>
-                      <code>{id}</code>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
+            {drill === null ? null : <LineEntries account={drill.account} line={drill.line} to={view.to} />}
           </section>
         </>
       )}

@@ -5,25 +5,18 @@ import { useLoad, usePagedRows } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { formatCount, formatCountOf, formatInstant, formatKind, negateAmount } from '../../format';
+import { formatCount, formatCountOf, formatInstant, formatKind } from '../../format';
 import { currentParams, replaceParams } from '../../state/route';
 import { useApp } from '../../state/store';
-import { ENTRIES_PAGE_SIZE, ENTRIES_PARAM, entriesFilterFromParams, entriesFilterParams, entriesQuery } from './entries-query';
+import { ENTRIES_PAGE_SIZE, ENTRIES_PARAM, entriesFilterFromParams, entriesFilterParams, entriesQuery, signedAmount } from './entries-query';
 import { markEntriesPainted } from './entries-painted';
 
 /** Marked once per page load when the entries table first shows rows: the first-paint benchmark reads it. */
 
-/** How an entry moves the posted balance: credit in, usage out. An expiration change only moves credit. */
-const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
 
 /** An entry as the address names it. */
 function entryParam(row: EntryRow): string {
   return `${row.source}:${row.id}`;
-}
-
-function signedAmount(row: EntryRow): string {
-  const direction = DIRECTION[row.kind] ?? 0;
-  return direction === -1 ? negateAmount(row.applied_amount) : row.applied_amount;
 }
 
 function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {

@@ -1,4 +1,5 @@
-import { ENTRY_KIND_NAMES, ENTRY_STATUS_NAMES, type AccountRef, type EntryKindName, type EntryStatusName } from '../../../../core/api/types';
+import { ENTRY_KIND_NAMES, ENTRY_STATUS_NAMES, type AccountRef, type EntryKindName, type EntryRow, type EntryStatusName } from '../../../../core/api/types';
+import { negateAmount } from '../../format';
 
 export const ENTRIES_PAGE_SIZE = 200;
 
@@ -45,4 +46,13 @@ export function entriesQuery(account: AccountRef, asOf: string | null, filter: E
 /** The request the entries table starts with (the address's filters and instant): boot.ts sends it early. */
 export function firstEntriesPage(account: AccountRef, asOf: string | null = null, filter: EntriesFilter = { kinds: [], status: '', order: 'desc' }) {
   return { ...entriesQuery(account, asOf, filter), offset: 0, limit: ENTRIES_PAGE_SIZE };
+}
+
+/** How an entry moves the posted balance: credit in, usage out. An expiration change only moves credit. */
+const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
+
+/** What an entry did to the balance, signed (a decrement's applied amount is shown negative). */
+export function signedAmount(row: EntryRow): string {
+  const direction = DIRECTION[row.kind] ?? 0;
+  return direction === -1 ? negateAmount(row.applied_amount) : row.applied_amount;
 }
