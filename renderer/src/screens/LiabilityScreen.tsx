@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { LiabilityAccount, LiabilityReportView, LiabilityUnitTotal } from '../../../core/api/types';
 import { call } from '../api/client';
 import { errorMessage, useLoad } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { formatAmountBare, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
-import { routeHref } from '../state/route';
+import { currentParams, replaceParams, routeHref } from '../state/route';
 import { ENTRIES_PARAM, signedAmount } from './account/entries-query';
 import { deliverExport } from './export';
 
@@ -189,24 +189,54 @@ function LineEntries({ account, line, to }: { account: LiabilityAccount; line: L
   );
 }
 
+/** The report's address keys: the period shown and the line drilled into, so Back from an entry returns to them. */
+const LIABILITY_PARAM = { from: 'from', to: 'to', drill: 'drill' } as const;
+
+/** A drill as the address names it: [line, customer, subscription, unit]. */
+function drillParam(drill: { account: LiabilityAccount; line: LineName }): string {
+  return JSON.stringify([drill.line, drill.account.customer_id, drill.account.subscription_id, drill.account.unit]);
+}
+
+function drillFromParam(text: string | null, view: LiabilityReportView): { account: LiabilityAccount; line: LineName } | null {
+  if (text === null) return null;
+  try {
+    const [line, customer, subscription, unit] = JSON.parse(text) as [LineName, string, string | null, string];
+    const account = view.accounts.find((a) => a.customer_id === customer && a.subscription_id === subscription && a.unit === unit);
+    return account === undefined || !(line in LINE_LABELS) ? null : { account, line };
+  } catch {
+    return null; // an address edited by hand: show the report without a drill
+  }
+}
+
 export function LiabilityScreen() {
+  const [linked] = useState(currentParams);
   const initial = lastMonth();
-  const [from, setFrom] = useState(initial.from);
-  const [to, setTo] = useState(initial.to);
+  const [from, setFrom] = useState(linked.get(LIABILITY_PARAM.from) ?? initial.from);
+  const [to, setTo] = useState(linked.get(LIABILITY_PARAM.to) ?? initial.to);
   const [view, setView] = useState<LiabilityReportView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [drill, setDrill] = useState<{ account: LiabilityAccount; line: LineName } | null>(null);
-  const show = (): void => {
-    setDrill(null);
+  const [drill, setDrillState] = useState<{ account: LiabilityAccount; line: LineName } | null>(null);
+  const setDrill = (next: { account: LiabilityAccount; line: LineName } | null): void => {
+    setDrillState(next);
+    replaceParams({ [LIABILITY_PARAM.drill]: next === null ? null : drillParam(next) });
+  };
+  const show = (reopen: string | null = null): void => {
     call('report.liability', { from, to }).then(
       (reply) => {
         setView(reply);
         setError(null);
+        replaceParams({ [LIABILITY_PARAM.from]: from, [LIABILITY_PARAM.to]: to });
+        setDrill(drillFromParam(reopen, reply));
       },
       (failure: unknown) => setError(errorMessage(failure)),
     );
   };
+  // A period in the address (a reload, a shared link, Back from an entry): show it, with its drill.
+  useEffect(() => {
+    if (linked.get(LIABILITY_PARAM.from) !== null && linked.get(LIABILITY_PARAM.to) !== null) show(linked.get(LIABILITY_PARAM.drill));
+    // Once, for the address the screen opened with.
+  }, []);
   const exportFile = (what: 'liability' | 'journal', format: 'csv' | 'xlsx' = 'csv'): void => {
     call('report.liabilityExport', { from, to, what, format }).then(
       (result) => setMessage(deliverExport(result, 'text/csv')),

@@ -113,20 +113,26 @@ export function EntriesSection({ account }: { account: AccountRef }) {
     ENTRIES_PAGE_SIZE,
   );
 
-  // Reopens the record the address names once its row has loaded (the first pages: the table loads as it scrolls).
+  // Reopens the record the address names, asked for by its id: it may lie far below the rows loaded so far
+  // (the table loads as it scrolls; a report's drill links to any entry of a long account).
   useEffect(() => {
-    if (wanted === null || !rows.ready) return;
-    for (let index = 0; index < (rows.total ?? 0); index++) {
-      const row = rows.row(index);
-      if (row === undefined) return;
-      if (entryParam(row) === wanted) {
-        setSelected(row);
+    if (wanted === null) return undefined;
+    let live = true;
+    const id = wanted.slice(wanted.indexOf(':') + 1);
+    call('entries.list', { ...query, ids: [id], offset: 0, limit: 10 }).then(
+      (page) => {
+        if (!live) return;
+        const row = page.rows.find((candidate) => entryParam(candidate) === wanted);
+        if (row !== undefined) setSelected(row);
         setWanted(null);
-        return;
-      }
-    }
-    setWanted(null);
-  });
+      },
+      () => live && setWanted(null),
+    );
+    return () => {
+      live = false;
+    };
+    // Once per address: the filters in `query` are the ones the address gave.
+  }, [wanted]);
 
   const painted = useRef(false);
   useEffect(() => {
