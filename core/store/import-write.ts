@@ -136,68 +136,82 @@ const INSERT_ENTRY_SQL = `INSERT INTO entries (
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Plain rows (none of the rarer fields: priority, target/source expiry, void reason, external customer,
- * stated balances, pointer) bind only what varies: their source, kind and status are SQL literals and
- * their null columns NULL literals, chosen by the row's shape, so a Moesif debit binds 9 arguments
- * instead of 17. better-sqlite3 converts every bound argument; at a million rows the 8 saved arguments
- * were ~15% of the INSERTs' CPU time. Consecutive rows of one shape are written PLAIN_ROWS_PER_INSERT per
- * execution: one execution per row paid better-sqlite3's and the VDBE's per-statement overhead a million
- * times (16 rows per VALUES list wrote a million entries ~20% faster; 64 was no faster).
+ * Rows bind only what varies: their source, kind and status are SQL literals and their null columns NULL
+ * literals, chosen by the row's shape, so a Moesif debit binds 9 arguments instead of 26. better-sqlite3
+ * converts every bound argument: a million pre-built rows were inserted with ~15% less CPU, and the whole
+ * write of a 200,000-entry Moesif ledger took ~7% less. Consecutive rows of one shape are written
+ * ROWS_PER_INSERT per execution: one execution per row paid better-sqlite3's and the VDBE's per-statement
+ * overhead a million times (16 rows per VALUES list wrote a million entries ~20% faster; 64 was no faster).
  */
-export const PLAIN_ROWS_PER_INSERT = 16;
+export const ROWS_PER_INSERT = 16;
+/** The name the tests know it by. */
+export const PLAIN_ROWS_PER_INSERT = ROWS_PER_INSERT;
 
-const PLAIN_COLUMNS =
-  'ordinal, source, source_id, account_id, kind, status, amount, at, block_id, effective_at, expires_at, cost_basis, ' +
-  'description, metadata, raw, file_id, origin_line';
+const COLUMNS =
+  'ordinal, source, source_id, account_id, kind, status, amount, at, block_id, effective_at, expires_at, cost_basis, priority, ' +
+  'target_expires_at, source_expires_at, void_reason, description, metadata, external_customer_id, stated_sequence, ' +
+  'stated_starting_balance, stated_ending_balance, raw, file_id, origin_line, origin_pointer';
 
-/** Values written as SQL literals; their index is part of the shape. Anything else is not a plain row. */
+/** Values written as SQL literals; their index is part of the shape. Any other value takes the all-bound INSERT. */
 const SOURCES = ['moesif', 'orb', 'stripe', 'ledgerscope'] as const;
 const KINDS = ['increment', 'decrement', 'expiration_change', 'void', 'amendment', 'expiry'] as const;
 const STATUSES = ['posted', 'pending'] as const;
 
-/** Bits of a plain row's shape saying which nullable column is null (in PLAIN_COLUMNS order). */
-const NULL_BLOCK_ID = 1;
-const NULL_EFFECTIVE_AT = 2;
-const NULL_EXPIRES_AT = 4;
-const NULL_COST_BASIS = 8;
-const NULL_DESCRIPTION = 16;
-const NULL_METADATA = 32;
-const NULL_ORIGIN_LINE = 64;
-const NULL_BITS = 7;
+/** The nullable columns in COLUMNS order; bit i of a shape says the i-th is null. */
+const NULLABLE = [
+  'block_id', 'effective_at', 'expires_at', 'cost_basis', 'priority', 'target_expires_at', 'source_expires_at', 'void_reason',
+  'description', 'metadata', 'external_customer_id', 'stated_sequence', 'stated_starting_balance', 'stated_ending_balance',
+  'origin_line', 'origin_pointer',
+] as const;
+const NULL_BITS = NULLABLE.length;
 
-/** Most arguments a plain row binds: ordinal, source_id, account_id, amount, at, raw, file_id and the 7 nullable ones. */
-const MAX_PLAIN_ARGS = 14;
+/** Most arguments a row binds: ordinal, source_id, account_id, amount, at, raw, file_id and every nullable one. */
+const MAX_ARGS = 7 + NULL_BITS;
 
 /** One row's VALUES tuple for `shape`: literals where the shape fixes the value, `?` for the rest. */
-function plainValuesTuple(shape: number): string {
-  const nullable = (bit: number): string => ((shape & bit) !== 0 ? 'NULL' : '?');
-  const source = SOURCES[(shape >> NULL_BITS) & 3]!;
-  const kind = KINDS[(shape >> (NULL_BITS + 2)) & 7]!;
-  const status = STATUSES[(shape >> (NULL_BITS + 5)) & 1]!;
-  return (
-    `(?, '${source}', ?, ?, '${kind}', '${status}', ?, ?, ${nullable(NULL_BLOCK_ID)}, ${nullable(NULL_EFFECTIVE_AT)}, ` +
-    `${nullable(NULL_EXPIRES_AT)}, ${nullable(NULL_COST_BASIS)}, ${nullable(NULL_DESCRIPTION)}, ${nullable(NULL_METADATA)}, ?, ?, ` +
-    `${nullable(NULL_ORIGIN_LINE)})`
-  );
+function valuesTuple(shape: number): string {
+  const nullable = (i: number): string => ((shape & (1 << i)) !== 0 ? 'NULL' : '?');
+  const source = SOURCES[(shape >>> NULL_BITS) & 3]!;
+  const kind = KINDS[(shape >>> (NULL_BITS + 2)) & 7]!;
+  const status = STATUSES[(shape >>> (NULL_BITS + 5)) & 1]!;
+  const middle = Array.from({ length: 14 }, (_, i) => nullable(i)).join(', ');
+  return `(?, '${source}', ?, ?, '${kind}', '${status}', ?, ?, ${middle}, ?, ?, ${nullable(14)}, ${nullable(15)})`;
 }
 
 /**
- * The shape of a plain row: its null columns, source, kind and status as bits; -1 when a value is not one
- * the literals spell (the full INSERT then binds it, and its CHECKs judge it).
+ * The shape of a row: its null columns, source, kind and status as bits; -1 when a value is not one the
+ * literals spell (the all-bound INSERT then writes it, and its CHECKs judge it).
  */
-function plainShape(e: LedgerEntry, costBasis: string | null, metadata: string | null, line: number | null): number {
+function rowShape(
+  e: LedgerEntry,
+  costBasis: string | null,
+  metadata: string | null,
+  externalCustomerId: string | null,
+  stated: StatedBalances | null,
+  origin: { line: number | null; pointer: string | null },
+): number {
   const source = SOURCES.indexOf(e.source);
   const kind = KINDS.indexOf(e.kind);
   const status = STATUSES.indexOf(e.status);
   if (source < 0 || kind < 0 || status < 0) return -1;
+  const noStated = stated === null;
   return (
-    (e.blockId === null ? NULL_BLOCK_ID : 0) |
-    (e.effectiveAt === null ? NULL_EFFECTIVE_AT : 0) |
-    (e.expiresAt === null ? NULL_EXPIRES_AT : 0) |
-    (costBasis === null ? NULL_COST_BASIS : 0) |
-    (e.description === null ? NULL_DESCRIPTION : 0) |
-    (metadata === null ? NULL_METADATA : 0) |
-    (line === null ? NULL_ORIGIN_LINE : 0) |
+    (e.blockId === null ? 1 : 0) |
+    (e.effectiveAt === null ? 1 << 1 : 0) |
+    (e.expiresAt === null ? 1 << 2 : 0) |
+    (costBasis === null ? 1 << 3 : 0) |
+    (e.priority === null ? 1 << 4 : 0) |
+    (e.targetExpiresAt === null ? 1 << 5 : 0) |
+    (e.sourceExpiresAt === null ? 1 << 6 : 0) |
+    (e.voidReason === null ? 1 << 7 : 0) |
+    (e.description === null ? 1 << 8 : 0) |
+    (metadata === null ? 1 << 9 : 0) |
+    (externalCustomerId === null ? 1 << 10 : 0) |
+    (noStated || stated.sequence === null ? 1 << 11 : 0) |
+    (noStated || stated.startingBalance === null ? 1 << 12 : 0) |
+    (noStated || stated.endingBalance === null ? 1 << 13 : 0) |
+    (origin.line === null ? 1 << 14 : 0) |
+    (origin.pointer === null ? 1 << 15 : 0) |
     (source << NULL_BITS) |
     (kind << (NULL_BITS + 2)) |
     (status << (NULL_BITS + 5))
@@ -234,9 +248,9 @@ function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey, ord
 }
 
 /**
- * Inserts an import's entries with prepared INSERTs and positional arguments: consecutive plain rows of
- * one shape are buffered and written PLAIN_ROWS_PER_INSERT per execution; a row of another shape, or any
- * other row, first flushes the buffer, so rows are stored exactly in insertion order. The accounts and their
+ * Inserts an import's entries with prepared INSERTs and positional arguments: consecutive rows of one
+ * shape are buffered and written ROWS_PER_INSERT per execution; a row of another shape first flushes the
+ * buffer, so rows are stored exactly in insertion order. The accounts and their
  * new entry counts are declared up front; finish() writes what is buffered and asserts each account got
  * exactly that. Rows are stored in insertion order: insert account by account (see the schema's note
  * on `id`). Nothing may read the entries table between insert() and finish().
@@ -246,13 +260,13 @@ export class EntryWriter {
   /** accounts.id of each declared account, in the order declared. */
   readonly accountIds: number[];
   private readonly written: Int32Array;
-  /** Multi-row INSERTs by shape, then by row count (1..PLAIN_ROWS_PER_INSERT), prepared on first use. */
-  private readonly plainStatements = new Map<number, Database.Statement[]>();
-  /** Arguments of the buffered plain rows: all of one shape, `plainArgsPerRow` each. */
-  private readonly plainArgs = new Array<unknown>(MAX_PLAIN_ARGS * PLAIN_ROWS_PER_INSERT).fill(null);
-  private plainShape = -1;
-  private plainRows = 0;
-  private plainUsed = 0;
+  /** Multi-row INSERTs by shape, then by row count (1..ROWS_PER_INSERT), prepared on first use. */
+  private readonly statements = new Map<number, Database.Statement[]>();
+  /** Arguments of the buffered rows, all of shape `shape`: `used` of them. */
+  private readonly args = new Array<unknown>(MAX_ARGS * ROWS_PER_INSERT).fill(null);
+  private shape = -1;
+  private rows = 0;
+  private used = 0;
   inserted = 0;
 
   constructor(
@@ -269,7 +283,7 @@ export class EntryWriter {
     this.written = new Int32Array(accounts.length);
   }
 
-  /** Inserts one entry into accounts[account] (a plain one may wait in the buffer until finish()). */
+  /** Inserts one entry into accounts[account] (it may wait in the buffer until finish()). */
   insert(record: NewEntryRecord, fileId: number, account: number): void {
     const e = record.entry;
     const amount = record.amountCanonical ?? toCanonical(e.amount);
@@ -280,18 +294,15 @@ export class EntryWriter {
     const accountId = this.accountIds[account]!;
     const stated = record.stated;
     const externalCustomerId = record.externalCustomerId ?? null;
-    const shape =
-      e.priority === null && e.targetExpiresAt === null && e.sourceExpiresAt === null && e.voidReason === null &&
-      externalCustomerId === null && stated === null && record.origin.pointer === null
-        ? plainShape(e, costBasis, metadata, record.origin.line)
-        : -1;
+    const origin = record.origin;
+    const shape = rowShape(e, costBasis, metadata, externalCustomerId, stated, origin);
     if (shape >= 0) {
-      if (shape !== this.plainShape) {
-        this.flushPlain();
-        this.plainShape = shape;
+      if (shape !== this.shape) {
+        this.flush();
+        this.shape = shape;
       }
-      const args = this.plainArgs;
-      let at = this.plainUsed;
+      const args = this.args;
+      let at = this.used;
       args[at++] = e.ordinal;
       args[at++] = e.sourceId;
       args[at++] = accountId;
@@ -301,45 +312,55 @@ export class EntryWriter {
       if (e.effectiveAt !== null) args[at++] = e.effectiveAt;
       if (e.expiresAt !== null) args[at++] = e.expiresAt;
       if (costBasis !== null) args[at++] = costBasis;
+      if (e.priority !== null) args[at++] = e.priority;
+      if (e.targetExpiresAt !== null) args[at++] = e.targetExpiresAt;
+      if (e.sourceExpiresAt !== null) args[at++] = e.sourceExpiresAt;
+      if (e.voidReason !== null) args[at++] = e.voidReason;
       if (e.description !== null) args[at++] = e.description;
       if (metadata !== null) args[at++] = metadata;
+      if (externalCustomerId !== null) args[at++] = externalCustomerId;
+      if (stated !== null) {
+        if (stated.sequence !== null) args[at++] = stated.sequence;
+        if (stated.startingBalance !== null) args[at++] = stated.startingBalance;
+        if (stated.endingBalance !== null) args[at++] = stated.endingBalance;
+      }
       args[at++] = record.raw;
       args[at++] = fileId;
-      if (record.origin.line !== null) args[at++] = record.origin.line;
-      this.plainUsed = at;
-      if (++this.plainRows === PLAIN_ROWS_PER_INSERT) this.flushPlain();
+      if (origin.line !== null) args[at++] = origin.line;
+      if (origin.pointer !== null) args[at++] = origin.pointer;
+      this.used = at;
+      if (++this.rows === ROWS_PER_INSERT) this.flush();
     } else {
-      this.flushPlain();
+      this.flush();
       this.insertEntry.run(
         e.ordinal, e.source, e.sourceId, accountId, e.kind, e.status, amount, e.at, e.blockId, e.effectiveAt, e.expiresAt,
         costBasis, e.priority, e.targetExpiresAt, e.sourceExpiresAt, e.voidReason, e.description, metadata,
         externalCustomerId, stated === null ? null : stated.sequence, stated === null ? null : stated.startingBalance,
-        stated === null ? null : stated.endingBalance, record.raw, fileId, record.origin.line, record.origin.pointer,
+        stated === null ? null : stated.endingBalance, record.raw, fileId, origin.line, origin.pointer,
       );
     }
     this.written[account]!++;
     this.inserted++;
   }
 
-  /** Writes the buffered plain rows (all of one shape) with one execution. */
-  private flushPlain(): void {
-    const rows = this.plainRows;
+  /** Writes the buffered rows (all of one shape) with one execution. */
+  private flush(): void {
+    const rows = this.rows;
     if (rows === 0) return;
-    const args = this.plainArgs;
-    const statement = this.plainStatement(this.plainShape, rows);
+    const args = this.args;
     // better-sqlite3 wants exactly as many arguments as the statement has parameters.
-    statement.run(this.plainUsed === args.length ? args : args.slice(0, this.plainUsed));
-    this.plainRows = 0;
-    this.plainUsed = 0;
+    this.statement(this.shape, rows).run(this.used === args.length ? args : args.slice(0, this.used));
+    this.rows = 0;
+    this.used = 0;
     args.fill(null); // drop references to the rows' strings
   }
 
-  private plainStatement(shape: number, rows: number): Database.Statement {
-    let byRows = this.plainStatements.get(shape);
-    if (byRows === undefined) this.plainStatements.set(shape, (byRows = []));
+  private statement(shape: number, rows: number): Database.Statement {
+    let byRows = this.statements.get(shape);
+    if (byRows === undefined) this.statements.set(shape, (byRows = []));
     let statement = byRows[rows];
     if (statement === undefined) {
-      statement = prepared(this.db, `INSERT INTO entries (${PLAIN_COLUMNS}) VALUES ${new Array<string>(rows).fill(plainValuesTuple(shape)).join(', ')}`);
+      statement = prepared(this.db, `INSERT INTO entries (${COLUMNS}) VALUES ${new Array<string>(rows).fill(valuesTuple(shape)).join(', ')}`);
       byRows[rows] = statement;
     }
     return statement;
@@ -351,7 +372,7 @@ export class EntryWriter {
    * describes other entries. The caller may then write fresh summaries (writeAccountSummaries).
    */
   finish(): void {
-    this.flushPlain();
+    this.flush();
     this.accounts.forEach((account, i) => {
       if (this.written[i] !== account.entries) {
         throw new Error(`account ${account.key.customerId}: declared ${account.entries} new entries, wrote ${this.written[i]}`);

@@ -168,11 +168,13 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
     expiresAt: maybe(instant),
     costBasis: maybe(fc.constantFrom('0', '1', '0.2', '12.5')),
     priority: maybe(fc.integer({ min: 0, max: 9 })),
+    targetExpiresAt: maybe(instant),
+    sourceExpiresAt: maybe(instant),
     voidReason: maybe(text),
     description: maybe(text),
     metadata: maybe(fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.integer(), fc.string({ maxLength: 6 })), { maxKeys: 2 })),
     externalCustomerId: maybe(text),
-    stated: maybe(fc.record({ sequence: fc.integer({ min: 1, max: 99 }), startingBalance: fc.constant('10'), endingBalance: fc.constant('7.5') })),
+    stated: maybe(fc.record({ sequence: maybe(fc.integer({ min: 1, max: 99 })), startingBalance: maybe(fc.constant('10')), endingBalance: maybe(fc.constant('7.5')) })),
     raw: fc.string({ unit: 'binary', maxLength: 40 }),
     line: maybe(fc.integer({ min: 1, max: 1_000_000 })),
     pointer: maybe(fc.constantFrom('/0', '/data/3')),
@@ -189,7 +191,7 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
           const entry: LedgerEntry = {
             source: spec.source, sourceId: `id${i}`, customerId: key.customerId, subscriptionId: key.subscriptionId, unit: key.unit,
             kind: spec.kind, status: spec.status, amount, at: spec.at, ordinal: i + 1, blockId: spec.blockId, effectiveAt: spec.effectiveAt,
-            expiresAt: spec.expiresAt, costBasis, priority: spec.priority, targetExpiresAt: null, sourceExpiresAt: null,
+            expiresAt: spec.expiresAt, costBasis, priority: spec.priority, targetExpiresAt: spec.targetExpiresAt, sourceExpiresAt: spec.sourceExpiresAt,
             voidReason: spec.voidReason, description: spec.description,
           };
           const record: NewEntryRecord = {
@@ -208,7 +210,7 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
             records.map(({ record: { entry: e, origin, raw, metadata, stated, externalCustomerId }, account }) => ({
               ordinal: e.ordinal, source: e.source, source_id: e.sourceId, account_id: account + 1, kind: e.kind, status: e.status,
               amount: e.amount.toFixed(), at: e.at, block_id: e.blockId, effective_at: e.effectiveAt, expires_at: e.expiresAt,
-              cost_basis: e.costBasis?.toFixed() ?? null, priority: e.priority, target_expires_at: null, source_expires_at: null,
+              cost_basis: e.costBasis?.toFixed() ?? null, priority: e.priority, target_expires_at: e.targetExpiresAt, source_expires_at: e.sourceExpiresAt,
               void_reason: e.voidReason, description: e.description, metadata: metadata === null ? null : JSON.stringify(metadata),
               external_customer_id: externalCustomerId ?? null, stated_sequence: stated?.sequence ?? null,
               stated_starting_balance: stated?.startingBalance ?? null, stated_ending_balance: stated?.endingBalance ?? null, raw,
