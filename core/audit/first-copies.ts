@@ -16,7 +16,11 @@ export const FILE_STRIDE = 2 ** 32;
 interface ScanTable {
   scan: OrbExportScan;
   fileIndex: number;
-  /** Open addressing by idHash, linear probing: record number + 1, 0 empty. */
+  /**
+   * Open addressing by idHash, linear probing, two numbers a slot: record number + 1 (0 empty), then the
+   * record's idHash beside it, so that a probe compares hashes in the cache line it already read (a
+   * million ids make a table of many megabytes: each read elsewhere is a cache miss).
+   */
   slots: Int32Array;
   mask: number;
 }
@@ -49,7 +53,7 @@ export class FirstCopies {
   addScan(scan: OrbExportScan, fileIndex: number): void {
     let size = 1024;
     while (size < scan.count * 2) size *= 2;
-    this.tables.push({ scan, fileIndex, slots: new Int32Array(size), mask: size - 1 });
+    this.tables.push({ scan, fileIndex, slots: new Int32Array(size * 2), mask: size - 1 });
   }
 
   /** Scanned record r of the last scan added: its first record, or undefined (and it is remembered). */
@@ -69,11 +73,12 @@ export class FirstCopies {
     }
     const slots = own.slots;
     let slot = mix(hash) & own.mask;
-    for (let stored = slots[slot]!; stored !== 0; stored = slots[slot]!) {
-      if (scan.sameId(r, scan, stored - 1)) return own.fileIndex * FILE_STRIDE + stored - 1;
+    for (let stored = slots[2 * slot]!; stored !== 0; stored = slots[2 * slot]!) {
+      if (slots[2 * slot + 1] === hash && scan.sameId(r, scan, stored - 1)) return own.fileIndex * FILE_STRIDE + stored - 1;
       slot = (slot + 1) & own.mask;
     }
-    slots[slot] = r + 1;
+    slots[2 * slot] = r + 1;
+    slots[2 * slot + 1] = hash;
     return undefined;
   }
 }
@@ -85,8 +90,8 @@ function mix(hash: number): number {
 function findIn(table: ScanTable, hash: number, same: (q: number) => boolean): number {
   const slots = table.slots;
   let slot = mix(hash) & table.mask;
-  for (let stored = slots[slot]!; stored !== 0; stored = slots[slot]!) {
-    if (table.scan.idHash[stored - 1] === hash && same(stored - 1)) return stored - 1;
+  for (let stored = slots[2 * slot]!; stored !== 0; stored = slots[2 * slot]!) {
+    if (slots[2 * slot + 1] === hash && same(stored - 1)) return stored - 1;
     slot = (slot + 1) & table.mask;
   }
   return -1;

@@ -472,25 +472,37 @@ class Scanner {
     let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let lineNumber = 0;
     while (start < length) {
+      lineNumber++;
+      // Most lines have the template's layout: where its match ends at a line end, that is the line
+      // (no search for the newline first).
+      TEMPLATE.lastIndex = start;
+      if (TEMPLATE.test(text)) {
+        const stop = TEMPLATE.lastIndex;
+        const c = text.charCodeAt(stop);
+        const end = stop === length || c === 10 ? stop : c === 13 && (stop + 1 === length || text.charCodeAt(stop + 1) === 10) ? stop + 1 : -1;
+        if (end >= 0) {
+          if (!this.templateLine(start, stop, lineNumber) && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
+          start = end + 1;
+          continue;
+        }
+      }
+      // Not the template's layout (a test from the same place would match the same way): key by key.
       let end = text.indexOf('\n', start);
       if (end === -1) end = length;
-      lineNumber++;
       const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      if (stop > start && !this.templateLine(start, stop, lineNumber) && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
+      if (stop > start && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
       start = end + 1;
     }
     this.scan.records = this.found;
   }
 
   /**
-   * The first try for each line: the whole line checked at once against TEMPLATE (a native regular
-   * expression is several times faster than reading it character by character), then its values read at
-   * the places the template fixes. A line of another layout goes to scanLine.
+   * The first try for each line: the whole line checked at once against TEMPLATE by run() (a native
+   * regular expression is several times faster than reading it character by character), then here its
+   * values read at the places the template fixes. A line of another layout goes to scanLine.
    */
   private templateLine(start: number, end: number, lineNumber: number): boolean {
     const text = this.text;
-    TEMPLATE.lastIndex = start;
-    if (!TEMPLATE.test(text) || TEMPLATE.lastIndex !== end) return false;
     let i = this.readString(start + T_ID, end);
     this.idStart = this.s0;
     this.idEnd = this.s1;

@@ -195,6 +195,7 @@ describe('Orb export scanner', () => {
     ['a page on one line', JSON.stringify({ data: [JSON.parse(line()), JSON.parse(line({ id: 'e2' }))], pagination_metadata: { has_more: false } })],
     ['invalid JSON, a blank line, CRLF, trailing text', [line(), '', '{"id": ', line({ id: 'e2' }) + '\r', line({ id: 'e3' }) + ' x'].join('\n')],
     ['not an object', ['[1,2]', '"text"', '42'].join('\n')],
+    ['a CR before more text on the line, then a CR at the very end of the file', [line({ id: 'e2' }) + '\rx', line({ id: 'e3' }) + '\r\r', line({ id: 'e4' }) + '\r'].join('\n')],
   ])('%s', (_name, text) => {
     agree(`${FIRST}\n${text}`);
     agree(`\ufeff${FIRST}\r\n${text}\n`);
