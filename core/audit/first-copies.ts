@@ -23,6 +23,13 @@ interface ScanTable {
    */
   slots: Int32Array;
   mask: number;
+  /**
+   * For a scan that is the only source of ids (alone): a bit per hash bucket set when two or more of its
+   * ids (scanned or read in full) fall in it. An id alone in its bucket has no copy and can never be
+   * found by another, so it needs no place in `slots`: most ids skip the table (cache misses) entirely.
+   */
+  crowded: Int32Array | null;
+  crowdedShift: number;
 }
 
 export class FirstCopies {
@@ -49,11 +56,16 @@ export class FirstCopies {
     return undefined;
   }
 
-  /** Starts the table of a scan whose records come next. */
-  addScan(scan: OrbExportScan, fileIndex: number): void {
+  /**
+   * Starts the table of a scan whose records come next. `alone`: no other file adds ids, before or after
+   * (the audit of one file).
+   */
+  addScan(scan: OrbExportScan, fileIndex: number, alone = false): void {
     let size = 1024;
     while (size < scan.count * 2) size *= 2;
-    this.tables.push({ scan, fileIndex, slots: new Int32Array(size * 2), mask: size - 1 });
+    const table: ScanTable = { scan, fileIndex, slots: new Int32Array(size * 2), mask: size - 1, crowded: null, crowdedShift: 0 };
+    if (alone && this.tables.length === 0 && this.bySource.size === 0) markCrowded(table);
+    this.tables.push(table);
   }
 
   /** Scanned record r of the last scan added: its first record, or undefined (and it is remembered). */
@@ -61,6 +73,11 @@ export class FirstCopies {
     const own = this.tables[this.tables.length - 1]!;
     const scan = own.scan;
     const hash = scan.idHash[r]!;
+    const crowded = own.crowded;
+    if (crowded !== null) {
+      const bucket = mix(hash) >>> own.crowdedShift;
+      if ((crowded[bucket >>> 5]! & (1 << (bucket & 31))) === 0) return undefined;
+    }
     for (let t = 0; t < this.tables.length - 1; t++) {
       const table = this.tables[t]!;
       const q = findIn(table, hash, (other) => scan.sameId(r, table.scan, other));
@@ -81,6 +98,31 @@ export class FirstCopies {
     slots[2 * slot + 1] = hash;
     return undefined;
   }
+}
+
+/** Buckets per id for the crowded bits: about 1 id in 9 shares its bucket. */
+const BUCKETS_PER_ID = 8;
+
+function markCrowded(table: ScanTable): void {
+  const scan = table.scan;
+  const ids = scan.count + scan.slow.length;
+  let bits = 5;
+  while (1 << bits < ids * BUCKETS_PER_ID && bits < 30) bits++;
+  const shift = 32 - bits;
+  const seen = new Int32Array(1 << (bits - 5));
+  const crowded = new Int32Array(1 << (bits - 5));
+  const mark = (hash: number): void => {
+    const bucket = mix(hash) >>> shift;
+    const word = bucket >>> 5;
+    const bit = 1 << (bucket & 31);
+    if ((seen[word]! & bit) !== 0) crowded[word] = crowded[word]! | bit;
+    else seen[word] = seen[word]! | bit;
+  };
+  for (let r = 0; r < scan.count; r++) mark(scan.idHash[r]!);
+  // Lines read in full: their ids are looked up in this table too (firstOf).
+  for (const slow of scan.slow) mark(idHash(slow.parsed.entry.sourceId));
+  table.crowded = crowded;
+  table.crowdedShift = shift;
 }
 
 function mix(hash: number): number {

@@ -130,7 +130,7 @@ export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions):
         for (const problem of scan.problems) findings.push({ rule: 'parse', severity: 'error', entryId: null, message: formatProblem(problem) });
         return;
       }
-      firstCopies.addScan(scan, fileIndex);
+      firstCopies.addScan(scan, fileIndex, inputs.length === 1);
       let lastCustomer = -1;
       let lastUnit = -1;
       let account: { key: AccountKey; items: (AuditedEntry | number)[] } | null = null;
