@@ -61,10 +61,13 @@ export class FirstCopies {
    * (the audit of one file).
    */
   addScan(scan: OrbExportScan, fileIndex: number, alone = false): void {
+    const table: ScanTable = { scan, fileIndex, slots: new Int32Array(0), mask: 0, crowded: null, crowdedShift: 0 };
+    // Alone, only the ids in crowded buckets take a place in the table: it is sized for them.
+    const stored = alone && this.tables.length === 0 && this.bySource.size === 0 ? markCrowded(table) : scan.count;
     let size = 1024;
-    while (size < scan.count * 2) size *= 2;
-    const table: ScanTable = { scan, fileIndex, slots: new Int32Array(size * 2), mask: size - 1, crowded: null, crowdedShift: 0 };
-    if (alone && this.tables.length === 0 && this.bySource.size === 0) markCrowded(table);
+    while (size < stored * 2) size *= 2;
+    table.slots = new Int32Array(size * 2);
+    table.mask = size - 1;
     this.tables.push(table);
   }
 
@@ -103,7 +106,8 @@ export class FirstCopies {
 /** Buckets per id for the crowded bits: about 1 id in 9 shares its bucket. */
 const BUCKETS_PER_ID = 8;
 
-function markCrowded(table: ScanTable): void {
+/** Sets table.crowded; returns how many of the scan's records are in crowded buckets. */
+function markCrowded(table: ScanTable): number {
   const scan = table.scan;
   const ids = scan.count + scan.slow.length;
   let bits = 5;
@@ -123,6 +127,12 @@ function markCrowded(table: ScanTable): void {
   for (const slow of scan.slow) mark(idHash(slow.parsed.entry.sourceId));
   table.crowded = crowded;
   table.crowdedShift = shift;
+  let inCrowded = 0;
+  for (let r = 0; r < scan.count; r++) {
+    const bucket = mix(scan.idHash[r]!) >>> shift;
+    if ((crowded[bucket >>> 5]! & (1 << (bucket & 31))) !== 0) inCrowded++;
+  }
+  return inCrowded;
 }
 
 function mix(hash: number): number {
