@@ -16,9 +16,20 @@ export const FILE_STRIDE = 2 ** 32;
 interface ScanTable {
   scan: OrbExportScan;
   fileIndex: number;
-  /** Open addressing by idHash, linear probing: record number + 1, 0 empty. */
+  /**
+   * Open addressing by idHash, linear probing, two numbers a slot: record number + 1 (0 empty), then the
+   * record's idHash beside it, so that a probe compares hashes in the cache line it already read (a
+   * million ids make a table of many megabytes: each read elsewhere is a cache miss).
+   */
   slots: Int32Array;
   mask: number;
+  /**
+   * For a scan that is the only source of ids (alone): a bit per hash bucket set when two or more of its
+   * ids (scanned or read in full) fall in it. An id alone in its bucket has no copy and can never be
+   * found by another, so it needs no place in `slots`: most ids skip the table (cache misses) entirely.
+   */
+  crowded: Int32Array | null;
+  crowdedShift: number;
 }
 
 export class FirstCopies {
@@ -45,11 +56,19 @@ export class FirstCopies {
     return undefined;
   }
 
-  /** Starts the table of a scan whose records come next. */
-  addScan(scan: OrbExportScan, fileIndex: number): void {
+  /**
+   * Starts the table of a scan whose records come next. `alone`: no other file adds ids, before or after
+   * (the audit of one file).
+   */
+  addScan(scan: OrbExportScan, fileIndex: number, alone = false): void {
+    const table: ScanTable = { scan, fileIndex, slots: new Int32Array(0), mask: 0, crowded: null, crowdedShift: 0 };
+    // Alone, only the ids in crowded buckets take a place in the table: it is sized for them.
+    const stored = alone && this.tables.length === 0 && this.bySource.size === 0 ? markCrowded(table) : scan.count;
     let size = 1024;
-    while (size < scan.count * 2) size *= 2;
-    this.tables.push({ scan, fileIndex, slots: new Int32Array(size), mask: size - 1 });
+    while (size < stored * 2) size *= 2;
+    table.slots = new Int32Array(size * 2);
+    table.mask = size - 1;
+    this.tables.push(table);
   }
 
   /** Scanned record r of the last scan added: its first record, or undefined (and it is remembered). */
@@ -57,6 +76,11 @@ export class FirstCopies {
     const own = this.tables[this.tables.length - 1]!;
     const scan = own.scan;
     const hash = scan.idHash[r]!;
+    const crowded = own.crowded;
+    if (crowded !== null) {
+      const bucket = mix(hash) >>> own.crowdedShift;
+      if ((crowded[bucket >>> 5]! & (1 << (bucket & 31))) === 0) return undefined;
+    }
     for (let t = 0; t < this.tables.length - 1; t++) {
       const table = this.tables[t]!;
       const q = findIn(table, hash, (other) => scan.sameId(r, table.scan, other));
@@ -69,13 +93,46 @@ export class FirstCopies {
     }
     const slots = own.slots;
     let slot = mix(hash) & own.mask;
-    for (let stored = slots[slot]!; stored !== 0; stored = slots[slot]!) {
-      if (scan.sameId(r, scan, stored - 1)) return own.fileIndex * FILE_STRIDE + stored - 1;
+    for (let stored = slots[2 * slot]!; stored !== 0; stored = slots[2 * slot]!) {
+      if (slots[2 * slot + 1] === hash && scan.sameId(r, scan, stored - 1)) return own.fileIndex * FILE_STRIDE + stored - 1;
       slot = (slot + 1) & own.mask;
     }
-    slots[slot] = r + 1;
+    slots[2 * slot] = r + 1;
+    slots[2 * slot + 1] = hash;
     return undefined;
   }
+}
+
+/** Buckets per id for the crowded bits: about 1 id in 9 shares its bucket. */
+const BUCKETS_PER_ID = 8;
+
+/** Sets table.crowded; returns how many of the scan's records are in crowded buckets. */
+function markCrowded(table: ScanTable): number {
+  const scan = table.scan;
+  const ids = scan.count + scan.slow.length;
+  let bits = 5;
+  while (1 << bits < ids * BUCKETS_PER_ID && bits < 30) bits++;
+  const shift = 32 - bits;
+  const seen = new Int32Array(1 << (bits - 5));
+  const crowded = new Int32Array(1 << (bits - 5));
+  const mark = (hash: number): void => {
+    const bucket = mix(hash) >>> shift;
+    const word = bucket >>> 5;
+    const bit = 1 << (bucket & 31);
+    if ((seen[word]! & bit) !== 0) crowded[word] = crowded[word]! | bit;
+    else seen[word] = seen[word]! | bit;
+  };
+  for (let r = 0; r < scan.count; r++) mark(scan.idHash[r]!);
+  // Lines read in full: their ids are looked up in this table too (firstOf).
+  for (const slow of scan.slow) mark(idHash(slow.parsed.entry.sourceId));
+  table.crowded = crowded;
+  table.crowdedShift = shift;
+  let inCrowded = 0;
+  for (let r = 0; r < scan.count; r++) {
+    const bucket = mix(scan.idHash[r]!) >>> shift;
+    if ((crowded[bucket >>> 5]! & (1 << (bucket & 31))) !== 0) inCrowded++;
+  }
+  return inCrowded;
 }
 
 function mix(hash: number): number {
@@ -85,8 +142,8 @@ function mix(hash: number): number {
 function findIn(table: ScanTable, hash: number, same: (q: number) => boolean): number {
   const slots = table.slots;
   let slot = mix(hash) & table.mask;
-  for (let stored = slots[slot]!; stored !== 0; stored = slots[slot]!) {
-    if (table.scan.idHash[stored - 1] === hash && same(stored - 1)) return stored - 1;
+  for (let stored = slots[2 * slot]!; stored !== 0; stored = slots[2 * slot]!) {
+    if (slots[2 * slot + 1] === hash && same(stored - 1)) return stored - 1;
     slot = (slot + 1) & table.mask;
   }
   return -1;

@@ -130,7 +130,7 @@ export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions):
         for (const problem of scan.problems) findings.push({ rule: 'parse', severity: 'error', entryId: null, message: formatProblem(problem) });
         return;
       }
-      firstCopies.addScan(scan, fileIndex);
+      firstCopies.addScan(scan, fileIndex, inputs.length === 1);
       let lastCustomer = -1;
       let lastUnit = -1;
       let account: { key: AccountKey; items: (AuditedEntry | number)[] } | null = null;
@@ -208,43 +208,55 @@ export function loadFiles(inputs: readonly AuditInput[], options: AuditOptions):
  * A scan's records (≥ 0) and slow lines (−1 − index into scan.slow) in parseOrbExport's replay order:
  * customer, ledger_sequence_number ascending (none last), created_at, file position.
  */
-function scanOrder(scan: OrbExportScan): Int32Array | number[] {
-  const slowCustomer = scan.slow.map((slow) => scan.internCustomer(slow.parsed.entry.customerId));
-  const buckets: number[][] = scan.customers.map(() => []);
+function scanOrder(scan: OrbExportScan): Int32Array {
+  const slow = scan.slow;
+  const slowCustomer = slow.map((line) => scan.internCustomer(line.parsed.entry.customerId));
+  const customerCount = scan.customers.length;
+  // A counting sort by customer (no array per customer grown a record at a time): each customer's
+  // records and slow lines get a range, filled in file position order.
+  const counts = new Int32Array(customerCount);
+  for (let r = 0; r < scan.count; r++) counts[scan.customer[r]!]!++;
+  for (const customer of slowCustomer) counts[customer]!++;
+  const customerOrder = scan.customers.map((_, i) => i).sort((a, b) => {
+    const ca = scan.customers[a]!;
+    const cb = scan.customers[b]!;
+    return ca < cb ? -1 : ca > cb ? 1 : 0;
+  });
+  const starts = new Int32Array(customerCount);
+  let next = 0;
+  for (const customer of customerOrder) {
+    starts[customer] = next;
+    next += counts[customer]!;
+  }
+  const fill = starts.slice();
+  const order = new Int32Array(scan.count + slow.length);
   // Scanned records and slow lines merged in file position order.
   let s = 0;
   for (let r = 0; r < scan.count; r++) {
     const found = scan.found[r]!;
-    while (s < scan.slow.length && scan.slow[s]!.found < found) {
-      buckets[slowCustomer[s]!]!.push(-1 - s);
+    while (s < slow.length && slow[s]!.found < found) {
+      order[fill[slowCustomer[s]!]!++] = -1 - s;
       s++;
     }
-    buckets[scan.customer[r]!]!.push(r);
+    order[fill[scan.customer[r]!]!++] = r;
   }
-  for (; s < scan.slow.length; s++) buckets[slowCustomer[s]!]!.push(-1 - s);
+  for (; s < slow.length; s++) order[fill[slowCustomer[s]!]!++] = -1 - s;
 
-  const sequence = (h: number): number => (h >= 0 ? scan.sequence[h]! : scan.slow[-1 - h]!.parsed.stated?.sequence ?? Number.POSITIVE_INFINITY);
-  const at = (h: number): number => (h >= 0 ? scan.at[h]! : scan.slow[-1 - h]!.parsed.entry.at);
-  const found = (h: number): number => (h >= 0 ? scan.found[h]! : scan.slow[-1 - h]!.found);
+  const sequence = (h: number): number => (h >= 0 ? scan.sequence[h]! : slow[-1 - h]!.parsed.stated?.sequence ?? Number.POSITIVE_INFINITY);
+  const at = (h: number): number => (h >= 0 ? scan.at[h]! : slow[-1 - h]!.parsed.entry.at);
+  const found = (h: number): number => (h >= 0 ? scan.found[h]! : slow[-1 - h]!.found);
   const compare = (a: number, b: number): number => {
     const sa = sequence(a);
     const sb = sequence(b);
     if (sa !== sb) return sa < sb ? -1 : 1;
     return at(a) - at(b) || found(a) - found(b);
   };
-  const customerOrder = scan.customers.map((_, i) => i).sort((a, b) => {
-    const ca = scan.customers[a]!;
-    const cb = scan.customers[b]!;
-    return ca < cb ? -1 : ca > cb ? 1 : 0;
-  });
-  const order = new Int32Array(scan.count + scan.slow.length);
-  let k = 0;
   for (const customer of customerOrder) {
-    const bucket = buckets[customer]!;
+    const from = starts[customer]!;
+    const to = from + counts[customer]!;
     let sorted = true;
-    for (let i = 1; i < bucket.length && sorted; i++) sorted = compare(bucket[i - 1]!, bucket[i]!) < 0;
-    if (!sorted) bucket.sort(compare);
-    for (const h of bucket) order[k++] = h;
+    for (let i = from + 1; i < to && sorted; i++) sorted = compare(order[i - 1]!, order[i]!) < 0;
+    if (!sorted) order.set(Array.from(order.subarray(from, to)).sort(compare), from);
   }
   return order;
 }

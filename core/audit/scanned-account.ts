@@ -204,7 +204,7 @@ function statedBlocksHold(scan: OrbExportScan, records: number[]): boolean {
         if (drawn === undefined) break;
         let kept = 0;
         for (const candidate of live) if (candidate.remaining > 0) live[kept++] = candidate;
-        live.length = kept;
+        if (kept !== live.length) live.length = kept; // setting length is a runtime call even when unchanged
         for (const candidate of live) {
           if (candidate === drawn || candidate.effectiveAt > t || t >= candidate.expiresAt) continue;
           if (isAheadInDeductionOrder(candidate, drawn)) return false;

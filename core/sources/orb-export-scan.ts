@@ -94,7 +94,13 @@ export class OrbExportScan {
   private reader: OrbExportLineReader | undefined;
   private readonly customerIndex = new Map<string, number>();
   private readonly unitIndex = new Map<string, number>();
-  private readonly blockIndex = new Map<string, number>();
+  /**
+   * Block ids by idHash, open addressing with linear probing: block number + 1, 0 empty. A file names
+   * tens of thousands of blocks; a Map keyed by a string cut out for each lookup cost more than the
+   * rest of reading the record.
+   */
+  private blockSlots = new Int32Array(1024);
+  private readonly blockHashes: number[] = [];
   private readonly costBasisIndex = new Map<string, number>();
 
   constructor(
@@ -203,12 +209,44 @@ export class OrbExportScan {
   }
 
   internBlock(value: string): number {
-    return intern(this.blockIndex, this.blocks, value);
+    return this.internBlockAt(value, 0, value.length, idHash(value));
+  }
+
+  /** The number of the block whose id is text[s, e) (hash: its idHash), interned on first sight. */
+  internBlockAt(text: string, s: number, e: number, hash: number): number {
+    let slots = this.blockSlots;
+    let slot = mixHash(hash) & (slots.length - 1);
+    for (let stored = slots[slot]!; stored !== 0; stored = slots[slot]!) {
+      const b = stored - 1;
+      if (this.blockHashes[b] === hash && sameText(text, s, e, this.blocks[b]!)) return b;
+      slot = (slot + 1) & (slots.length - 1);
+    }
+    const b = this.blocks.length;
+    this.blocks.push(text.slice(s, e));
+    this.blockHashes.push(hash);
+    slots[slot] = b + 1;
+    if (this.blocks.length * 2 > slots.length) {
+      // Keep the table at most half full: twice the size, every block placed again.
+      slots = new Int32Array(slots.length * 2);
+      const mask = slots.length - 1;
+      for (let k = 0; k < this.blocks.length; k++) {
+        let at = mixHash(this.blockHashes[k]!) & mask;
+        while (slots[at] !== 0) at = (at + 1) & mask;
+        slots[at] = k + 1;
+      }
+      this.blockSlots = slots;
+    }
+    return b;
   }
 
   internCostBasis(value: string): number {
     return intern(this.costBasisIndex, this.costBases, value);
   }
+}
+
+/** Spreads idHash's bits over the table's slots. */
+function mixHash(hash: number): number {
+  return Math.imul(hash ^ (hash >>> 16), 0x45d9f3b) ^ (hash >>> 13);
 }
 
 function intern(index: Map<string, number>, list: string[], value: string): number {
@@ -235,8 +273,19 @@ export function scaledCanonical(mantissa: number, scale: number): string {
 
 /** Scans a whole Orb export JSON Lines text. */
 export function scanOrbExportJsonl(file: string, text: string): OrbExportScan {
-  // About 300-400 characters a record: start near the right size, grow by doubling.
-  const scan = new OrbExportScan(file, text, Math.max(1024, Math.ceil(text.length / 256)));
+  // Columns for about as many records as lines of the first lines' average length fit in the text (a
+  // tenth more): a million records take ~150 MB of columns, and every unused row is memory zeroed and
+  // touched for nothing. A file of shorter lines grows the columns by doubling.
+  let sampled = 0;
+  let lines = 0;
+  for (let at = 0; lines < 64 && at < text.length; lines++) {
+    const next = text.indexOf('\n', at);
+    const end = next === -1 ? text.length : next + 1;
+    sampled += end - at;
+    at = end;
+  }
+  const averageLength = lines === 0 ? 1 : Math.max(1, sampled / lines);
+  const scan = new OrbExportScan(file, text, Math.max(1024, Math.ceil((text.length / averageLength) * 1.1)));
   new Scanner(scan).run();
   return scan;
 }
@@ -385,8 +434,6 @@ class Scanner {
   private key = 0;
   /** readKey's guesses: by context and previous key, the key that came next last time. */
   private readonly nextKey = new Uint8Array(NAMES.length * 3);
-  /** Block ids by hash, direct-mapped: most records name a block an earlier record named. */
-  private readonly blockCache = new Int32Array(1024).fill(-1);
   private blockHash = 0;
 
   // The record being scanned.
@@ -418,6 +465,10 @@ class Scanner {
   private lastCurrency: string | null = null;
   private lastCurrencyUnit = -1;
   private lastCustomer = -1;
+  /** The last cost basis interned (mantissa, scale) and its index: increments of one account mostly repeat it. */
+  private lastCostM = NaN;
+  private lastCostF = -1;
+  private lastCost = -1;
   private readonly credits: number;
 
   constructor(private readonly scan: OrbExportScan) {
@@ -432,25 +483,37 @@ class Scanner {
     let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let lineNumber = 0;
     while (start < length) {
+      lineNumber++;
+      // Most lines have the template's layout: where its match ends at a line end, that is the line
+      // (no search for the newline first).
+      TEMPLATE.lastIndex = start;
+      if (TEMPLATE.test(text)) {
+        const stop = TEMPLATE.lastIndex;
+        const c = text.charCodeAt(stop);
+        const end = stop === length || c === 10 ? stop : c === 13 && (stop + 1 === length || text.charCodeAt(stop + 1) === 10) ? stop + 1 : -1;
+        if (end >= 0) {
+          if (!this.templateLine(start, stop, lineNumber) && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
+          start = end + 1;
+          continue;
+        }
+      }
+      // Not the template's layout (a test from the same place would match the same way): key by key.
       let end = text.indexOf('\n', start);
       if (end === -1) end = length;
-      lineNumber++;
       const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      if (stop > start && !this.templateLine(start, stop, lineNumber) && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
+      if (stop > start && !this.scanLine(start, stop, lineNumber)) this.slowLine(start, stop, lineNumber);
       start = end + 1;
     }
     this.scan.records = this.found;
   }
 
   /**
-   * The first try for each line: the whole line checked at once against TEMPLATE (a native regular
-   * expression is several times faster than reading it character by character), then its values read at
-   * the places the template fixes. A line of another layout goes to scanLine.
+   * The first try for each line: the whole line checked at once against TEMPLATE by run() (a native
+   * regular expression is several times faster than reading it character by character), then here its
+   * values read at the places the template fixes. A line of another layout goes to scanLine.
    */
   private templateLine(start: number, end: number, lineNumber: number): boolean {
     const text = this.text;
-    TEMPLATE.lastIndex = start;
-    if (!TEMPLATE.test(text) || TEMPLATE.lastIndex !== end) return false;
     let i = this.readString(start + T_ID, end);
     this.idStart = this.s0;
     this.idEnd = this.s1;
@@ -486,21 +549,26 @@ class Scanner {
     if (i === FAIL) return false;
     this.endingM = this.m;
     this.endingF = this.f;
-    i = this.readString(i + T_CREATED, end);
-    this.at = this.instant(this.s0, this.s1);
+    // The template has checked every string (no escape, no control character): where no hash is kept,
+    // the closing quote is all there is to find.
+    let s = i + T_CREATED + 1;
+    i = text.indexOf('"', s);
+    this.at = this.instant(s, i);
     if (Number.isNaN(this.at)) return false;
-    i += T_CURRENCY;
+    i += 1 + T_CURRENCY;
     this.unit = this.credits;
     if (text.charCodeAt(i) === 34) {
-      i = this.readString(i, end);
-      if (!this.currency(this.s0, this.s1)) return false;
+      s = i + 1;
+      i = text.indexOf('"', s);
+      if (!this.currency(s, i)) return false;
+      i++;
     } else {
       i += 4;
     }
-    i = this.readString(i + T_CUSTOMER, end);
-    this.customerStart = this.s0;
-    this.customerEnd = this.s1;
-    i += T_EXTERNAL;
+    this.customerStart = i + T_CUSTOMER + 1;
+    i = text.indexOf('"', this.customerStart);
+    this.customerEnd = i;
+    i += 1 + T_EXTERNAL;
     i = text.charCodeAt(i) === 34 ? text.indexOf('"', i + 1) + 1 : i + 4;
     i = this.readString(i + T_BLOCK, end);
     this.blockStart = this.s0;
@@ -509,9 +577,10 @@ class Scanner {
     i += T_EXPIRY;
     this.expiryStart = -1;
     if (text.charCodeAt(i) === 34) {
-      i = this.readString(i, end);
-      this.expiryStart = this.s0;
-      this.expiryEnd = this.s1;
+      this.expiryStart = i + 1;
+      i = text.indexOf('"', i + 1);
+      this.expiryEnd = i;
+      i++;
     } else {
       i += 4;
     }
@@ -1064,7 +1133,12 @@ class Scanner {
       }
       if (this.costStated) {
         if (this.costM < 0) return false;
-        costBasis = scan.internCostBasis(scaledCanonical(this.costM, this.costF));
+        if (this.costM !== this.lastCostM || this.costF !== this.lastCostF) {
+          this.lastCostM = this.costM;
+          this.lastCostF = this.costF;
+          this.lastCost = scan.internCostBasis(scaledCanonical(this.costM, this.costF));
+        }
+        costBasis = this.lastCost;
       }
     } else if (kind === SCAN_DECREMENT) {
       if (this.amountM === 0) return false;
@@ -1096,13 +1170,7 @@ class Scanner {
     scan.startingScale[r] = this.startingF;
     scan.ending[r] = this.endingM;
     scan.endingScale[r] = this.endingF;
-    const slot = slotOf(this.blockHash) & 1023;
-    let block = this.blockCache[slot]!;
-    if (block < 0 || !sameText(text, this.blockStart, this.blockEnd, scan.blocks[block]!)) {
-      block = scan.internBlock(text.slice(this.blockStart, this.blockEnd));
-      this.blockCache[slot] = block;
-    }
-    scan.block[r] = block;
+    scan.block[r] = scan.internBlockAt(text, this.blockStart, this.blockEnd, this.blockHash);
     scan.expiresAt[r] = expiresAt;
     scan.costBasis[r] = costBasis;
     return true;

@@ -116,4 +116,20 @@ describe('audit with the fast scanner', () => {
       { path: 'a.jsonl', text },
     ]);
   });
+
+  it('one file, an id again on a line the scanner leaves to the full reader (an escape), before or after its scanned copy: the same L5 findings', () => {
+    const lines = generateOrbExportJsonl({ entries: 3_000, accounts: 6, seed: 29 }).trimEnd().split('\n');
+    const slowCopy = (line: string): string => line.replace('"description":null', '"description":"a \\"quoted\\" word"');
+    for (const at of [0, 5, 1_234, 2_999]) {
+      const after = [...lines];
+      after.splice(Math.min(at + 40, after.length), 0, slowCopy(lines[at]!));
+      const before = [...lines];
+      before.splice(Math.max(0, at - 40), 0, slowCopy(lines[at]!));
+      for (const copy of [after, before]) {
+        const findings = auditExport([{ path: 'one.jsonl', text: copy.join('\n') + '\n' }]).findings;
+        expect(findings.filter((finding) => finding.rule === 'L5')).toHaveLength(1);
+        sameReport([{ path: 'one.jsonl', text: copy.join('\n') + '\n' }]);
+      }
+    }
+  });
 });

@@ -123,6 +123,14 @@ describe('Orb export scanner', () => {
     expect(scan.slow).toEqual([]);
   });
 
+  it('numbers block ids one for one across thousands of blocks (the block table grows as it fills)', () => {
+    const text = generateOrbExportJsonl({ entries: 20_000, accounts: 150, seed: 5 });
+    const scan = agree(text);
+    expect(scan.blocks.length).toBeGreaterThan(1_024);
+    expect(new Set(scan.blocks).size).toBe(scan.blocks.length);
+    for (let r = 0; r < scan.count; r++) expect(scan.internBlock(scan.blocks[scan.block[r]!]!)).toBe(scan.block[r]);
+  });
+
   it('takes the same records in another key order, with whitespace, string amounts and no filters (the key-by-key path)', () => {
     const record = { ...BASE, credit_block: { per_unit_cost_basis: '0.5', id: 'blk_2', expiry_date: null } };
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(record).reverse()), null, 1).replace(/\n/g, ' ');
@@ -187,6 +195,7 @@ describe('Orb export scanner', () => {
     ['a page on one line', JSON.stringify({ data: [JSON.parse(line()), JSON.parse(line({ id: 'e2' }))], pagination_metadata: { has_more: false } })],
     ['invalid JSON, a blank line, CRLF, trailing text', [line(), '', '{"id": ', line({ id: 'e2' }) + '\r', line({ id: 'e3' }) + ' x'].join('\n')],
     ['not an object', ['[1,2]', '"text"', '42'].join('\n')],
+    ['a CR before more text on the line, then a CR at the very end of the file', [line({ id: 'e2' }) + '\rx', line({ id: 'e3' }) + '\r\r', line({ id: 'e4' }) + '\r'].join('\n')],
   ])('%s', (_name, text) => {
     agree(`${FIRST}\n${text}`);
     agree(`\ufeff${FIRST}\r\n${text}\n`);
