@@ -154,4 +154,30 @@ describe('balance summaries (migration 0008)', () => {
       db.close();
     }
   });
+
+  it('balances --json lists accounts in code-unit order, as the replay does, across runs of joined texts and for keys SQLite orders otherwise', () => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    const now = BASE + DAY;
+    const credit = (company: string, id: string): string => moesifLine({ company, id, type: 'credit', amount: '5', at: iso(BASE) });
+    // More accounts than one run of joined texts holds, and characters in U+E000..U+FFFF and beyond ASCII.
+    const plain = Array.from({ length: 2_100 }, (_, i) => credit(`cus_${String(i).padStart(4, '0')}`, `p${i}`));
+    importFiles(path, [{ path: 'plain.jsonl', text: jsonl([...plain, credit('cus_\uff21', 'w'), credit('cus_\ue000', 'e'), credit('cus_\u00e9', 'a')]) }], { now });
+    const printedMatchesReplay = (): string => {
+      const db = openLedgerDb(path, { create: false });
+      try {
+        let printed = '';
+        writeAllBalancesJson(db, now, (text) => (printed += text));
+        expect(printed).toBe(JSON.stringify(allBalances(db, now, { useSummaries: false }), null, 2));
+        return printed;
+      } finally {
+        db.close();
+      }
+    };
+    expect(JSON.parse(printedMatchesReplay()).accounts).toHaveLength(2_103);
+    // A character above U+FFFF: UTF-16 puts it before U+FF21, SQLite's UTF-8 order after it.
+    importFiles(path, [{ path: 'emoji.jsonl', text: jsonl([credit('cus_\u{1f600}', 'smile')]) }], { now });
+    const printed = printedMatchesReplay();
+    expect(printed.indexOf('"cus_\u{1f600}"')).toBeGreaterThan(0);
+    expect(printed.indexOf('"cus_\u{1f600}"')).toBeLessThan(printed.indexOf('"cus_\uff21"'));
+  }, 120_000);
 });
