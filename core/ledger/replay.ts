@@ -28,6 +28,16 @@ export interface ReplayOptions {
    * don't need them; skipping them keeps a whole-database replay free of per-entry garbage.
    */
   keepEntries?: boolean;
+  /** Sees the state after each entry (replayAccount only): how stored states inside the history are taken. */
+  observer?: ReplayObserver;
+}
+
+/**
+ * Called after each entry is applied, before any later event: the state replayPrefix gives for the first
+ * `applied` entries (the observer of a replayAccount, which starts from the first entry). `internals()` returns live objects, changed by the next entry: copy what is kept.
+ */
+export interface ReplayObserver {
+  after(applied: number, entry: LedgerEntry, blockCount: number, internals: () => ReplayInternals): void;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
@@ -44,7 +54,7 @@ export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], 
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   const ordered = isSorted(entries) ? entries : [...entries].sort(compareReplayOrder);
   const replay = new AccountReplay(key, blockIdsExpiredBySource(ordered), options.checkEveryStep === true, options.keepEntries !== false);
-  return replay.run(ordered, asOf);
+  return replay.run(ordered, asOf, options.observer);
 }
 
 /**
@@ -160,11 +170,14 @@ class AccountReplay {
   }
 
   /** The replay loop (L3: at each entry's instant, events first): entries at or before asOf, then events through it. */
-  run(ordered: readonly LedgerEntry[], asOf: Instant): AccountState {
+  run(ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver): AccountState {
+    let applied = 0;
     for (const entry of ordered) {
       if (entry.at > asOf) break;
       this.runEventsThrough(entry.at);
       this.apply(entry);
+      applied++;
+      observer?.after(applied, entry, this.blockList.length, () => this.internals());
     }
     this.runEventsThrough(asOf);
     return this.finish(asOf);

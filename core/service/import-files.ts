@@ -114,7 +114,7 @@ export function importFiles(dbPath: string, files: readonly ImportFileInput[], o
     numberEntries(batch, 0);
     const touched = touchedAccounts(batch);
     const summaries = summaryCollector(touched.accounts, options.now);
-    const notes = checkByReplay(null, batch, touched.accounts, problems, summaries.collect);
+    const notes = checkByReplay(null, batch, touched.accounts, problems, summaries.collect, summaries.observe);
     if (problems.length > 0) throw new ImportRejected(problems);
     progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
     options.onChecked?.(checkedCounts(batch));
@@ -156,7 +156,7 @@ function importIntoOpenDb(
       if (problems.length > 0) throw new ImportRejected(problems);
       const touched = touchedAccounts(batch);
       const summaries = summaryCollector(touched.accounts, options.now);
-      const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
+      const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect, summaries.observe);
       if (problems.length > 0) throw new ImportRejected(problems);
       progress({ phase: 'check', done: batch.entries.length, total: batch.entries.length });
       options.onChecked?.(checkedCounts(batch));

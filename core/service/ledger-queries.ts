@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { compareAccountKeys } from '../ledger/account-key.js';
+import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import {
@@ -11,6 +12,7 @@ import {
   forEachAccountLazily,
   joinedSummaryTexts,
   loadAccountEntries,
+  loadAccountStateAt,
   loadEntriesById,
 } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
@@ -68,20 +70,31 @@ export interface AllBalancesView {
 }
 
 /**
+ * An account's state at `asOf`, replayed from its latest stored replay state at or before `asOf` (migration
+ * 0012) with the entries after it, or from its first entry where it has none: the same state either way.
+ */
+function replayAt(db: Database.Database, key: AccountKey, accountId: number, asOf: Instant, decimals: DecimalInterner): AccountState {
+  const stored = loadAccountStateAt(db, accountId, key, asOf, decimals);
+  if (stored === null) return replayAccount(key, loadEntriesById(db, accountId, key, decimals), { asOf, keepEntries: false });
+  return replayFromCheckpoint(key, stored.checkpoint, stored.tail, { asOf, keepEntries: false });
+}
+
+/**
  * Every account's balances at `asOf`: from its stored summary where one holds at `asOf` (migration 0008,
- * written with the account's entries), else by replaying it. Both give the same view (a property test
- * checks it); `useSummaries: false` replays every account.
+ * written with the account's entries), else by replaying it from its latest stored state (migration 0012).
+ * All give the same view (a property test checks it); `useSummaries: false` replays every account whole.
  */
 export function allBalances(db: Database.Database, asOf: Instant, options: { useSummaries?: boolean } = {}): AllBalancesView {
   const accounts: CustomerAccountBalanceView[] = [];
   const summaryOf = options.useSummaries === false ? () => undefined : accountSummaryReader(db, asOf);
+  const decimals = new DecimalInterner();
   forEachAccountLazily(db, (key, accountId, entries) => {
     const summary = summaryOf(accountId);
     if (summary !== undefined) {
       accounts.push(JSON.parse(summary) as CustomerAccountBalanceView);
       return;
     }
-    const state = replayAccount(key, entries(), { asOf, keepEntries: false });
+    const state = options.useSummaries === false ? replayAccount(key, entries(), { asOf, keepEntries: false }) : replayAt(db, key, accountId, asOf, decimals);
     // Accounts whose first entry is after asOf did not exist yet.
     if (state.entryCount === 0) return;
     accounts.push({ customer_id: key.customerId, ...accountBalanceView(state) });
@@ -137,7 +150,7 @@ export function writeAllBalancesJson(
         continue;
       }
       const key = accountKeyById(db, accountId);
-      const state = replayAccount(key, loadEntriesById(db, accountId, key, decimals), { asOf, keepEntries: false });
+      const state = replayAt(db, key, accountId, asOf, decimals);
       if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
     }
   }

@@ -195,7 +195,7 @@ export function writeLedgerEntries(
   const batch: ImportBatch = { files: [{ path: options.files[0]?.path ?? '-', format: 'stripe', start: 0, count: entries.length }], entries, status, firstOrdinal: base + 1 };
   const touched = touchedAccounts(batch);
   const summaries = summaryCollector(touched.accounts, options.now);
-  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
+  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect, summaries.observe);
   if (problems.length > 0) return result;
 
   let inserted = 0;
