@@ -5,7 +5,7 @@ import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import {
   accountIdsInOrder,
-  accountKeyById,
+  accountsInRun,
   accountSummaryReader,
   accountsOfCustomer,
   DecimalInterner,
@@ -119,7 +119,6 @@ export function writeAllBalancesJson(
   out: (text: string) => void,
   outBytes: (bytes: Buffer) => void = (bytes) => out(bytes.toString('utf8')),
 ): void {
-  let summaryOf: ((accountId: number) => string | undefined) | null = null;
   const decimals = new DecimalInterner();
   let chunk = `{\n  "as_of": ${JSON.stringify(formatInstant(asOf))},\n  "accounts": [`;
   let accounts = 0;
@@ -142,14 +141,11 @@ export function writeAllBalancesJson(
       accounts += run.length;
       continue;
     }
-    summaryOf ??= accountSummaryReader(db, asOf);
-    for (const accountId of run) {
-      const text = summaryOf(accountId);
-      if (text !== undefined) {
-        add(text);
+    for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {
+      if (view !== null) {
+        add(view);
         continue;
       }
-      const key = accountKeyById(db, accountId);
       const state = replayAt(db, key, accountId, asOf, decimals);
       if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
     }

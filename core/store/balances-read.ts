@@ -76,3 +76,30 @@ export function joinedSummaryTexts(db: LedgerDb, accountIds: readonly number[], 
     .get(separator, JSON.stringify(accountIds), SUMMARY_FORMAT, asOf, asOf) as [Buffer | null, number];
   return count === accountIds.length && joined !== null ? joined : null;
 }
+
+/** One account of a run: its key, and its stored summary text where one answers at the as-of (else null). */
+export interface AccountInRun {
+  accountId: number;
+  key: AccountKey;
+  view: string | null;
+}
+
+/**
+ * The accounts `accountIds` (in that order) with their keys and the summary texts that answer at `asOf`:
+ * one statement for a run whose texts could not be joined (a past as-of, where most are replayed).
+ */
+export function accountsInRun(db: LedgerDb, accountIds: readonly number[], asOf: Instant): AccountInRun[] {
+  const rows = prepared(
+    db,
+    `SELECT a.id, a.customer_id, a.subscription_id, a.unit,
+            CASE WHEN s.entry_count = a.entry_count AND s.format = ? AND s.valid_from <= ? AND (s.valid_until IS NULL OR ? < s.valid_until)
+                 THEN s.view END
+       FROM json_each(?) j CROSS JOIN accounts a ON a.id = j.value
+       LEFT JOIN account_summaries s ON s.account_id = a.id
+      ORDER BY j.key`,
+  )
+    .raw()
+    .all(SUMMARY_FORMAT, asOf, asOf, JSON.stringify(accountIds)) as [number, string, string, string, string | null][];
+  if (rows.length !== accountIds.length) throw new Error(`accounts in run: ${rows.length} rows for ${accountIds.length} ids`);
+  return rows.map((row) => ({ accountId: row[0], key: toAccountKey(row[1], row[2], row[3]), view: row[4] }));
+}
