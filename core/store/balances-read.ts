@@ -48,15 +48,6 @@ function accountIdsSortedHere(db: LedgerDb): number[] {
     .map((row) => row.id);
 }
 
-/** The key of accounts.id `accountId`; throws when there is no such account. */
-export function accountKeyById(db: LedgerDb, accountId: number): AccountKey {
-  const row = prepared(db, 'SELECT customer_id, subscription_id, unit FROM accounts WHERE id = ?').raw().get(accountId) as
-    | [string, string, string]
-    | undefined;
-  if (row === undefined) throw new Error(`accounts.id ${accountId}: no such account`);
-  return toAccountKey(row[0], row[1], row[2]);
-}
-
 /**
  * The stored summary texts of `accountIds` (in that order) that answer at `asOf` (current, this format,
  * valid at asOf: as accountSummaryReader), joined by `separator`, as UTF-8; null when any of the accounts
