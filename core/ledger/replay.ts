@@ -33,11 +33,12 @@ export interface ReplayOptions {
 }
 
 /**
- * Called after each entry is applied, before any later event: the state replayPrefix gives for the first
- * `applied` entries (the observer of a replayAccount, which starts from the first entry). `internals()` returns live objects, changed by the next entry: copy what is kept.
+ * Called after each entry is applied, before any later event: `replay.internals()` is the state replayPrefix
+ * gives for the first `applied` entries (the observer of a replayAccount, which starts from the first entry).
+ * It returns live objects, changed by the next entry: copy what is kept.
  */
 export interface ReplayObserver {
-  after(applied: number, entry: LedgerEntry, blockCount: number, internals: () => ReplayInternals): void;
+  after(applied: number, entry: LedgerEntry, blockCount: number, replay: { internals(): ReplayInternals }): void;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
@@ -177,7 +178,7 @@ class AccountReplay {
       this.runEventsThrough(entry.at);
       this.apply(entry);
       applied++;
-      observer?.after(applied, entry, this.blockList.length, () => this.internals());
+      observer?.after(applied, entry, this.blockList.length, this); // no closure per entry
     }
     this.runEventsThrough(asOf);
     return this.finish(asOf);

@@ -55,7 +55,7 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
   let firstEntryAt = 0;
   let last = 0;
   return {
-    after(applied, entry, blockCount, internals) {
+    after(applied, entry, blockCount, replay) {
       if (applied === 1) firstEntryAt = entry.at;
       if (applied - last < Math.max(STATE_EVERY_ENTRIES, blockCount)) return;
       last = applied;
@@ -63,7 +63,7 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
         position: applied,
         validFrom: entry.at,
         lastOrdinal: entry.ordinal,
-        state: JSON.stringify(checkpointOf(internals(), applied, entry.at, firstEntryAt)),
+        state: JSON.stringify(checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
       });
     },
   };
