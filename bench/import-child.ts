@@ -1,7 +1,7 @@
 // Child process of `npm run bench`: imports one file into a fresh database, alone in its process
 // so that its peak resident memory (maxRSS) is the import's own.
 import { readFileSync } from 'node:fs';
-import { importFiles } from '../core/service/import-files.js';
+import { importFiles } from '../core/import/ledger-files.js';
 
 const [file, db] = process.argv.slice(2);
 if (file === undefined || db === undefined) throw new Error('usage: bench-import-child <file> <db>');

@@ -106,6 +106,8 @@ export const contract = {
   'adjustment.list': method<AdjustmentsList>()(s.adjustmentListInput),
   /** Sends posted adjustments to Orb / Moesif with the host's keys; only with confirm: true; idempotent by key. */
   'adjustment.push': method<AdjustmentPushReport>()(s.adjustmentPushInput),
+  /** Stops the push under way after the adjustment being sent (a wait for a retry ends at once); false when none is under way. */
+  'adjustment.pushCancel': method<{ cancelled: boolean }>()(s.empty),
   /** What reversing a posted adjustment would post, with the balances before and after; writes nothing. */
   'adjustment.reversePreview': method<ReversalPreview>()(s.adjustmentReversePreviewInput),
   /** Posts the reversal of a posted adjustment (linked to it, never a deletion), with a reason. */

@@ -72,6 +72,8 @@ export const entriesListInput = z.strictObject({
   statuses: z.array(z.enum(ENTRY_STATUS_NAMES)).max(ENTRY_STATUS_NAMES.length).optional(),
   /** desc: newest first (the default). */
   order: z.enum(['asc', 'desc']).optional(),
+  /** Only the entries with these ids (a report line's entries, the engine's generated ones included). */
+  ids: z.array(z.string().min(1).max(1024)).min(1).max(1000).optional(),
   offset: z.number().int().min(0).max(100_000_000),
   limit: z.number().int().min(1).max(1000),
 });
@@ -292,3 +294,11 @@ export const reconcileReportExportInput = z.strictObject({
   run_id: runId,
   format: z.enum(['xlsx', 'csv']),
 });
+
+// ----- reply fields -----
+
+/**
+ * An account's scale in a reply (account.get, accounts.list, customer.timeline, report.liability): digits
+ * after the point, at most a decimalText's length. The service checks each before sending it.
+ */
+export const amountScale = z.number().int().min(0).max(64);

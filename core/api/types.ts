@@ -82,6 +82,8 @@ export interface AccountSummary extends AccountRef, AccountBalances {
   customer_email?: string | null;
   /** Where the replay parts from the balances the source states; null when it agrees or states none. */
   source_disagreement?: SourceDisagreement | null;
+  /** The account's scale, as account.get gives it (accounts.list only): its amounts show at least this many digits. */
+  scale?: number;
 }
 
 export const ACCOUNT_SORT_KEYS = [
@@ -113,6 +115,8 @@ export interface AccountUnitTotals {
   expiring: DecimalText;
   /** The list's "expiring within" filter, else 30. */
   expiring_within_days: number;
+  /** The most of the listed rows' scales in this unit (the app's view only): its totals show at least this many digits. */
+  scale?: number;
 }
 
 export interface BlockDetail {
@@ -295,7 +299,8 @@ export interface CustomerTimelinePage {
   /** Net money received per currency up to as_of (succeeded payments less refunds and lost disputes). */
   money_received: { currency: string; amount: DecimalText }[];
   as_of: InstantText;
-  accounts: (AccountRef & AccountBalances)[];
+  /** scale: the account's, as account.get gives it; its amounts (rows, balances) show at least this many digits. */
+  accounts: (AccountRef & AccountBalances & { scale?: number })[];
   total: number;
   offset: number;
   /** Oldest first. */
@@ -435,6 +440,7 @@ export interface JobStatus {
 export type HostEvent =
   | { type: 'job'; job: Omit<JobStatus, 'preview' | 'result' | 'problems' | 'reconcile'> }
   | { type: 'data_changed' }
+  | { type: 'push'; progress: PushProgress }
   | { type: 'menu'; command: MenuCommand };
 
 export const MENU_COMMANDS = ['import_files', 'export_balances', 'go_accounts', 'go_import', 'go_reconciliation', 'go_settings', 'go_customer', 'show_shortcuts'] as const;
@@ -822,6 +828,19 @@ export interface AdjustmentPushReport {
   already_pushed: string[];
   failed: { idempotency_key: string; error: string }[];
   skipped: { idempotency_key: string; reason: string }[];
+  /** Not sent: the user cancelled the push before their turn (adjustment.pushCancel). */
+  cancelled: string[];
+}
+
+/** How far a push from the app has got, as a host event: the dialog shows it and offers to cancel. */
+export interface PushProgress {
+  /** Adjustments done (pushed, failed, skipped or already there) out of total. */
+  done: number;
+  total: number;
+  /** The adjustment being sent; null once the push is over. */
+  idempotency_key: string | null;
+  /** Why it pauses ("Orb answered 429 (rate limited): waiting 30 s before retrying"), null while not waiting. */
+  waiting: string | null;
 }
 
 // ----- customer search and payment evidence (support) -----
@@ -907,6 +926,8 @@ export type LiabilityUnitTotal = {
   closing_balance: LiabilityBalance;
   consumed_uncovered_credits: DecimalText;
   pending_not_included: LiabilityLine;
+  /** The most of its accounts' scales (the app's view only): its credits show at least this many digits. */
+  scale?: number;
 } & Record<LiabilityLineName, LiabilityLine>;
 
 export type LiabilityAccount = {
@@ -917,6 +938,8 @@ export type LiabilityAccount = {
   closing_balance: LiabilityBalance;
   consumed_uncovered_credits: DecimalText;
   pending_not_included: LiabilityLine & { entry_ids: string[] };
+  /** The account's scale, as account.get gives it (the app's view only): its credits show at least this many digits. */
+  scale?: number;
 } & Record<LiabilityLineName, LiabilityLine & { entry_ids: string[] }>;
 
 /** The roll-forward as `report liability --json` prints it: per unit totals and per account lines with entry ids. */

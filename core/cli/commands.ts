@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { openLedgerDb } from '../store/index.js';
-import { ImportRejected } from '../service/import-files.js';
+import { ImportRejected } from '../import/ledger-files.js';
 import { decodeTextFile, formatProblem, TextEncodingError, type SourceFormat } from '../sources/index.js';
-import { importAnyFiles } from '../service/import-any.js';
+import { importAnyFiles } from '../import/index.js';
 import {
   allBalances,
   writeAllBalancesJson,

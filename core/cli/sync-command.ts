@@ -196,6 +196,13 @@ function printStripeSummary(io: CliIo, dbPath: string, summary: StripeSyncSummar
   io.out(`payments: ${payments.inserted} new, ${payments.updated} updated (new version), ${payments.unchanged} unchanged${payments.stale > 0 ? `, ${counted(payments.stale, 'older state')} ignored` : ''}\n`);
   io.out(`ledger entries (credit grants): ${entries.inserted} new, ${entries.unchanged} unchanged${entries.conflicts > 0 ? `, ${entries.conflicts} not applied (see warnings)` : ''}\n`);
   io.out(`other objects (customers, balance transactions): ${objects.inserted} new, ${objects.updated} updated, ${objects.unchanged} unchanged\n`);
+  const stated = summary.balanceSummaries;
+  if (stated !== null) {
+    const outcome =
+      stated.compared === 0 ? 'none compared (see warnings)'
+        : `${stated.compared} compared with the replay${stated.disagreeing > 0 ? `, ${counted(stated.disagreeing, 'account')} disagreeing with Stripe (see warnings)` : ', all agree'}`;
+    io.out(`credit balance summaries: ${counted(stated.customers, 'customer')} with credit grants, ${outcome}\n`);
+  }
   io.out(`${counted(summary.requests, 'request')} (${summary.rateLimited} rate-limited)${summary.counts.skipped > 0 ? `; ${counted(summary.counts.skipped, 'object')} skipped (see warnings)` : ''}\n`);
 }
 

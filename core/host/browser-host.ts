@@ -6,7 +6,7 @@ import { ApiError } from '../api/errors.js';
 import { adjustmentsForDownload, AppService, exportForDownload, serviceHandlers } from '../service/app-service.js';
 import { fileForDownload } from '../service/close-exports.js';
 import { formatInstant, type Instant } from '../time/instant.js';
-import { adjustmentPushHandlers } from './adjustment-push.js';
+import { adjustmentPushHandlers, PushSession } from './adjustment-push.js';
 import { EventHub } from './events.js';
 import { startHttpHost } from './http-host.js';
 import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from './jobs.js';
@@ -77,7 +77,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'adjustment.export': (input) => adjustmentsForDownload(service, input),
     'report.liabilityExport': async (input) => fileForDownload(await service.reportLiabilityFile(input, settings.journalAccounts())),
     'reconcile.reportExport': async (input) => fileForDownload(await service.reconcileReportFile(input)),
-    ...adjustmentPushHandlers(service, keys, env, () => settings.operatorName()),
+    ...adjustmentPushHandlers(service, keys, new PushSession(), (event) => events.emit(event), env, () => settings.operatorName()),
   };
   // Open the database (and count it) now, not on the page's first request.
   service.databaseInfo();

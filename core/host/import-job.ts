@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ImportPreview, ImportProblemRow, ImportResult, JobProgress, PreviewFile, PreviewRow, ReconcileRunSummary, SourceFormatName } from '../api/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { importAnyFiles, isStripeImport } from '../service/import-any.js';
-import { importFiles, ImportRejected, type ImportFileInput } from '../service/import-files.js';
+import { importAnyFiles, isStripeImport } from '../import/index.js';
+import { importFiles, ImportRejected, type ImportFileInput } from '../import/ledger-files.js';
 import { decodeTextFile, formatProblem, parseImportFile, TextEncodingError, type ImportProblem, type ParsedEntry, type ParseResult, type SourceFormat } from '../sources/index.js';
 import { summarizeImport } from './import-summary.js';
-import { importStripeFiles, stripeRecordCount } from '../sync/stripe-file-import.js';
+import { importStripeFiles, stripeRecordCount } from '../import/stripe-files.js';
 import { storageFailure } from '../store/errors.js';
 import { formatInstant, type Instant } from '../time/instant.js';
 

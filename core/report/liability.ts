@@ -17,7 +17,9 @@ import type { Instant } from '../time/instant.js';
  * - Value = Σ credits × the cost basis of the block they sit in (absent = 0). Usage not covered by any block
  *   (deficit, L2) is consumed at value 0 (`uncovered_credits`); when a block later repays that deficit its
  *   value leaves on the `deficit_repaid` line (0 credits: the balance does not change).
- * - adjusted: amendments, plus expiration changes at net 0 (they move credit between blocks of one cost).
+ * - adjusted: amendments, expiration changes at net 0 (they move credit between blocks of one cost), and
+ *   decrements that correct rather than use credit (a Moesif "adjustment", such as the reversal of a
+ *   credit, and balancing adjustments posted here): usage is revenue, a correction is not.
  * - scheduled (L3): credit purchased but not yet usable (a block before its effective_at) is not in the
  *   balance's credits or value; it sits in the balance point's `scheduled`. Its purchase is on its
  *   purchase line as usual, and the `scheduled` line moves it out of the balance until it activates:
@@ -43,6 +45,17 @@ export interface ReportPeriod {
   from: Instant;
   /** Exclusive end. */
   to: Instant;
+  /**
+   * A decrement that corrects rather than uses credit (a Moesif "adjustment", a balancing adjustment
+   * posted here): it goes to `adjusted`, not `consumed`, which the journal would book as revenue.
+   * Default: the balancing adjustments posted here (source "ledgerscope").
+   */
+  isCorrection?: ((entry: LedgerEntry) => boolean) | undefined;
+}
+
+/** A balancing adjustment posted from Ledgerscope corrects by definition; the provider's copy is told by its source type. */
+export function postedHere(entry: LedgerEntry): boolean {
+  return entry.source === 'ledgerscope';
 }
 
 export interface LiabilityOptions extends ReportPeriod {
@@ -147,13 +160,13 @@ function addScheduledLine(line: LineTotal, atOpening: AccountState, atClosing: A
 }
 
 /** The line a posted entry's effects go to; repayments go to `deficit_repaid` whatever the entry. */
-function lineOfEntry(entry: LedgerEntry): MovementLine {
+function lineOfEntry(entry: LedgerEntry, isCorrection: (entry: LedgerEntry) => boolean): MovementLine {
   switch (entry.kind) {
     case 'increment':
       if (entry.costBasis === null) return 'purchased_cost_unknown';
       return entry.costBasis.isZero() ? 'promotional' : 'purchased';
     case 'decrement':
-      return 'consumed';
+      return isCorrection(entry) ? 'adjusted' : 'consumed';
     case 'void':
       return entry.voidReason === 'refund' ? 'refunded' : 'voided';
     case 'expiry':
@@ -227,7 +240,7 @@ export function accountRollForward(key: AccountKey, entries: readonly LedgerEntr
       addId(pending, entry.sourceId);
       continue;
     }
-    const lineName = lineOfEntry(entry);
+    const lineName = lineOfEntry(entry, period.isCorrection ?? postedHere);
     const line = lines[lineName];
     addId(line, entry.sourceId);
     let entryCredits = ZERO;

@@ -265,6 +265,8 @@ export interface EntriesQuery {
   kinds?: EntryKind[] | undefined;
   statuses?: EntryStatus[] | undefined;
   order?: 'asc' | 'desc' | undefined;
+  /** Only the entries with these source ids. */
+  ids?: string[] | undefined;
   offset: number;
   limit: number;
 }
@@ -277,7 +279,11 @@ export function entriesPage(replays: AccountReplays, db: LedgerDb, query: Entrie
   const recent = recentPage(replays, db, key, query, asOf);
   if (recent !== null) return recent;
   const state = replays.stateAt(db, key, asOf);
-  const positions = replays.filteredOrder(state, query.kinds, query.statuses, query.order ?? 'desc');
+  let positions = replays.filteredOrder(state, query.kinds, query.statuses, query.order ?? 'desc');
+  if (query.ids !== undefined) {
+    const wanted = new Set(query.ids);
+    positions = positions.filter((position) => wanted.has(state.entries[position]!.entry.sourceId));
+  }
   const end = Math.min(positions.length, query.offset + query.limit);
   const rows = [];
   for (let i = query.offset; i < end; i++) rows.push(entryView(state.entries[positions[i]!]!));
@@ -285,7 +291,7 @@ export function entriesPage(replays: AccountReplays, db: LedgerDb, query: Entrie
 }
 
 function isUnfiltered(query: EntriesQuery): boolean {
-  return (query.kinds === undefined || query.kinds.length === 0) && (query.statuses === undefined || query.statuses.length === 0);
+  return (query.kinds === undefined || query.kinds.length === 0) && (query.statuses === undefined || query.statuses.length === 0) && query.ids === undefined;
 }
 
 /**

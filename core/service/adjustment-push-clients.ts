@@ -53,7 +53,7 @@ export function orbAnswerProblem(request: AdjustmentPushRequest, entry: Record<s
 export function orbPushClient(api: OrbApi): AdjustmentPushClient {
   return {
     push: async (request) => {
-      const created = await api.createLedgerEntry(request.customerId, orbRequestJson(request), request.idempotencyKey);
+      const created = await api.createLedgerEntry(request.customerId, orbRequestJson(request), request.idempotencyKey, request.signal);
       const problem = orbAnswerProblem(request, created.entry);
       if (problem !== null) throw new Error(`adjustment ${request.idempotencyKey}: ${problem}; not recorded as pushed`);
       return { providerEntryId: created.id };
@@ -93,7 +93,7 @@ export function moesifPushClient(options: MoesifClientOptions): AdjustmentPushCl
   return {
     push: async (request) => {
       try {
-        await postMoesifBalanceTransaction(options, moesifTransaction(request));
+        await postMoesifBalanceTransaction(options, moesifTransaction(request), request.signal);
       } catch (error) {
         throw new Error(redactKeys(error instanceof Error ? error.message : String(error), options.token));
       }

@@ -286,6 +286,8 @@ export interface AdjustmentPushRequest {
   /** Orb: the Idempotency-Key header; Moesif: the body's transaction_id already is the key. */
   idempotencyKey: string;
   body: ProviderBody;
+  /** Aborted when the user cancels the push: a wait for a retry ends at once, a request in flight is dropped. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -310,6 +312,10 @@ export interface PushOptions {
   now: () => Instant;
   /** Who pushes (the operator name), recorded with each push. */
   by?: string | null;
+  /** Cancels the push: adjustments not yet sent are listed as cancelled; the one in flight is recorded as failed. */
+  signal?: AbortSignal;
+  /** Before each adjustment and once at the end (idempotency_key null). */
+  onProgress?: (progress: { done: number; total: number; idempotency_key: string | null }) => void;
 }
 
 export interface PushReport {
@@ -318,6 +324,13 @@ export interface PushReport {
   failed: { idempotency_key: string; error: string }[];
   /** No client configured for the provider: not attempted. */
   skipped: { idempotency_key: string; reason: string }[];
+  /** Not sent: the push was cancelled before their turn. */
+  cancelled: string[];
+}
+
+/** A function, not an inline test: the compiler would keep a narrowing from before an await. */
+function wasAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** The named keys (an unknown one, or one of another run than runId, is an error), else every unpushed adjustment (of runId when given). */
@@ -350,8 +363,15 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
   if (options.confirm !== true) {
     throw new AdjustmentRejected(['push: refused without explicit confirmation (confirm: true); pushing writes to the provider\'s ledger']);
   }
-  const report: PushReport = { pushed: [], already_pushed: [], failed: [], skipped: [] };
-  for (const record of selectForPush(db, options)) {
+  const report: PushReport = { pushed: [], already_pushed: [], failed: [], skipped: [], cancelled: [] };
+  const records = selectForPush(db, options);
+  const signal = options.signal;
+  for (const [done, record] of records.entries()) {
+    if (signal?.aborted === true) {
+      report.cancelled.push(record.idempotencyKey);
+      continue;
+    }
+    options.onProgress?.({ done, total: records.length, idempotency_key: record.idempotencyKey });
     // Its copy came back from the provider (pushed from here or elsewhere): it is there; never send it again.
     if (record.pushedAt !== null || record.replacedAt !== null) {
       report.already_pushed.push(record.idempotencyKey);
@@ -369,7 +389,8 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
       continue;
     }
     try {
-      const result = await client.push({ provider: record.provider, customerId: record.customerId, idempotencyKey: record.idempotencyKey, body: record.body });
+      const request: AdjustmentPushRequest = { provider: record.provider, customerId: record.customerId, idempotencyKey: record.idempotencyKey, body: record.body };
+      const result = await client.push(signal === undefined ? request : { ...request, signal });
       const at = options.now();
       const by = cleanText(options.by, 200);
       db.transaction(() => {
@@ -378,7 +399,14 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
       }).immediate();
       report.pushed.push({ idempotency_key: record.idempotencyKey, provider_entry_id: result.providerEntryId });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // Cancelled mid-request: whether the provider applied it is unknown, so it is a failure to push
+      // again, never a success; the idempotency key makes the repeat safe.
+      const message =
+        wasAborted(signal)
+          ? 'cancelled while it was being sent; push it again to be sure it is there (its idempotency key makes a repeat safe)'
+          : error instanceof Error
+            ? error.message
+            : String(error);
       const at = options.now();
       db.transaction(() => {
         recordPushFailure(db, record.idempotencyKey, { at, error: message });
@@ -387,5 +415,6 @@ export async function pushAdjustments(db: LedgerDb, options: PushOptions): Promi
       report.failed.push({ idempotency_key: record.idempotencyKey, error: message });
     }
   }
+  options.onProgress?.({ done: records.length, total: records.length, idempotency_key: null });
   return report;
 }

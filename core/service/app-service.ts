@@ -5,9 +5,9 @@ import { ApiError } from '../api/errors.js';
 import type { AdjustmentPushReport, AdjustmentsList, AppInfo, CustomerContactView, CustomerSearchResult, ExportResult } from '../api/types.js';
 import type { Provider } from '../reconcile/index.js';
 import { csvRecord } from '../report/csv-write.js';
-import { accountScale, countEntries, isLedgerWritable, LedgerDbError, listAccounts, openLedgerDb, readOnlyLedger, type LedgerDb } from '../store/index.js';
+import { countEntries, isLedgerWritable, LedgerDbError, listAccounts, openLedgerDb, readOnlyLedger, type LedgerDb } from '../store/index.js';
 import { formatInstant, InstantParseError, parseInstant, type Instant } from '../time/instant.js';
-import { AccountReplays, accountDetail, accountKeyOf, entriesPage, entryEvidence } from './account-queries.js';
+import { AccountReplays, accountDetail, entriesPage, entryEvidence } from './account-queries.js';
 import {
   adjustmentExport,
   adjustmentPost,
@@ -18,8 +18,9 @@ import {
   runsList,
   signOff,
 } from './reconcile-queries.js';
-import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient } from './adjustments.js';
+import { listPostedAdjustments, pushAdjustments, type AdjustmentPushClient, type PushOptions } from './adjustments.js';
 import { apiErrorOf } from './reconcile-queries.js';
+import { AccountScaleCache } from './account-scales.js';
 import { accountsPage, computeSummaries, summaryViews, type AccountContacts, type Summaries } from './summary-queries.js';
 import { contactHaystack, customerDirectory, type CustomerDirectory } from './customer-directory.js';
 import { findCustomer, searchCustomers } from './customer-lookup.js';
@@ -66,7 +67,7 @@ export class AppService {
   /** Complete runs never change: their items survive invalidate(). */
   private readonly runItems = new RunItemsCache();
   private summaries: Summaries[] = [];
-  private readonly scales = new Map<string, number>();
+  private readonly scales = new AccountScaleCache();
   private counts: { entries: number; accounts: number } | null = null;
   private directory: { value: CustomerDirectory; contacts: AccountContacts } | null = null;
 
@@ -196,7 +197,9 @@ export class AppService {
     const asOf = this.asOf(input.as_of);
     const db = this.connection();
     if (db === null) return { as_of: formatInstant(asOf), total_accounts: 0, total: 0, offset: input.offset, rows: [], totals: [] };
-    return accountsPage(this.summariesAt(db, asOf), input, asOf, this.directoryOf(db).contacts);
+    const page = accountsPage(this.summariesAt(db, asOf), input, asOf, this.directoryOf(db).contacts);
+    const rows = this.scales.attach(db, page.rows);
+    return { ...page, rows, totals: this.scales.totals(page.totals, rows) };
   }
 
   accountGet(input: MethodInput<'account.get'>) {
@@ -204,19 +207,8 @@ export class AppService {
     return {
       ...accountDetail(this.replays, db, input.account, this.asOf(input.as_of)),
       customer: this.contactView(db, input.account.customer_id),
-      scale: this.scaleOf(db, input.account),
+      scale: this.scales.of(db, [input.account])[0]!,
     };
-  }
-
-  /** The account's scale, read once per database state (one pass over its entries). */
-  private scaleOf(db: LedgerDb, account: MethodInput<'account.get'>['account']): number {
-    const key = JSON.stringify([account.customer_id, account.subscription_id ?? null, account.unit]);
-    let scale = this.scales.get(key);
-    if (scale === undefined) {
-      scale = accountScale(db, accountKeyOf(account));
-      this.scales.set(key, scale);
-    }
-    return scale;
   }
 
   /** Suggestions for the text typed so far, and the customer it names exactly (if one). */
@@ -257,7 +249,8 @@ export class AppService {
     const directory = this.directoryOf(db).value;
     // Any way support names a customer (a Stripe id, an email, a payment id) reads that ledger customer's timeline.
     const customerId = directory.byId.has(input.customer_id) ? input.customer_id : findCustomer(db, input.customer_id, directory).customerId;
-    return customerTimeline(this.customerTimelines, this.replays, db, directory, customerId, this.asOf(input.as_of), input.offset, input.limit);
+    const page = customerTimeline(this.customerTimelines, this.replays, db, directory, customerId, this.asOf(input.as_of), input.offset, input.limit);
+    return { ...page, accounts: this.scales.attach(db, page.accounts) };
   }
 
   reconcileRuns() {
@@ -310,7 +303,8 @@ export class AppService {
   }
 
   reportLiability(input: MethodInput<'report.liability'>) {
-    return liabilityView(this.requireDb(), input);
+    const db = this.requireDb();
+    return this.scales.liability(db, liabilityView(db, input));
   }
 
   /** The roll-forward CSV or the journal (with the account names from Settings). */
@@ -369,10 +363,12 @@ export class AppService {
     input: MethodInput<'adjustment.push'>,
     clients: { clients: Partial<Record<Provider, AdjustmentPushClient>>; missing: Partial<Record<Provider, string>> },
     operator: string | null = null,
+    control: Pick<PushOptions, 'signal' | 'onProgress'> = {},
   ): Promise<AdjustmentPushReport> {
     const db = this.writeDb();
     try {
       return await pushAdjustments(db, {
+        ...control,
         confirm: input.confirm,
         ...(input.keys === undefined ? {} : { keys: input.keys }),
         ...(input.run_id === undefined ? {} : { runId: input.run_id }),

@@ -17,7 +17,7 @@ import {
 } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, type Instant } from '../time/instant.js';
-import { summaryText } from './balance-summaries.js';
+import { summaryText } from '../import/balance-summaries.js';
 import {
   accountBalanceView,
   blockDetailView,

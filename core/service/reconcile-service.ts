@@ -32,6 +32,7 @@ import {
   listStripeCustomers,
   loadReconcileLedger,
   reserveRun,
+  carryItemReviews,
   insertRunEvent,
   runCreatedBy,
   setRunCreatedBy,
@@ -202,7 +203,16 @@ export function runReconciliation(db: LedgerDb, options: RunReconciliationOption
   const summary: Record<string, number> = { ...result.stats.byCategory, settled: result.stats.settled };
   const openCount = items.filter((item) => isDifference(item.category) && !item.settled).length;
   const driftCount = result.accounts.filter((line) => line.difference.abs().gt(settings.amountTolerance)).length;
-  db.transaction(() => completeRun(db, runId, { items, accounts, openCount, driftCount, summary })).immediate();
+  db.transaction(() => {
+    completeRun(db, runId, { items, accounts, openCount, driftCount, summary });
+    // Matches reviewed in an earlier run and unchanged since keep their decision (the history says so).
+    for (const carried of carryItemReviews(db, runId)) {
+      insertRunEvent(db, {
+        runId, kind: 'review', by, at: options.now, reason: `carried from run ${carried.fromRun}`,
+        detail: { item_id: carried.itemId, decision: carried.decision, carried_from: carried.fromRun },
+      });
+    }
+  }).immediate();
   const run = findRun(db, runId);
   if (run === null) throw new Error(`reconcile run ${runId} vanished after it was saved`);
   return { run: runSummaryView(db, run), result, differences: hasDifferences(result) };

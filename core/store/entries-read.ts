@@ -187,3 +187,23 @@ export function loadEntryEvidence(db: LedgerDb, source: EntrySource, sourceId: s
   const file = importFileLookup(db)(row[3]);
   return { ...decodeRecordRow(row.slice(0, 11) as RecordRow, file), raw: row[11], importedAt: file.importedAt, allocationWarning: row[12] };
 }
+
+/**
+ * The Moesif decrements whose own type is "adjustment" (a correction, such as the reversal of a credit),
+ * not "debit" (usage): the engine draws both alike, but a report must not call a correction usage. The
+ * type is in each entry's raw record only; LIKE keeps the scan to the few rows that can hold the word.
+ */
+export function moesifAdjustmentDecrements(db: LedgerDb): Set<string> {
+  const ids = new Set<string>();
+  const rows = prepared(db, "SELECT source_id, raw FROM entries WHERE source = 'moesif' AND kind = 'decrement' AND raw LIKE '%adjustment%'").raw().all() as [string, string][];
+  for (const [sourceId, raw] of rows) {
+    let type: unknown;
+    try {
+      type = (JSON.parse(raw) as { type?: unknown }).type;
+    } catch {
+      continue; // raw is the record as read; a Moesif record is JSON, so this is not reached
+    }
+    if (type === 'adjustment') ids.add(sourceId);
+  }
+  return ids;
+}

@@ -8,6 +8,7 @@ export {
   countEntries,
   forEachAccountEntries,
   forEachAccountLazily,
+  moesifAdjustmentDecrements,
   listAccounts,
   listEntryRecords,
   loadAccountEntries,
@@ -85,5 +86,6 @@ export {
   type StoredSourceObject,
   type StripeCustomerRecord,
 } from './payments.js';
+export { listStripeGrantOwners, type StripeGrantOwner } from './stripe-grant-owners.js';
 export { listSyncStates, loadSyncState, saveSyncState, type SyncPhase, type SyncProvider, type SyncState } from './sync-state.js';
-export { accountScale } from './account-scale.js';
+export { accountScale, accountScales } from './account-scale.js';

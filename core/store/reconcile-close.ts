@@ -74,6 +74,45 @@ export function upsertItemReview(db: LedgerDb, runId: string, review: ItemReview
   ).run(runId, review.itemId, review.decision, review.by, review.at, review.reason);
 }
 
+/** The reason a carried review carries: where it was decided, then the reviewer's own words. */
+export function carriedReason(fromRun: string, reason: string | null): string {
+  return `carried from run ${fromRun}${reason === null ? '' : `: ${reason}`}`;
+}
+
+/**
+ * Carries reviews into a new run: a fuzzy or grouped match decided in an earlier run (the same item with
+ * the same payments, entries and amounts) keeps its latest decision, who and when, so closing a month does
+ * not review the same match again; a match that changed at all is reviewed afresh. A carried rejection is
+ * an open difference again, as it was. Call in the new run's write transaction; returns what it carried.
+ */
+export function carryItemReviews(db: LedgerDb, runId: string): { itemId: string; decision: ReviewDecision; fromRun: string }[] {
+  const items = prepared(
+    db,
+    "SELECT item_id, category, payment_ids, entry_ids, expected, actual FROM reconcile_items WHERE run_id = ? AND category IN ('matched_fuzzy', 'matched_grouped')",
+  )
+    .raw()
+    .all(runId) as [string, string, string, string, string, string][];
+  if (items.length === 0) return [];
+  const latest = prepared(
+    db,
+    `SELECT r.run_id, r.decision, r.by, r.at, r.reason FROM reconcile_item_reviews r
+       JOIN reconcile_items p ON p.run_id = r.run_id AND p.item_id = r.item_id
+      WHERE r.item_id = ? AND r.run_id <> ? AND p.category = ? AND p.payment_ids = ? AND p.entry_ids = ? AND p.expected = ? AND p.actual = ?
+      ORDER BY r.at DESC, r.rowid DESC LIMIT 1`,
+  );
+  const carried: { itemId: string; decision: ReviewDecision; fromRun: string }[] = [];
+  for (const [itemId, category, paymentIds, entryIds, expected, actual] of items) {
+    const found = latest.raw().get(itemId, runId, category, paymentIds, entryIds, expected, actual) as [string, string, string | null, number, string | null] | undefined;
+    if (found === undefined) continue;
+    const [fromRun, decision, by, at, reason] = found;
+    // The reason of a review carried before already names where it was decided.
+    const carriedText = reason !== null && reason.startsWith('carried from run ') ? reason : carriedReason(fromRun, reason);
+    upsertItemReview(db, runId, { itemId, decision: decision as ReviewDecision, by, at, reason: carriedText });
+    carried.push({ itemId, decision: decision as ReviewDecision, fromRun });
+  }
+  return carried;
+}
+
 export function listItemReviews(db: LedgerDb, runId: string): Map<string, ItemReview> {
   const rows = prepared(db, 'SELECT item_id, decision, by, at, reason FROM reconcile_item_reviews WHERE run_id = ?').raw().all(runId) as [
     string, string, string | null, number, string | null,

@@ -3,7 +3,7 @@ import type { MoesifClientOptions } from '../sources/moesif-api/client.js';
 import { formatProblem, parseImportFile, type ImportProblem } from '../sources/index.js';
 import { loadSyncState, replacementWarnings, saveSyncState, type LedgerDb, type SyncState } from '../store/index.js';
 import { formatInstant, parseInstant, type Instant } from '../time/instant.js';
-import { writeLedgerEntries } from './ledger-write.js';
+import { writeLedgerEntries } from '../import/provider-entries.js';
 import { SyncError } from './sync-errors.js';
 
 /*

@@ -12,7 +12,7 @@ import {
   type SyncState,
 } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { writeLedgerEntries } from './ledger-write.js';
+import { writeLedgerEntries } from '../import/provider-entries.js';
 import type { OrbApi, OrbPage } from './orb-client.js';
 import { CursorTrail } from './cursor-trail.js';
 import { SyncError } from './sync-errors.js';

@@ -43,6 +43,15 @@ export interface StripeListParams {
   customer_account?: string;
 }
 
+/** Whose credit balance summary, and over which grants (all scoped to metered prices, or one grant). */
+export interface CreditBalanceSummaryQuery {
+  customerId: string;
+  /** The customer is an Accounts v2 customer_account (acct_...). */
+  viaAccount: boolean;
+  /** One grant's summary (filter[type]=credit_grant); else the customer's metered scope. */
+  grantId?: string;
+}
+
 export interface StripePage {
   data: StripeJson[];
   hasMore: boolean;
@@ -130,6 +139,24 @@ export class StripeApi {
       lastResponse?: { headers?: Record<string, string> };
     };
     return { object: grant, observedAt: dateHeader(grant.lastResponse?.headers) };
+  }
+
+  /**
+   * A customer's credit balance summary (GET /v1/billing/credit_balance_summary): for the customer (or
+   * Accounts v2 customer_account), over its grants scoped to metered prices, or over one grant.
+   */
+  async retrieveCreditBalanceSummary(params: CreditBalanceSummaryQuery, signal?: AbortSignal): Promise<{ object: StripeJson; observedAt: Instant | null }> {
+    const owner = params.viaAccount ? { customer_account: params.customerId } : { customer: params.customerId };
+    const filter: Stripe.Billing.CreditBalanceSummaryRetrieveParams.Filter =
+      params.grantId === undefined
+        ? { type: 'applicability_scope', applicability_scope: { price_type: 'metered' } }
+        : { type: 'credit_grant', credit_grant: params.grantId };
+    const what = `GET billing/credit_balance_summary for ${params.customerId}${params.grantId === undefined ? '' : ` (grant ${params.grantId})`}`;
+    const summary = (await this.call(() => this.stripe.billing.creditBalanceSummaries.retrieve({ ...owner, filter }), what, signal)) as unknown as StripeJson & {
+      lastResponse?: { headers?: Record<string, string> };
+    };
+    // The SDK adds lastResponse (not enumerable); the stored evidence is Stripe's object only.
+    return { object: summary, observedAt: dateHeader(summary.lastResponse?.headers) };
   }
 
   private listRequest(name: StripeListName, params: StripeListParams): Promise<unknown> {

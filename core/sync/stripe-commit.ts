@@ -1,10 +1,11 @@
 import { formatProblem, type ImportProblem } from '../sources/index.js';
 import { RecordScope } from '../sources/problems.js';
 import { emptyStripeParsed, mapStripeObject, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
-import { entryAccount, saveSyncState, type LedgerDb, type SyncState } from '../store/index.js';
+import { entryAccount, loadSourceDisagreement, saveSyncState, type LedgerDb, type SyncState } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { writeLedgerEntries } from './ledger-write.js';
-import { emptyObjectCounts, emptyPaymentCounts, writeApiPayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
+import { writeLedgerEntries } from '../import/provider-entries.js';
+import { compareBalanceSummaries } from '../import/stripe-balance-summary.js';
+import { emptyObjectCounts, emptyPaymentCounts, writeApiPayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from '../import/payment-write.js';
 import type { StripeJson } from './stripe-client.js';
 import { SyncError } from './sync-errors.js';
 
@@ -68,12 +69,23 @@ export interface CommitOptions {
   origin: string;
   /** Voided grants without a credits_voided transaction void their remaining (backfill); events wait for it. */
   computeVoids: boolean;
-  state: SyncState;
+  /** The stream's new state; none for a step that keeps no cursor (the credit balance summaries). */
+  state?: SyncState;
 }
 
-/** Writes one mapped page and the stream's state in one immediate transaction. */
-export function commitStripePage(db: LedgerDb, parsed: StripeParsed, options: CommitOptions, counts: SyncCounts, warnings: string[]): void {
-  db.transaction(() => {
+/** What the page's credit balance summaries said (none for most pages). */
+export interface CommitResult {
+  /** Accounts whose replay disagrees with the summary (each also a warning). */
+  disagreeing: number;
+}
+
+/**
+ * Writes one mapped page and the stream's state in one immediate transaction. Credit balance summaries
+ * in the page are compared with the replay after its entries are written, in the same transaction, as
+ * the file import does: what is compared is exactly what is committed.
+ */
+export function commitStripePage(db: LedgerDb, parsed: StripeParsed, options: CommitOptions, counts: SyncCounts, warnings: string[]): CommitResult {
+  return db.transaction((): CommitResult => {
     const problems: ImportProblem[] = [];
     const resolved = resolveStripeLedger(parsed, (grantId) => entryAccount(db, 'stripe', grantId), problems);
     for (const problem of problems) warnings.push(`skipped: ${formatProblem(problem)}`);
@@ -96,6 +108,12 @@ export function commitStripePage(db: LedgerDb, parsed: StripeParsed, options: Co
     warnings.push(...ledger.notes);
     writeApiPayments(db, parsed.payments, options.now, counts.payments);
     writeObjects(db, [...parsed.objects, ...resolved.evidence], options.now, counts.objects);
-    saveSyncState(db, options.state);
+    const stated = parsed.balanceSummaries.length === 0 ? [] : compareBalanceSummaries(db, parsed.balanceSummaries, options.now);
+    warnings.push(...stated);
+    if (options.state !== undefined) saveSyncState(db, options.state);
+    const disagreeing = parsed.balanceSummaries.filter(
+      (summary) => loadSourceDisagreement(db, { customerId: summary.customerId, subscriptionId: null, unit: summary.unit }) !== null,
+    ).length;
+    return { disagreeing };
   }).immediate();
 }

@@ -3,6 +3,7 @@ import type { Instant } from '../time/instant.js';
 import { commitStripePage, emptySyncCounts, mapApiObjects, missingGrants, type ApiObject, type SyncCounts } from './stripe-commit.js';
 import type { StripeApi, StripeJson, StripeListName, StripePage } from './stripe-client.js';
 import { CursorTrail } from './cursor-trail.js';
+import { fetchCreditSummaries, SUMMARY_ORIGIN } from './stripe-credit-summaries.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -16,7 +17,8 @@ import { SyncError } from './sync-errors.js';
  *
  * Streams, in order: customers, customer balance transactions (per customer), credit grants with their
  * credit balance transactions (per grant, committed with the grant page), payment intents, charges,
- * refunds, disputes, checkout sessions, invoices, balance transactions, then events.
+ * refunds, disputes, checkout sessions, invoices, balance transactions, then events, and last each
+ * grant holder's credit balance summary, compared with the replay (issue 9 §4).
  */
 
 export const STRIPE_STREAMS = [
@@ -31,6 +33,7 @@ export const STRIPE_STREAMS = [
   'invoices',
   'balance_transactions',
   'events',
+  'credit_balance_summaries',
 ] as const;
 export type StripeStream = (typeof STRIPE_STREAMS)[number];
 
@@ -81,6 +84,17 @@ export interface StripeSyncSummary {
   stoppedAt: string | null;
   requests: number;
   rateLimited: number;
+  /** Stripe's credit balance summaries (null when that stream did not run or no customer holds grants). */
+  balanceSummaries: BalanceSummaryCounts | null;
+}
+
+export interface BalanceSummaryCounts {
+  /** Customers holding credit grants here, each asked for its summary. */
+  customers: number;
+  /** Customers compared with the replay (all of them, unless Stripe answered 404, a summary did not map, or credit events were pending). */
+  compared: number;
+  /** Accounts (customer and currency) whose replay disagrees with Stripe's summary. */
+  disagreeing: number;
 }
 
 const SECOND = 1000;
@@ -91,6 +105,7 @@ class StripeSyncRun {
   readonly counts = emptySyncCounts();
   readonly byStream: Partial<Record<StripeStream, number>> = {};
   readonly warnings: string[] = [];
+  balanceSummaries: BalanceSummaryCounts | null = null;
   objects = 0;
   stoppedAt: string | null = null;
   /** Where the run is: "charges after ch_123" (for a cancelled or failed run's message). */
@@ -260,6 +275,64 @@ class StripeSyncRun {
     }
   }
 
+  /**
+   * Each grant holder's credit balance summary (stripe-credit-summaries.ts), kept as evidence and compared
+   * with the replay as of the sync's now in the transaction that writes them. Stripe's summary is of its
+   * ledger when asked, the replay of the events applied: when a credit event arrived after the events
+   * pass, the two are of different moments, so the summaries are kept but not compared (the next sync
+   * does), rather than showing a disagreement that is only the sync's own lag.
+   */
+  async creditBalanceSummaries(): Promise<void> {
+    const stream: StripeStream = 'credit_balance_summaries';
+    let fetched;
+    try {
+      fetched = await fetchCreditSummaries({
+        db: this.db,
+        api: this.options.api,
+        ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+        warnings: this.warnings,
+        beforeCustomer: (customerId) => this.checkCancelled(`${stream} at customer ${customerId}`),
+        onSkipped: () => this.counts.skipped++,
+      });
+    } catch (error) {
+      if (this.options.signal?.aborted && !(error instanceof Cancelled)) {
+        this.stoppedAt = this.position;
+        throw new Cancelled();
+      }
+      throw error;
+    }
+    if (fetched.customers === 0) return;
+    const counts: BalanceSummaryCounts = { customers: fetched.customers, compared: fetched.usable, disagreeing: 0 };
+    const lag = await this.creditEventsPending();
+    if (lag !== null) {
+      this.warnings.push(`Stripe's credit balance summaries were kept but not compared: ${lag}; the next sync compares them`);
+      fetched.parsed.balanceSummaries = [];
+      counts.compared = 0;
+    }
+    // No cursor: every sync asks again, and a summary is not a new object (not in `objects`), so a sync
+    // with nothing new at Stripe still writes nothing (an unchanged summary is unchanged evidence).
+    const stated = commitStripePage(this.db, fetched.parsed, { now: this.options.now, origin: SUMMARY_ORIGIN, computeVoids: false }, this.counts, this.warnings);
+    counts.disagreeing = stated.disagreeing;
+    this.balanceSummaries = counts;
+    this.options.onProgress?.({ stream, objects: this.objects, byStream: { ...this.byStream } });
+  }
+
+  /** Why the store may be behind Stripe's credit ledger now (a credit event after the saved events cursor), or null. */
+  private async creditEventsPending(): Promise<string | null> {
+    const cursor = this.state('events')?.cursor ?? null;
+    let page: StripePage;
+    try {
+      page = await this.fetch('events', { limit: 100, ...(cursor === null ? {} : { ending_before: cursor }) });
+    } catch (error) {
+      if (error instanceof SyncError && error.code === 'resource_missing') return `the saved events cursor ${cursor} is no longer available from Stripe`;
+      throw error;
+    }
+    const credit = page.data.find((event) => typeof event.type === 'string' && event.type.startsWith('billing.credit'));
+    if (credit !== undefined) return `Stripe recorded ${String(credit.type)} (${String(credit.id)}) after this sync read its events`;
+    if (page.hasMore) return 'more than 100 events arrived at Stripe after this sync read its events';
+    return null;
+  }
+
   /** Events after the saved cursor, oldest first, a page per transaction. */
   async events(): Promise<void> {
     const stream: StripeStream = 'events';
@@ -334,6 +407,7 @@ export async function syncStripe(options: StripeSyncOptions): Promise<StripeSync
       if (stream === 'customer_balance_transactions') await run.customerBalanceTransactions();
       else if (stream === 'credit_grants') await run.creditGrants();
       else if (stream === 'events') await run.events();
+      else if (stream === 'credit_balance_summaries') await run.creditBalanceSummaries();
       else await run.backfill(stream, windowLt);
     }
   } catch (error) {
@@ -356,5 +430,6 @@ export async function syncStripe(options: StripeSyncOptions): Promise<StripeSync
     stoppedAt: run.stoppedAt,
     requests: options.api.stats.requests,
     rateLimited: options.api.stats.rateLimited,
+    balanceSummaries: run.balanceSummaries,
   };
 }

@@ -6,7 +6,7 @@ import { dialog, type BrowserWindow } from 'electron';
 import type { Handlers } from '../../core/api/contract.js';
 import type { ExportResult, HostEvent, Upload } from '../../core/api/types.js';
 import { jobHandlers, Jobs, reconcileRunHandler, type JobExecutor } from '../../core/host/jobs.js';
-import { adjustmentPushHandlers } from '../../core/host/adjustment-push.js';
+import { adjustmentPushHandlers, PushSession } from '../../core/host/adjustment-push.js';
 import { Settings, type KeyVault, type SettingsFile } from '../../core/host/settings.js';
 import { AppService, serviceHandlers } from '../../core/service/app-service.js';
 import { formatInstant } from '../../core/time/instant.js';
@@ -28,6 +28,8 @@ export class DesktopHost {
   private jobs: Jobs;
   private readonly settings: Settings;
   private readonly keys: KeyVault;
+  /** The push under way, if any: kept across handlers(), which is rebuilt per call. */
+  private readonly pushes = new PushSession();
 
   constructor(private readonly options: DesktopHostOptions) {
     this.keys = safeStorageKeys(options.settingsFile);
@@ -105,7 +107,7 @@ export class DesktopHost {
         this.saveFile(input.what === 'journal' ? 'Export the journal' : 'Export credit liability', await service.reportLiabilityFile(input, this.settings.journalAccounts())),
       'reconcile.reportExport': async (input) => this.saveFile('Export the reconciliation report', await service.reconcileReportFile(input)),
       // Keys from safeStorage (Settings); never sent to the renderer.
-      ...adjustmentPushHandlers(service, this.keys, process.env, () => this.settings.operatorName()),
+      ...adjustmentPushHandlers(service, this.keys, this.pushes, this.options.emit, process.env, () => this.settings.operatorName()),
     };
   }
 

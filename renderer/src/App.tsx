@@ -67,7 +67,8 @@ function useHostConnection(): void {
         const state = useApp.getState();
         if (event.type === 'job') state.jobUpdated(event.job);
         else if (event.type === 'data_changed') state.dataChanged();
-        else onMenu(event.command);
+        else if (event.type === 'menu') onMenu(event.command);
+        // `push` events are the push dialog's own (PostedAdjustments.tsx).
       }),
     [],
   );

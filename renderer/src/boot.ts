@@ -3,7 +3,7 @@
 // and the app (main.tsx, a chunk of its own) are parsed and started; the screens' identical calls take
 // those replies.
 import { prefetch, takeTokenFromUrl } from './api/client';
-import { firstEntriesPage } from './screens/account/entries-query';
+import { entriesFilterFromParams, firstEntriesPage } from './screens/account/entries-query';
 import { fromAsOfInput } from './format';
 import { AS_OF_PARAM, hashParams, parseRoute } from './state/route';
 import './styles.css';
@@ -18,9 +18,10 @@ import('./main').catch((error: unknown) => {
 const route = parseRoute(window.location.hash);
 if (route.screen === 'account') {
   // At the instant the address names, as the screens will ask (store.ts reads it the same way).
-  const asOfText = hashParams(window.location.hash).get(AS_OF_PARAM);
+  const params = hashParams(window.location.hash);
+  const asOfText = params.get(AS_OF_PARAM);
   const asOf = asOfText === null ? null : fromAsOfInput(asOfText);
   // Entries before balances: the table is what the user waits for.
-  prefetch('entries.list', firstEntriesPage(route.account, asOf));
+  prefetch('entries.list', firstEntriesPage(route.account, asOf, entriesFilterFromParams(params)));
   prefetch('account.get', { account: route.account, ...(asOf === null ? {} : { as_of: asOf }) });
 }

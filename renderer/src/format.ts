@@ -37,7 +37,9 @@ export function amountParts(amount: string, unit: string, scale = 0): AmountPart
   if (match === null) throw new Error(`not a decimal amount: ${JSON.stringify(amount)}`);
   const [, sign, integer = '0', fractionRaw = ''] = match;
   const isZero = /^0*$/.test(integer) && /^0*$/.test(fractionRaw);
-  const minDigits = Math.max(isCurrencyCode(unit) ? (CURRENCY_EXPONENT[unit] ?? 2) : 0, scale);
+  // A scale from a reply is a small count (core/api/schemas.ts amountScale); anything else pads nothing.
+  const accountDigits = Number.isInteger(scale) && scale > 0 && scale <= 64 ? scale : 0;
+  const minDigits = Math.max(isCurrencyCode(unit) ? (CURRENCY_EXPONENT[unit] ?? 2) : 0, accountDigits);
   // Pad to the currency's (or account's) digits, never cut: "12.5" USD → "12.50", "0.0001" USD → "0.0001".
   const fraction = fractionRaw.length >= minDigits ? fractionRaw : fractionRaw.padEnd(minDigits, '0');
   const trimmedInteger = integer.replace(/^0+(?=\d)/, '');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AccountReplays, accountDetail, countThrough, entriesPage } from '../../core/service/account-queries.js';
 import { replayAccount } from '../../core/ledger/replay.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadRecentEntries, openLedgerDb } from '../../core/store/index.js';
 import { entryView } from '../../core/service/views.js';

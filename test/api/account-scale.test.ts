@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppService } from '../../core/service/app-service.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { moesifJsonl, NOW, tempDir } from './fixtures.js';
 
 const credits = { customer_id: 'cus_K', subscription_id: null, unit: 'credits' };

@@ -16,11 +16,11 @@ describe('accounts totals', () => {
       const all = service.accountsList(page);
       expect(all.rows).toHaveLength(1);
       expect(all.totals).toEqual([
-        { unit: 'USD', accounts: 3, current: '80', pending: '-4', scheduled: '0', deficit: '30', expiring: '0', expiring_within_days: 30 },
+        { unit: 'USD', accounts: 3, current: '80', pending: '-4', scheduled: '0', deficit: '30', expiring: '0', expiring_within_days: 30, scale: 0 },
       ]);
       const expiring = service.accountsList({ ...page, filter: { expiring_within_days: 120 } });
       expect(expiring.totals).toEqual([
-        { unit: 'USD', accounts: 1, current: '100', pending: '0', scheduled: '0', deficit: '0', expiring: '100', expiring_within_days: 120 },
+        { unit: 'USD', accounts: 1, current: '100', pending: '0', scheduled: '0', deficit: '0', expiring: '100', expiring_within_days: 120, scale: 0 },
       ]);
       expect(service.accountsList({ ...page, filter: { in_deficit: true } }).totals).toMatchObject([{ accounts: 1, current: '-30', deficit: '30' }]);
       expect(service.accountsList({ ...page, search: 'nobody' }).totals).toEqual([]);

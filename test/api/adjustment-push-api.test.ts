@@ -17,6 +17,30 @@ afterEach(async () => {
   host = null;
 });
 
+/** The host's event stream (POST /api/events, one JSON event a line), collected until the host closes. */
+async function listen(): Promise<any[]> {
+  const events: any[] = [];
+  const response = await fetch(`http://127.0.0.1:${host!.port}/api/events`, { method: 'POST', headers: { [TOKEN_HEADER]: host!.token } });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let pending = '';
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      pending += decoder.decode(value, { stream: true });
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (line.trim() !== '') events.push(JSON.parse(line));
+    }
+  })();
+  return events;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 async function start(dbPath: string, env: NodeJS.ProcessEnv): Promise<(method: string, input: unknown) => Promise<{ status: number; body: any }>> {
   const dir = tempDir();
   host = await startBrowserHost({ dbPath, port: 0, rendererDir: fakeRenderer(dir), clock: () => NOW + 60_000, executor: inlineExecutor, version: '9.9.9', configDir: join(dir, 'config'), env });
@@ -52,7 +76,7 @@ describe('adjustment.push', () => {
     expect(unknown.body.error).toEqual({ code: 'not_found', message: 'no posted adjustment "lsadj_nope"' });
 
     const pushed = await call('adjustment.push', { confirm: true, run_id: runId });
-    expect(pushed.body).toEqual({ ok: true, value: { pushed: [{ idempotency_key: key, provider_entry_id: key }], already_pushed: [], failed: [], skipped: [] } });
+    expect(pushed.body).toEqual({ ok: true, value: { pushed: [{ idempotency_key: key, provider_entry_id: key }], already_pushed: [], failed: [], skipped: [], cancelled: [] } });
     expect(moesif.transactions.get(key)).toContain('"amount":70.000000000000000000123');
     const after = await call('adjustment.list', { unpushed: false });
     expect(after.body.value.adjustments[0]).toMatchObject({ pushed_at: '2025-03-31T00:01:00.000Z', push_attempts: 1, push_error: null, provider_entry_id: key });
@@ -76,5 +100,39 @@ describe('adjustment.push', () => {
     expect(failed.body.value.failed).toEqual([{ idempotency_key: keys['payment:pi_1'], error: 'POST /customers/cus_O/credits/ledger_entry: Orb answered 404: customer cus_O does not exist' }]);
     const record = (await call('adjustment.list', {})).body.value.adjustments.find((a: { idempotency_key: string }) => a.idempotency_key === keys['payment:pi_1']);
     expect(record).toMatchObject({ pushed_at: null, push_attempts: 1, push_error: 'POST /customers/cus_O/credits/ledger_entry: Orb answered 404: customer cus_O does not exist' });
+  });
+
+  it('a push that waits for a rate limit says why in push events, and pushCancel ends the wait at once: nothing counts as pushed, the rest is not sent', async () => {
+    const orb = await startOrbServer();
+    onCleanup(() => orb.close());
+    orb.addCustomer('cus_O');
+    // Orb asks for 45 s before each retry: without a cancel the push would sit through three of them.
+    orb.faults.push({ status: 429, headers: { 'Retry-After': '45' }, times: 100, path: /ledger_entry/ });
+    const { path, keys } = orbAdjustedDb();
+    const call = await start(path, { ORB_API_KEY: orb.apiKey, LEDGERSCOPE_ORB_API_BASE: orb.url });
+    const events = await listen();
+    const order = [keys['entry:orb:inc_a']!, keys['entry:orb:inc_b']!];
+    const pushing = call('adjustment.push', { confirm: true, keys: order });
+    await until(() => events.some((e) => e.type === 'push' && e.progress.waiting !== null));
+    const progress = events.filter((e) => e.type === 'push').map((e) => e.progress);
+    expect(progress[0]).toEqual({ done: 0, total: 2, idempotency_key: order[0], waiting: null });
+    expect(progress[1]).toEqual({
+      done: 0, total: 2, idempotency_key: order[0],
+      waiting: expect.stringMatching(/^POST \/customers\/cus_O\/credits\/ledger_entry: Orb answered 429.*: waiting 45 s before retrying$/),
+    });
+
+    expect((await call('adjustment.pushCancel', {})).body).toEqual({ ok: true, value: { cancelled: true } });
+    const report = (await pushing).body.value;
+    expect(report).toEqual({
+      pushed: [], already_pushed: [], skipped: [],
+      failed: [{ idempotency_key: order[0], error: 'cancelled while it was being sent; push it again to be sure it is there (its idempotency key makes a repeat safe)' }],
+      cancelled: [order[1]],
+    });
+    // One request went out (the one Orb refused); the second adjustment was never sent.
+    expect(orb.createRequests.map((r) => r.idempotencyKey)).toEqual([order[0]]);
+    expect((await call('adjustment.pushCancel', {})).body.value).toEqual({ cancelled: false });
+    const listed = (await call('adjustment.list', {})).body.value.adjustments;
+    expect(listed.filter((a: { pushed_at: string | null }) => a.pushed_at !== null)).toEqual([]);
+    expect(listed.find((a: { idempotency_key: string }) => a.idempotency_key === order[0]).push_attempts).toBe(1);
   });
 });

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/api/errors.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importAnyFiles } from '../../core/service/import-any.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importAnyFiles } from '../../core/import/index.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { charge, customer, paymentIntent, refund } from '../wire/stripe-objects.js';
 import { moesifJsonl, NOW, seededDb, tempDir } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerMoneyItem } from '../../core/api/types.js';
 import { Decimal } from '../../core/money/decimal.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importAnyFiles } from '../../core/service/import-any.js';
+import { importAnyFiles } from '../../core/import/index.js';
 import { dispute, paymentIntent, refund } from '../wire/stripe-objects.js';
 import { NOW, tempDir } from './fixtures.js';
 

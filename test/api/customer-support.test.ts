@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CustomerMoneyItem, CustomerTimelinePage } from '../../core/api/types.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importAnyFiles } from '../../core/service/import-any.js';
+import { importAnyFiles } from '../../core/import/index.js';
 import { runReconciliation } from '../../core/service/reconcile-service.js';
 import { timelineRow } from '../../core/service/timeline-rows.js';
 import { openLedgerDb, upsertSourceObject } from '../../core/store/index.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 
 /** Fixed "now" of these tests: after the promotion expired, before the credit expires. */
 export const NOW = Date.parse('2025-03-01T00:00:00.000Z');

@@ -50,4 +50,23 @@ describe('layering (DESIGN §2)', () => {
       for (const spec of imports(file)) expect(/^(electron|react|react-dom)(\/|$)/.test(spec)).toBe(false);
     }
   });
+
+  it('one import pipeline: core/import sits below the service, sync and hosts, and is the only writer of ledger entries', () => {
+    for (const file of files(join(root, 'core', 'import'))) {
+      for (const spec of imports(file)) {
+        const target = relative(root, resolve(file, '..', spec));
+        // The balance views are the one service module it shares: summaries are stored as `balances` prints them.
+        const allowed = !/^core\/(sync|host|cli|api|service)\//.test(target) || target === 'core/service/views.js';
+        expect([relative(root, file), target, allowed]).toEqual([relative(root, file), target, true]);
+      }
+    }
+    // Files and every sync page go through core/import/check-and-write.ts: nothing else inserts entries.
+    for (const file of files(join(root, 'core'))) {
+      const where = relative(root, file);
+      if (where.startsWith('core/store/') || where.startsWith('core/import/')) continue;
+      expect([where, /\b(EntryWriter|insertImport)\b/.test(readFileSync(file, 'utf8'))]).toEqual([where, false]);
+    }
+    const writers = files(join(root, 'core', 'import')).filter((file) => /\bnew EntryWriter\b/.test(readFileSync(file, 'utf8')));
+    expect(writers.map((file) => relative(root, file))).toEqual(['core/import/check-and-write.ts']);
+  });
 });

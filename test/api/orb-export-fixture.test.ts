@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditExport } from '../../core/audit/audit.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { tempDir } from './fixtures.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/sources/orb-export/all-entry-types.json');

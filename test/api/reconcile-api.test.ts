@@ -8,7 +8,7 @@ import { inlineExecutor } from '../../core/host/jobs.js';
 import { ITEM_CATEGORIES } from '../../core/reconcile/index.js';
 import { parseImportFile } from '../../core/sources/index.js';
 import { openLedgerDb } from '../../core/store/index.js';
-import { emptyPaymentCounts, writeFilePayments } from '../../core/sync/payment-write.js';
+import { emptyPaymentCounts, writeFilePayments } from '../../core/import/payment-write.js';
 import { fakeRenderer, NOW, seededDb } from './fixtures.js';
 
 /*

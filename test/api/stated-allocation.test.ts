@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { auditExport } from '../../core/audit/audit.js';
 import { AppService } from '../../core/service/app-service.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { loadAccountEntries, loadSourceDisagreement, openLedgerDb } from '../../core/store/index.js';
 import { tempDir } from './fixtures.js';
 

@@ -69,7 +69,7 @@ describe('ledgerscope adjustments push', () => {
     expect((await ledgerscope({}, 'adjustments', 'list', '--db', path, '--unpushed')).stdout).toBe('no posted adjustment is waiting to be pushed\n');
     const again = await ledgerscope(env, 'adjustments', 'push', '--db', path, '--confirm', '--orb-api-base', orb.url, '--json');
     expect(again.status).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ pushed: [], already_pushed: [], failed: [], skipped: [] });
+    expect(JSON.parse(again.stdout)).toEqual({ pushed: [], already_pushed: [], failed: [], skipped: [], cancelled: [] });
     expect(orb.createRequests).toHaveLength(4);
 
     // Moesif, its base from the environment as the serve host reads it.

@@ -211,7 +211,18 @@ test('credit liability: the period roll-forward per unit, drill from a line to i
   const row = page.getByTestId('liability-accounts').locator('tr[data-customer="cus_short"]');
   await row.getByTestId('drill-purchased').click();
   await expect(page.getByTestId('liability-drill')).toContainText('short-credit');
+  // Each entry with when, how much and the balance after; its id opens the account on that entry.
+  const credit = page.getByTestId('liability-drill-entries').getByRole('row').filter({ hasText: 'short-credit' });
+  await expect(credit).toContainText('+20.00');
+  await expect(credit.getByRole('link', { name: 'short-credit' })).toHaveAttribute('href', /#\/account\/.*entry=moesif%3Ashort-credit/);
   await screenshot(page, 'month-end-liability');
+  await credit.getByRole('link', { name: 'short-credit' }).click();
+  await expect(page.getByTestId('evidence')).toBeVisible();
+  await expect(page.getByTestId('evidence-raw')).toContainText('short-credit');
+  // Back returns to the same report and drill (the period and the line are in the address).
+  await page.goBack();
+  await expect(page.getByTestId('closing-USD')).toHaveText('70.00 USD');
+  await expect(page.getByTestId('liability-drill-entries')).toContainText('short-credit');
   const downloading = page.waitForEvent('download');
   await page.getByTestId('journal-export').click();
   const journal = readFileSync((await (await downloading).path())!, 'utf8').split('\r\n');

@@ -146,6 +146,24 @@ test('reconciliation: a planted missing_in_ledger is found, adjusted through the
   await page.keyboard.press('Escape');
   await expect(rowPush).toBeFocused();
   expect(moesif.requests).toHaveLength(0);
+  // Moesif asks for 45 s before a retry: the dialog says so while it waits, and its Cancel stops the push
+  // (it does not just hide a push that goes on); what was in flight is a failure to push again.
+  moesif.retryAfterSeconds = 45;
+  moesif.failNextPosts.push(429);
+  await posted.getByTestId('push-open').focus();
+  await page.keyboard.press('Enter');
+  await pushDialog.getByTestId('push-confirm').click();
+  await expect(pushDialog.getByTestId('push-waiting')).toContainText('Moesif answered 429');
+  await expect(pushDialog.getByTestId('push-waiting')).toContainText('waiting 45 s before retrying');
+  await expect(pushDialog.getByTestId('push-progress')).toContainText('Sending 1 of 1 (lsadj_');
+  await expect(pushDialog.getByTestId('push-confirm')).toBeDisabled();
+  await screenshot(page, 'adjustment-push-waiting');
+  await pushDialog.getByTestId('push-cancel').click();
+  await expect(pushDialog).toBeHidden();
+  await expect(posted.getByTestId('push-message')).toContainText('1 failed');
+  await expect(posted.getByTestId('push-status')).toContainText('cancelled while it was being sent');
+  expect(moesif.requests.map((request) => request.status)).toEqual([429]);
+
   await posted.getByTestId('push-open').focus();
   await page.keyboard.press('Enter');
   await pushDialog.getByTestId('push-confirm').click();
@@ -153,8 +171,8 @@ test('reconciliation: a planted missing_in_ledger is found, adjusted through the
   await expect(posted.getByTestId('push-message')).toHaveText('1 pushed.');
   await expect(posted.getByTestId('push-status')).toHaveText(/^pushed /);
   await expect(posted.getByTestId('push-open')).toBeDisabled();
-  expect(moesif.requests.map((request) => request.status)).toEqual([201]);
-  expect(JSON.parse(moesif.requests[0]!.body)).toMatchObject({ company_id: 'cus_short', type: 'credit', amount: 40 });
+  expect(moesif.requests.map((request) => request.status)).toEqual([429, 201]);
+  expect(JSON.parse(moesif.requests[1]!.body)).toMatchObject({ company_id: 'cus_short', type: 'credit', amount: 40 });
   await screenshot(page, 'adjustment-pushed');
 
   // Run 2: the item is settled. (Run 1's open count already says 0 since the post: wait for run 2 itself.)

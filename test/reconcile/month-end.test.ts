@@ -5,15 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PaymentRecord } from '../../core/payments/types.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { AdjustmentRejected, exportAdjustments, listPostedAdjustments, postAdjustment, pushAdjustments } from '../../core/service/adjustments.js';
 import { previewReversal, reverseAdjustment } from '../../core/service/adjustment-reversal.js';
 import { getReconcileRun, listReconcileRuns, ReconcileServiceError, runReconciliation, signOffReconcileRun, type StripeMoneyReader } from '../../core/service/reconcile-service.js';
 import { CloseRefused, reopenRun, reviewItem, RunLockedError, runHistory } from '../../core/service/run-close.js';
 import { reversalKey } from '../../core/reconcile/index.js';
-import { loadAccountEntries, openLedgerDb, type LedgerDb } from '../../core/store/index.js';
+import { listItemReviews, loadAccountEntries, openLedgerDb, type LedgerDb } from '../../core/store/index.js';
 import { replayAccount } from '../../core/ledger/replay.js';
 import { toCanonical } from '../../core/money/decimal.js';
+import { formatInstant } from '../../core/time/instant.js';
 import { at, payment } from './fixtures.js';
 
 const NOW = at(30);
@@ -194,5 +195,28 @@ describe('review of fuzzy and grouped matches', () => {
     reviewItem(db, run.run_id, { itemId: 'payment:pi_9', decision: 'rejected', by: 'Dana', reason: 'tx-9 was a promo top-up', now: at(32) });
     expect(listReconcileRuns(db)[0]).toMatchObject({ open_count: 4, review: { reviewed: 1, rejected: 1 } });
     expect(() => reviewItem(db, run.run_id, { itemId: 'payment:pi_3', decision: 'accepted', by: 'Dana', reason: null, now: at(32) })).toThrow(/only fuzzy and grouped matches/);
+  });
+
+  it('a decision carries into the next run while the match is unchanged, with who and when, and the history says so; a changed match is reviewed afresh', () => {
+    const first = newRun();
+    reviewItem(db, first.run_id, { itemId: 'payment:pi_9', decision: 'rejected', by: 'Dana', reason: 'tx-9 was a promo top-up', now: at(31) });
+    const second = runReconciliation(db, { asOf: NOW, now: at(33), stripe: stripe(PAYMENTS), by: 'Eve' }).run;
+    // Still rejected, so still an open difference: 3 differences + the rejected match, as in the first run.
+    expect(second).toMatchObject({ open_count: 4, review: { total: 1, reviewed: 1, unreviewed: 0, rejected: 1 } });
+    expect(listItemReviews(db, second.run_id).get('payment:pi_9')).toEqual({
+      itemId: 'payment:pi_9', decision: 'rejected', by: 'Dana', at: at(31), reason: `carried from run ${first.run_id}: tx-9 was a promo top-up`,
+    });
+    expect(runHistory(db, second.run_id).filter((event) => event.kind === 'review')).toEqual([
+      { kind: 'review', by: 'Eve', at: formatInstant(at(33)), reason: `carried from run ${first.run_id}`, detail: { item_id: 'payment:pi_9', decision: 'rejected', carried_from: first.run_id } },
+    ]);
+    // A third run names where the decision was made, not the run it passed through.
+    const third = runReconciliation(db, { asOf: NOW, now: at(34), stripe: stripe(PAYMENTS), by: 'Eve' }).run;
+    expect(listItemReviews(db, third.run_id).get('payment:pi_9')?.reason).toBe(`carried from run ${first.run_id}: tx-9 was a promo top-up`);
+
+    // The payment now differs (another amount, still a fuzzy match candidate or not): nothing is carried.
+    const changed = [PAYMENTS[0]!, PAYMENTS[1]!, payment('pi_9', 'co_A', '25.5', at(7))];
+    const fourth = runReconciliation(db, { asOf: NOW, now: at(35), stripe: stripe(changed), by: 'Eve' }).run;
+    expect(getReconcileRun(db, fourth.run_id).items.some((candidate) => candidate.item_id === 'payment:pi_9')).toBe(true);
+    expect(listItemReviews(db, fourth.run_id).size).toBe(0);
   });
 });

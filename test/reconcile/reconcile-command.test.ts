@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runReconcile } from '../../core/cli/reconcile-command.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { setDefaultStripeMoneyReader, storedStripeMoney } from '../../core/service/reconcile-service.js';
 import type { PaymentRecord } from '../../core/payments/types.js';
 import { insertPaymentIfNew, openLedgerDb } from '../../core/store/index.js';

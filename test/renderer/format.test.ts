@@ -38,6 +38,17 @@ describe('amounts are padded to the account scale, never cut', () => {
   });
 });
 
+describe('a list row\'s scale comes from a reply: only a small count pads', () => {
+  it('pads a row to its own scale; a currency keeps at least its digits; a scale that is not a count of 0 to 64 pads nothing', () => {
+    expect(formatAmountBare('1.5', 'credits', 3)).toBe('1.500');
+    expect(formatAmountBare('2.5', 'credits', 1)).toBe('2.5');
+    expect(formatAmountBare('610', 'USD', 0)).toBe('610.00');
+    expect(formatAmountBare('610', 'USD', 4)).toBe('610.0000');
+    expect(formatAmountBare('1.5', 'credits', undefined)).toBe('1.5');
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 65, 1e9]) expect(formatAmountBare('1.5', 'credits', bad)).toBe('1.5');
+  });
+});
+
 describe('counts agree with their number', () => {
   it('writes one of a thing in the singular, any other count in the plural', () => {
     expect(formatCountOf(1, 'new entry', 'new entries')).toBe('1 new entry');

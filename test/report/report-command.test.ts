@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLiabilityReport } from '../../core/cli/report-command.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
+import { journalLines, liabilityReportFromDb, liabilityReportView } from '../../core/report/index.js';
+import { openLedgerDb } from '../../core/store/index.js';
 
 function capture() {
   const out: string[] = [];
@@ -74,5 +76,38 @@ describe('ledgerscope report liability', () => {
     const missing = capture();
     expect(runLiabilityReport(missing, { db: '/nonexistent/ledger.sqlite', from: '2025-01-01', to: '2025-02-01', json: false, csv: false })).toBe(2);
     expect(missing.err[0]).toContain('no such ledger database');
+  });
+});
+
+describe('liability report: a correction is not usage', () => {
+  it('a Moesif "adjustment" that takes credit back (the reversal of a credit) is adjusted, not consumed, and the journal books no revenue for it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledgerscope-report-adjust-'));
+    const ledger = [
+      { company_id: 'co_1', transaction_id: 'c1', type: 'credit', amount: '100', created_at: '2025-01-02T00:00:00Z' },
+      { company_id: 'co_1', transaction_id: 'd1', type: 'debit', amount: '-30', created_at: '2025-01-05T00:00:00Z' },
+      // A duplicate credit and its correction: the correction's own type says what it is.
+      { company_id: 'co_1', transaction_id: 'c2', type: 'credit', amount: '40', created_at: '2025-01-06T00:00:00Z' },
+      { company_id: 'co_1', transaction_id: 'a1', type: 'adjustment', amount: '-40', created_at: '2025-01-07T00:00:00Z', description: 'reverses c2 (an adjustment, not usage)' },
+    ];
+    const path = join(dir, 'ledger.sqlite');
+    importFiles(path, [{ path: 'moesif.jsonl', text: ledger.map((r) => JSON.stringify(r)).join('\n') + '\n' }], { now: Date.UTC(2025, 5, 1) });
+    const ctx = capture();
+    expect(runLiabilityReport(ctx, { db: path, from: '2025-01-01', to: '2025-02-01', json: true, csv: false })).toBe(0);
+    const account = JSON.parse(ctx.out.join('')).accounts[0];
+    // 'debit' in the raw text of d1 does not make it a correction, nor the word in a1's description anything else.
+    expect(account.consumed).toEqual({ credits: '-30', value: '-30', entry_count: 1, entry_ids: ['d1'] });
+    expect(account.adjusted).toEqual({ credits: '-40', value: '-40', entry_count: 1, entry_ids: ['a1'] });
+    expect(account.purchased.credits).toBe('140');
+    expect(account.closing_balance.credits).toBe('70');
+
+    const db = openLedgerDb(path, { create: false, now: Date.UTC(2025, 5, 1) });
+    try {
+      const view = liabilityReportView(liabilityReportFromDb(db, { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 1, 1) }));
+      const names = { cash: 'Cash', deferred_revenue: 'Deferred revenue', revenue: 'Revenue', breakage: 'Breakage' };
+      // Revenue is the 30 used, never the 40 taken back.
+      expect(journalLines(view, names).filter((line) => line.account === 'Revenue').map((line) => line.credit)).toEqual(['30']);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLedgerDb } from '../../core/store/index.js';
-import { importStripeFiles } from '../../core/sync/stripe-file-import.js';
+import { importStripeFiles } from '../../core/import/stripe-files.js';
 import { buildCli } from '../cli/run-cli.js';
 import { tempDir } from '../sources-api/helpers.js';
 import { charge, customer, paymentIntent } from '../wire/stripe-objects.js';

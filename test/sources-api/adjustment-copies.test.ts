@@ -10,7 +10,7 @@ import { replayAccount } from '../../core/ledger/replay.js';
 import type { AccountKey, AccountState } from '../../core/ledger/types.js';
 import { pushClientsFromKeys } from '../../core/service/adjustment-push-clients.js';
 import { listPostedAdjustments, postAdjustment, pushAdjustments } from '../../core/service/adjustments.js';
-import { ImportRejected, importFiles } from '../../core/service/import-files.js';
+import { ImportRejected, importFiles } from '../../core/import/ledger-files.js';
 import { customerBalance } from '../../core/service/ledger-queries.js';
 import { getReconcileRun, runReconciliation } from '../../core/service/reconcile-service.js';
 import type { PaymentRecord } from '../../core/payments/types.js';

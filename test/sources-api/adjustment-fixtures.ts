@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { AdjustmentProposal } from '../../core/api/types.js';
 import { postAdjustment } from '../../core/service/adjustments.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { getReconcileRun, runReconciliation } from '../../core/service/reconcile-service.js';
 import { openLedgerDb, type LedgerDb } from '../../core/store/index.js';
 import { at, payment } from '../reconcile/fixtures.js';

@@ -62,7 +62,7 @@ describe('push to Orb: Create ledger entry through the SDK', () => {
     expect(ledger.text).toContain(`"amount":${HUGE}`);
     expect(ledger.text).toContain(`"amount":${TINY}`);
     // Pushing again sends nothing: none is left unpushed, and naming them finds them already pushed.
-    expect(await pushAdjustments(db, { confirm: true, clients, now: () => NOW + 2 })).toEqual({ pushed: [], already_pushed: [], failed: [], skipped: [] });
+    expect(await pushAdjustments(db, { confirm: true, clients, now: () => NOW + 2 })).toEqual({ pushed: [], already_pushed: [], failed: [], skipped: [], cancelled: [] });
     const named = await pushAdjustments(db, { confirm: true, clients, keys: Object.values(keys), now: () => NOW + 3 });
     expect(named.already_pushed).toEqual(Object.values(keys));
     expect(orb.createRequests).toHaveLength(4);

@@ -88,4 +88,29 @@ describe('sync moesif', () => {
     const { db } = tempDb();
     await expect(syncMoesif({ db, client: { token: 'wrong', apiBase: moesif.url }, now: NOW })).rejects.toThrow(/rejected \(401\).*read:billing_reports/);
   });
+
+  it('L5 in a sync: a transaction changed at the provider after it was stored is not applied; the stored one stays, new ones land, and the sync says so', async () => {
+    const moesif = await server();
+    const { db } = tempDb();
+    await syncMoesif({ db, client: client(moesif), now: NOW });
+    // The provider now reports t5 (the cursor's boundary, fetched again) with another amount, a new t6,
+    // and t7 twice in one page with different content.
+    moesif.reports[4] = report('t5', 'co_A', -12, '2025-01-05T00:00:00.000Z');
+    moesif.reports.push(
+      report('t6', 'co_A', -20, '2025-01-06T00:00:00.000Z'),
+      report('t7', 'co_B', -1, '2025-01-07T00:00:00.000Z'),
+      report('t7', 'co_B', -2, '2025-01-07T00:00:00.000Z'),
+    );
+    const second = await syncMoesif({ db, client: client(moesif), now: NOW + 1000 });
+    // Two pages: t5 t6 t7 t7, then from t7's instant again (the boundary): t7 (stored now, unchanged) and its other version.
+    expect(second.entries).toEqual({ inserted: 2, unchanged: 1, conflicts: 3 });
+    expect(second.warnings).toEqual([
+      expect.stringMatching(/^not applied: .*#\/3: amount: moesif id "t7" appears again in this import with different content .*: amount was "1", found "2"; the first is kept$/),
+      expect.stringMatching(/^not applied: .*#\/0: amount: moesif id "t5" conflicts with the entry imported from .* on 2025-02-01T00:00:00.000Z: amount was "10", found "12"; the stored entry is kept$/),
+      expect.stringMatching(/^not applied: .*#\/1: amount: moesif id "t7" appears again in this import with different content .*: amount was "1", found "2"; the first is kept$/),
+    ]);
+    // 100 - 30 - 10 (t5 as stored) - 20 (t6); co_B: 50 - 5 - 1 (the first t7).
+    expect(customerBalance(db, 'co_A', NOW + 1000).accounts.map((a) => a.current)).toEqual(['40']);
+    expect(customerBalance(db, 'co_B', NOW + 1000).accounts.map((a) => a.current)).toEqual(['44']);
+  });
 });

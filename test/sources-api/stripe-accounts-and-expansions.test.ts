@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { customerBalance } from '../../core/service/ledger-queries.js';
 import { formatProblem, parseImportFile } from '../../core/sources/index.js';
 import { listPayments, openLedgerDb } from '../../core/store/index.js';
-import { importStripeFiles } from '../../core/sync/stripe-file-import.js';
+import { importStripeFiles } from '../../core/import/stripe-files.js';
 import { syncStripe } from '../../core/sync/stripe-sync.js';
 import {
   charge,

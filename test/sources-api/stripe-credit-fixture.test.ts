@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { AppService } from '../../core/service/app-service.js';
-import { importAnyFiles } from '../../core/service/import-any.js';
+import { importAnyFiles } from '../../core/import/index.js';
 import { listSourceObjects, openLedgerDb } from '../../core/store/index.js';
 import { tempDir } from '../api/fixtures.js';
 

@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runReconcile } from '../../core/cli/reconcile-command.js';
-import { importAnyFiles } from '../../core/service/import-any.js';
-import { ImportRejected } from '../../core/service/import-files.js';
+import { importAnyFiles } from '../../core/import/index.js';
+import { ImportRejected } from '../../core/import/ledger-files.js';
 import { formatProblem, parseImportFile } from '../../core/sources/index.js';
 import { stripeCsvKind } from '../../core/sources/stripe/index.js';
 import { listPayments, listSourceObjects, openLedgerDb } from '../../core/store/index.js';
-import { importStripeFiles } from '../../core/sync/stripe-file-import.js';
+import { importStripeFiles } from '../../core/import/stripe-files.js';
 import { charge } from '../wire/stripe-objects.js';
 import { tempDir } from './helpers.js';
 

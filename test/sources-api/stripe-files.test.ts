@@ -3,11 +3,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImportRejected } from '../../core/service/import-files.js';
+import { ImportRejected } from '../../core/import/ledger-files.js';
 import { customerBalance } from '../../core/service/ledger-queries.js';
 import { formatProblem, parseImportFile } from '../../core/sources/index.js';
 import { listPayments, listSourceObjects, loadPayment, openLedgerDb, paymentHistory } from '../../core/store/index.js';
-import { importStripeFiles } from '../../core/sync/stripe-file-import.js';
+import { importStripeFiles } from '../../core/import/stripe-files.js';
 import {
   charge,
   creditBalanceTransaction,

@@ -235,8 +235,9 @@ describe('Stripe sync: incremental through the Events API', () => {
 
     const requestsBefore = stripe.requests.length;
     const second = await syncStripe({ db, api: stripeApi(stripe), now: nowOf(stripe) });
-    // Only events are read: the backfill is done.
-    expect(stripe.requests.slice(requestsBefore).map((r) => r.path)).toEqual(['/v1/events']);
+    // Only events are read (the backfill is done), then the grant holder's credit balance summary and a
+    // look for credit events that arrived meanwhile.
+    expect(stripe.requests.slice(requestsBefore).map((r) => r.path)).toEqual(['/v1/events', '/v1/billing/credit_balance_summary', '/v1/events']);
     expect(second.counts.payments).toEqual({ inserted: 1, updated: 3, unchanged: 0, stale: 0 });
     expect(loadPayment(db, 're_alpha')!.record.status).toBe('succeeded');
     expect(loadPayment(db, 'dp_alpha')!.record.status).toBe('won');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ImportRejected, importFiles } from '../../core/service/import-files.js';
+import { ImportRejected, importFiles } from '../../core/import/ledger-files.js';
 import { allBalances, writeAllBalancesJson } from '../../core/service/ledger-queries.js';
 import { accountIdOf, loadAccountSummaries, openLedgerDb } from '../../core/store/index.js';
 import { jsonl, moesifLine, tempDir } from './store-fixtures.js';

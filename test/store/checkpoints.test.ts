@@ -11,7 +11,7 @@ import { Decimal } from '../../core/money/decimal.js';
 import { AccountReplays, entriesPage } from '../../core/service/account-queries.js';
 import { entryView } from '../../core/service/views.js';
 import { formatInstant } from '../../core/time/instant.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import {
   CHECKPOINT_MIN_ENTRIES,

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccountKey, LedgerEntry } from '../../core/ledger/types.js';
 import { Decimal } from '../../core/money/decimal.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
 import { parseImportFile } from '../../core/sources/index.js';
 import { EntryWriter, insertImport, openLedgerDb, type NewEntryRecord } from '../../core/store/index.js';
@@ -144,5 +145,83 @@ describe('EntryWriter: multi-row INSERT of plain rows', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('EntryWriter: rows bind only what their shape does not fix', () => {
+  const FULL_COLUMNS =
+    'ordinal, source, source_id, account_id, kind, status, amount, at, block_id, effective_at, expires_at, cost_basis, priority, ' +
+    'target_expires_at, source_expires_at, void_reason, description, metadata, external_customer_id, stated_sequence, ' +
+    'stated_starting_balance, stated_ending_balance, raw, file_id, origin_line, origin_pointer';
+  const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arbitrary, { nil: null });
+  const instant = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
+  const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+  const row = fc.record({
+    account: fc.integer({ min: 0, max: 1 }),
+    source: fc.constantFrom('moesif', 'orb', 'stripe', 'ledgerscope'),
+    kind: fc.constantFrom('increment', 'decrement', 'expiration_change', 'void', 'amendment', 'expiry'),
+    status: fc.constantFrom('posted', 'pending'),
+    cents: fc.integer({ min: 1, max: 10_000_000 }),
+    at: instant,
+    blockId: maybe(text),
+    effectiveAt: maybe(instant),
+    expiresAt: maybe(instant),
+    costBasis: maybe(fc.constantFrom('0', '1', '0.2', '12.5')),
+    priority: maybe(fc.integer({ min: 0, max: 9 })),
+    targetExpiresAt: maybe(instant),
+    sourceExpiresAt: maybe(instant),
+    voidReason: maybe(text),
+    description: maybe(text),
+    metadata: maybe(fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.integer(), fc.string({ maxLength: 6 })), { maxKeys: 2 })),
+    externalCustomerId: maybe(text),
+    stated: maybe(fc.record({ sequence: maybe(fc.integer({ min: 1, max: 99 })), startingBalance: maybe(fc.constant('10')), endingBalance: maybe(fc.constant('7.5')) })),
+    raw: fc.string({ unit: 'binary', maxLength: 40 }),
+    line: maybe(fc.integer({ min: 1, max: 1_000_000 })),
+    pointer: maybe(fc.constantFrom('/0', '/data/3')),
+    canonical: fc.boolean(),
+  });
+
+  it('stores every row exactly as given, in insertion order, whatever the mix of shapes and batch boundaries', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 3 * PLAIN_ROWS_PER_INSERT + 7 }), (specs) => {
+        const records = specs.map((spec, i) => {
+          const key = ACCOUNTS[spec.account]!;
+          const amount = new Decimal(spec.cents).div(100);
+          const costBasis = spec.costBasis === null ? null : new Decimal(spec.costBasis);
+          const entry: LedgerEntry = {
+            source: spec.source, sourceId: `id${i}`, customerId: key.customerId, subscriptionId: key.subscriptionId, unit: key.unit,
+            kind: spec.kind, status: spec.status, amount, at: spec.at, ordinal: i + 1, blockId: spec.blockId, effectiveAt: spec.effectiveAt,
+            expiresAt: spec.expiresAt, costBasis, priority: spec.priority, targetExpiresAt: spec.targetExpiresAt, sourceExpiresAt: spec.sourceExpiresAt,
+            voidReason: spec.voidReason, description: spec.description,
+          };
+          const record: NewEntryRecord = {
+            entry, origin: { line: spec.line, pointer: spec.pointer }, raw: spec.raw, metadata: spec.metadata, stated: spec.stated,
+            externalCustomerId: spec.externalCustomerId,
+            ...(spec.canonical ? { amountCanonical: amount.toFixed(), costBasisCanonical: costBasis?.toFixed() ?? null } : {}),
+          };
+          return { record, account: spec.account };
+        });
+        const path = join(tempDir(), 'w.sqlite');
+        write(path, records);
+        const db = new Database(path, { readonly: true });
+        try {
+          const rows = db.prepare(`SELECT ${FULL_COLUMNS} FROM entries ORDER BY id`).all();
+          expect(rows).toEqual(
+            records.map(({ record: { entry: e, origin, raw, metadata, stated, externalCustomerId }, account }) => ({
+              ordinal: e.ordinal, source: e.source, source_id: e.sourceId, account_id: account + 1, kind: e.kind, status: e.status,
+              amount: e.amount.toFixed(), at: e.at, block_id: e.blockId, effective_at: e.effectiveAt, expires_at: e.expiresAt,
+              cost_basis: e.costBasis?.toFixed() ?? null, priority: e.priority, target_expires_at: e.targetExpiresAt, source_expires_at: e.sourceExpiresAt,
+              void_reason: e.voidReason, description: e.description, metadata: metadata === null ? null : JSON.stringify(metadata),
+              external_customer_id: externalCustomerId ?? null, stated_sequence: stated?.sequence ?? null,
+              stated_starting_balance: stated?.startingBalance ?? null, stated_ending_balance: stated?.endingBalance ?? null, raw,
+              file_id: 1, origin_line: origin.line, origin_pointer: origin.pointer,
+            })),
+          );
+        } finally {
+          db.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImportRejected, importFiles } from '../../core/service/import-files.js';
+import { ImportRejected, importFiles } from '../../core/import/ledger-files.js';
 import { formatProblem } from '../../core/sources/index.js';
 import { countEntries, LedgerDbError, loadAccountEntries, openLedgerDb } from '../../core/store/index.js';
 import { dumpDb, fileBytes, jsonl, moesifLine, NOW, tempDir } from './store-fixtures.js';

@@ -1,7 +1,7 @@
 // Child process of kill.test.ts, bundled by esbuild on the fly: imports a large generated Moesif file
 // and, once well into the write (past the page cache, so pages are on disk), says "MID" and waits to
 // be killed. Arguments: <db path> <seed> <entries> <signal after N written>.
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/index.js';
 
 const [db, seed, entries, signalAfter] = process.argv.slice(2);

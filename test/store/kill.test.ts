@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import { generateMoesifJsonl } from '../../core/sources/index.js';
 import { countEntries, openLedgerDb } from '../../core/store/index.js';
 import { dumpDb, NOW, tempDir } from './store-fixtures.js';

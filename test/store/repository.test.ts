@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compareAccountKeys } from '../../core/ledger/account-key.js';
 import { ENTRY_KINDS, type AccountKey, type LedgerEntry } from '../../core/ledger/types.js';
 import { Decimal, toCanonical } from '../../core/money/decimal.js';
-import { importFiles } from '../../core/service/import-files.js';
+import { importFiles } from '../../core/import/ledger-files.js';
 import {
   accountsOfCustomer,
   countEntries,

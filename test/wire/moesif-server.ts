@@ -26,6 +26,8 @@ export class MoesifWireServer {
   retryAfterSeconds = 0;
   /** The next posts are answered with these redirects (nothing stored), e.g. 307 to another host. */
   readonly redirectNextPosts: { status: number; location: string }[] = [];
+  /** Statuses the next posts answer before anything is stored (429 carries Retry-After: retryAfterSeconds). */
+  readonly failNextPosts: number[] = [];
   readonly gets: string[] = [];
   private server: Server | null = null;
   url = '';
@@ -65,6 +67,11 @@ export class MoesifWireServer {
         }
         if (req.method !== 'POST' || url.pathname !== '/v1/~/billing/reports/balance_transactions') return answer(404, '{"message":"not found"}');
         if (req.headers.authorization !== `Bearer ${this.token}`) return answer(401, '{"message":"Unauthorized"}');
+        const failure = this.failNextPosts.shift();
+        if (failure !== undefined) {
+          if (failure === 429) res.setHeader('Retry-After', String(this.retryAfterSeconds));
+          return answer(failure, JSON.stringify({ message: failure === 429 ? 'Too Many Requests' : 'internal error' }));
+        }
         const redirect = this.redirectNextPosts.shift();
         if (redirect !== undefined) {
           res.setHeader('Location', redirect.location);

@@ -1,6 +1,7 @@
 // A Stripe wire-format server on 127.0.0.1 for tests and the sync benchmark: list envelopes with
 // starting_after / ending_before / created[...] filters, /v1/events, Stripe's error envelope and status
-// codes, 401 for a wrong key, and injectable 429 (Retry-After, Stripe-Should-Retry) and 5xx faults.
+// codes, 401 for a wrong key, injectable 429 (Retry-After, Stripe-Should-Retry) and 5xx faults, and
+// /v1/billing/credit_balance_summary computed from the grants and their transactions it holds.
 // The real `stripe` SDK is pointed at it with its host/port/protocol options.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -181,6 +182,14 @@ export class StripeWireServer {
   readonly requests: RequestRecord[] = [];
   /** Record requests (off for the benchmark). */
   logRequests = true;
+  /**
+   * The balances a test states instead of the computed ones (a Stripe that disagrees with its own
+   * transactions as the sync sees them): customer (or customer_account) → currency (lower case) → minor
+   * units; the whole `balances` list (an empty record: an empty list).
+   */
+  readonly statedCreditBalances = new Map<string, Record<string, number>>();
+  /** Called with each authorized request's path before it is answered (a test changes Stripe meanwhile). */
+  beforeAnswer: ((path: string) => void) | null = null;
   /** Lists whose path matches ignore starting_after: every page is the first again (a cursor that does not advance). */
   ignoreStartingAfter: RegExp | null = null;
   readonly ids = new IdMaker();
@@ -301,6 +310,7 @@ export class StripeWireServer {
         error(405, 'invalid_request_error', `${req.method} is not supported by this test server`);
         return;
       }
+      this.beforeAnswer?.(path);
       this.route(path, url.searchParams, send, error);
     });
   }
@@ -329,6 +339,10 @@ export class StripeWireServer {
       const customerId = decodeURIComponent(customerTxns[1]!);
       const list = this.collection('customer_balance_transaction').filtered((o) => o.customer === customerId);
       this.list(list, path, query, send, error, 'customer_balance_transaction');
+      return;
+    }
+    if (path === '/v1/billing/credit_balance_summary') {
+      this.creditBalanceSummary(query, send, error);
       return;
     }
     const type = LIST_ROUTES[path];
@@ -364,6 +378,90 @@ export class StripeWireServer {
       return;
     }
     error(404, 'invalid_request_error', `Unrecognized request URL (GET: ${path}).`);
+  }
+
+  /**
+   * GET /v1/billing/credit_balance_summary?customer=…&filter[type]=applicability_scope&filter[applicability_scope][price_type]=metered
+   * (or filter[type]=credit_grant&filter[credit_grant]=…): one balance per currency of the grants in the
+   * filter, even when zero. A grant's ledger balance is its amount once effective (until voided or
+   * expired without a transaction saying how much), plus its other credits, minus its debits, as of the
+   * server clock. statedCreditBalances replaces the ledger balance; available_balance equals it (no draft invoices here).
+   */
+  private creditBalanceSummary(
+    query: URLSearchParams,
+    send: (status: number, body: string) => void,
+    error: (status: number, type: string, message: string, code?: string) => void,
+  ): void {
+    const customer = query.get('customer');
+    const account = query.get('customer_account');
+    if (customer === null && account === null) {
+      error(400, 'invalid_request_error', 'Missing required param: customer.', 'parameter_missing');
+      return;
+    }
+    const filterType = query.get('filter[type]');
+    if (filterType === null) {
+      error(400, 'invalid_request_error', 'Missing required param: filter[type].', 'parameter_missing');
+      return;
+    }
+    const grants: StripeJson[] = [];
+    const all = this.collection('billing.credit_grant');
+    for (let i = 0; i < all.size; i++) {
+      const grant = all.objectAt(i);
+      const owner = customer !== null ? (typeof grant.customer === 'string' ? grant.customer : (grant.customer as { id?: string } | null)?.id) : grant.customer_account;
+      if (owner === (customer ?? account)) grants.push(grant);
+    }
+    const owner = (customer ?? account)!;
+    if (grants.length === 0 && this.collection('customer').get(owner) === undefined) {
+      error(404, 'invalid_request_error', `No such customer: '${owner}'`, 'resource_missing');
+      return;
+    }
+    let scoped: StripeJson[];
+    if (filterType === 'applicability_scope') {
+      if (query.get('filter[applicability_scope][price_type]') !== 'metered') {
+        error(400, 'invalid_request_error', 'Invalid filter[applicability_scope][price_type]: must be metered', 'parameter_invalid');
+        return;
+      }
+      scoped = grants.filter((grant) => (grant.applicability_config as { scope?: { price_type?: string } } | undefined)?.scope?.price_type === 'metered');
+    } else if (filterType === 'credit_grant') {
+      const id = query.get('filter[credit_grant]');
+      scoped = grants.filter((grant) => grant.id === id);
+      if (scoped.length === 0) {
+        error(404, 'invalid_request_error', `No such credit grant: '${id}'`, 'resource_missing');
+        return;
+      }
+    } else {
+      error(400, 'invalid_request_error', `Invalid filter[type]: must be one of applicability_scope, credit_grant`, 'parameter_invalid');
+      return;
+    }
+    const txns = this.collection('billing.credit_balance_transaction');
+    const byCurrency = new Map<string, number>();
+    for (const grant of scoped) {
+      const money = (grant.amount as { monetary: { currency: string; value: number } }).monetary;
+      let balance = 0;
+      let closed = false;
+      for (let i = 0; i < txns.size; i++) {
+        const txn = txns.objectAt(i);
+        if (txn.credit_grant !== grant.id || (txn.effective_at as number) > this.clock) continue;
+        const credit = txn.credit as { type: string; amount: { monetary: { value: number } } } | null;
+        const debit = txn.debit as { type: string; amount: { monetary: { value: number } } } | null;
+        if (credit !== null && credit.type !== 'credits_granted') balance += credit.amount.monetary.value;
+        if (debit !== null) {
+          balance -= debit.amount.monetary.value;
+          if (debit.type === 'credits_voided' || debit.type === 'credits_expired') closed = true;
+        }
+      }
+      const effective = (grant.effective_at as number | null) ?? (grant.created as number);
+      const ended = (grant.voided_at !== null && grant.voided_at !== undefined) || (typeof grant.expires_at === 'number' && grant.expires_at <= this.clock);
+      if (effective <= this.clock) balance += money.value;
+      // Voided or expired with no transaction stating it: nothing of it is left.
+      if (ended && !closed) balance = 0;
+      byCurrency.set(money.currency, (byCurrency.get(money.currency) ?? 0) + balance);
+    }
+    const stated = this.statedCreditBalances.get(owner);
+    const listed = stated === undefined ? byCurrency : new Map(Object.entries(stated));
+    const amount = (currency: string, value: number): StripeJson => ({ monetary: { currency, value }, type: 'monetary' });
+    const balances = [...listed].map(([currency, value]) => ({ available_balance: amount(currency, value), ledger_balance: amount(currency, value) }));
+    send(200, JSON.stringify({ balances, customer, customer_account: account, livemode: false, object: 'billing.credit_balance_summary' }));
   }
 
   private list(

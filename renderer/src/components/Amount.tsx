@@ -19,8 +19,10 @@ export function useAmountScale(unit: string): number {
  * An amount as the ledger holds it: every digit, its unit, and a negative one unmistakable (a true
  * minus sign, colour, and "negative" for screen readers).
  */
-export function Amount({ value, unit, showUnit = true, signed = false }: { value: string; unit: string; showUnit?: boolean; signed?: boolean }) {
-  const parts = amountParts(value, unit, useAmountScale(unit));
+export function Amount({ value, unit, showUnit = true, signed = false, scale }: { value: string; unit: string; showUnit?: boolean; signed?: boolean; scale?: number | undefined }) {
+  // `scale`: the row's account's, where a list shows many accounts; else the surrounding account's.
+  const surrounding = useAmountScale(unit);
+  const parts = amountParts(value, unit, scale ?? surrounding);
   const sign = parts.negative ? '−' : signed && !/^[+-]?0*(\.0*)?$/.test(value) ? '+' : '';
   // Very large amounts (a unit error, a pasted id) are shortened so the layout holds; the title has every digit.
   const short = shortMagnitude(value);

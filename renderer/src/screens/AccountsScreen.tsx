@@ -90,7 +90,7 @@ export function AccountsScreen() {
   const sortOf = (column: AccountSortKey) => ({ direction: sort.key === column ? sort.direction : null, onToggle: toggleSort(column) });
 
   const money = (pick: (row: AccountSummary) => string, hideZero = false) => (row: AccountSummary) =>
-    hideZero && isZeroAmount(pick(row)) ? <span className="muted">—</span> : <Amount value={pick(row)} unit={row.unit} showUnit={false} />;
+    hideZero && isZeroAmount(pick(row)) ? <span className="muted">—</span> : <Amount value={pick(row)} unit={row.unit} showUnit={false} scale={row.scale} />;
 
   const columns: Column<AccountSummary>[] = [
     {
@@ -179,19 +179,19 @@ export function AccountsScreen() {
                 <th scope="row">{t.unit}</th>
                 <td className="right">{formatCount(t.accounts)}</td>
                 <td className="right">
-                  <Amount value={t.current} unit={t.unit} />
+                  <Amount value={t.current} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.pending} unit={t.unit} />
+                  <Amount value={t.pending} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.scheduled} unit={t.unit} />
+                  <Amount value={t.scheduled} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.deficit} unit={t.unit} />
+                  <Amount value={t.deficit} unit={t.unit} scale={t.scale} />
                 </td>
                 <td className="right">
-                  <Amount value={t.expiring} unit={t.unit} />
+                  <Amount value={t.expiring} unit={t.unit} scale={t.scale} />
                 </td>
               </tr>
             ))}

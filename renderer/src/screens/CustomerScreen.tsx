@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'react';
-import type { CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
+import type { AccountRef, CustomerMoneyItem, CustomerTimelineItem, CustomerTimelinePage } from '../../../core/api/types';
 import { call } from '../api/client';
 import { usePagedRows } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { formatCountOf, formatInstant, formatKind, negateAmount } from '../format';
-import { navigate, routeHref } from '../state/route';
+import { currentParams, navigate, replaceParams, routeHref } from '../state/route';
 import { asOfParam, useApp } from '../state/store';
 import { CustomerSearch } from './customer/CustomerSearch';
 import { MONEY_STATUS, stripeWord } from './customer/money-status';
 import { PaymentEvidencePanel, ReconciliationLink } from './customer/PaymentEvidencePanel';
+
+/** This screen's address key besides the customer in its path: the payment, refund or dispute whose Stripe objects are open. */
+const PAYMENT_PARAM = 'payment';
 
 const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
 
@@ -33,10 +36,17 @@ function StatusCell({ item }: { item: CustomerTimelineItem }) {
   );
 }
 
-function AmountCell({ item }: { item: CustomerTimelineItem }) {
+/** Each account's scale, from the page's accounts (the same as its account screen's). */
+type ScaleOf = (account: AccountRef) => number | undefined;
+
+function accountKey(account: AccountRef): string {
+  return JSON.stringify([account.customer_id, account.subscription_id, account.unit]);
+}
+
+function AmountCell({ item, scaleOf }: { item: CustomerTimelineItem; scaleOf: ScaleOf }) {
   if (item.type === 'ledger_entry') {
     const amount = DIRECTION[item.entry.kind] === -1 ? negateAmount(item.entry.applied_amount) : item.entry.applied_amount;
-    return <Amount value={amount} unit={item.account.unit} signed />;
+    return <Amount value={amount} unit={item.account.unit} signed scale={scaleOf(item.account)} />;
   }
   // A payment that did not succeed is shown struck through: it is not money received.
   if (MONEY_STATUS[item.money_status].notReceived && item.type === 'payment') {
@@ -56,7 +66,11 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
   const info = useApp((state) => state.info);
   const [head, setHead] = useState<CustomerTimelinePage | null>(null);
   const [selected, setSelected] = useState<CustomerMoneyItem | null>(null);
-  useEffect(() => setSelected(null), [customerId]);
+  // The opened payment, refund or dispute is in the address (`?payment=<id>`): reload and a shared link reopen it.
+  const [wanted, setWanted] = useState<string | null>(() => currentParams().get(PAYMENT_PARAM));
+  useEffect(() => {
+    if (wanted === null) replaceParams({ [PAYMENT_PARAM]: selected?.id ?? null });
+  }, [selected, wanted]);
 
   const key = JSON.stringify([customerId, asOf, dataVersion]);
   const rows = usePagedRows<CustomerTimelineItem>(
@@ -64,13 +78,34 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
     async (offset, limit) => {
       const page = await call('customer.timeline', { customer_id: customerId ?? '', ...asOfParam(asOf), offset, limit });
       // A link or a typed URL may name the customer by email, Stripe id or payment id: show the ledger customer's own URL.
-      if (page.customer_id !== customerId) window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }));
+      if (page.customer_id !== customerId) {
+        const payment = currentParams().get(PAYMENT_PARAM);
+        window.location.replace(routeHref({ screen: 'customer', customerId: page.customer_id }, payment === null ? {} : { [PAYMENT_PARAM]: payment }));
+      }
       setHead(page);
       return { total: page.total, rows: page.items };
     },
     200,
     customerId !== null,
   );
+
+  // Reopens the item the address names once its row has loaded.
+  useEffect(() => {
+    if (wanted === null || !rows.ready) return;
+    for (let index = 0; index < (rows.total ?? 0); index++) {
+      const item = rows.row(index);
+      if (item === undefined) return;
+      if (item.type !== 'ledger_entry' && item.id === wanted) {
+        setSelected(item);
+        setWanted(null);
+        return;
+      }
+    }
+    setWanted(null);
+  });
+
+  const scales = new Map((head?.accounts ?? []).map((account) => [accountKey(account), account.scale]));
+  const scaleOf: ScaleOf = (account) => scales.get(accountKey(account));
 
   const columns: Column<CustomerTimelineItem>[] = [
     { id: 'at', header: 'Time (UTC)', width: '13.5rem', render: (item) => formatInstant(item.at).replace(' UTC', '') },
@@ -82,13 +117,13 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
       render: (item) => (item.type === 'ledger_entry' ? <span className={`kind kind-${item.entry.kind}`}>{formatKind(item.entry.kind)}</span> : formatKind(item.type)),
     },
     { id: 'status', header: 'Status', width: 'minmax(18rem, 2fr)', render: (item) => <StatusCell item={item} /> },
-    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} /> },
+    { id: 'amount', header: 'Amount', width: '9rem', align: 'right', render: (item) => <AmountCell item={item} scaleOf={scaleOf} /> },
     {
       id: 'balance',
       header: 'Balance after',
       width: '8.5rem',
       align: 'right',
-      render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} />),
+      render: (item) => (item.balance_after === null || item.account === null ? '—' : <Amount value={item.balance_after} unit={item.account.unit} scale={scaleOf(item.account)} />),
     },
     {
       id: 'reconciliation',
@@ -140,7 +175,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
                       </a>
                     </dt>
                     <dd>
-                      <Amount value={account.available} unit={account.unit} /> <span className="muted small">available</span>
+                      <Amount value={account.available} unit={account.unit} scale={account.scale} /> <span className="muted small">available</span>
                     </dd>
                   </div>
                 ))}
@@ -175,6 +210,7 @@ export function CustomerScreen({ customerId }: { customerId: string | null }) {
                 height={`min(calc(100vh - 24rem), ${Math.max(3, rows.total ?? 0) * 34 + 2}px)`}
                 onRangeChange={rows.ensure}
                 onActivate={(item) => {
+                  setWanted(null);
                   if (item.type !== 'ledger_entry') setSelected(item);
                   else navigate({ screen: 'account', account: item.account });
                 }}

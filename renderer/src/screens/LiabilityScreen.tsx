@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { LiabilityAccount, LiabilityReportView, LiabilityUnitTotal } from '../../../core/api/types';
 import { call } from '../api/client';
-import { errorMessage } from '../api/hooks';
+import { errorMessage, useLoad } from '../api/hooks';
 import { Amount } from '../components/Amount';
 import { EmptyState, ErrorBanner } from '../components/Feedback';
-import { formatAmountBare, formatCount, formatCountOf } from '../format';
-import { routeHref } from '../state/route';
+import { formatAmountBare, formatCount, formatCountOf, formatInstant, formatKind } from '../format';
+import { currentParams, replaceParams, routeHref } from '../state/route';
+import { ENTRIES_PARAM, signedAmount } from './account/entries-query';
 import { deliverExport } from './export';
 
 /*
@@ -63,7 +64,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
         <tr>
           <th scope="row">Opening balance</th>
           <td className="right">
-            <Amount value={total.opening_balance.credits} unit={total.unit} />
+            <Amount value={total.opening_balance.credits} unit={total.unit} scale={total.scale} />
           </td>
           <td className="right mono">{formatAmountBare(total.opening_balance.value, '')}</td>
           <td />
@@ -72,7 +73,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
           <tr key={line} data-line={line}>
             <th scope="row">{LINE_LABELS[line]}</th>
             <td className="right">
-              <Amount value={total[line].credits} unit={total.unit} signed />
+              <Amount value={total[line].credits} unit={total.unit} signed scale={total.scale} />
             </td>
             <td className="right mono">{formatAmountBare(total[line].value, '')}</td>
             <td className="right">{formatCount(total[line].entry_count)}</td>
@@ -81,7 +82,7 @@ function UnitTable({ total }: { total: LiabilityUnitTotal }) {
         <tr data-line="closing">
           <th scope="row">Closing balance</th>
           <td className="right" data-testid={`closing-${total.unit}`}>
-            <Amount value={total.closing_balance.credits} unit={total.unit} />
+            <Amount value={total.closing_balance.credits} unit={total.unit} scale={total.scale} />
           </td>
           <td className="right mono">{formatAmountBare(total.closing_balance.value, '')}</td>
           <td />
@@ -103,41 +104,139 @@ function AccountRow({ account, onDrill }: { account: LiabilityAccount; onDrill(a
         {account.subscription_id === null ? null : <span className="muted"> / {account.subscription_id}</span>}
       </td>
       <td>{account.unit}</td>
-      <td className="right mono">{formatAmountBare(account.opening_balance.credits, account.unit)}</td>
+      <td className="right mono">{formatAmountBare(account.opening_balance.credits, account.unit, account.scale)}</td>
       {lines.map((line) => (
         <td key={line} className="right mono">
           {account[line].entry_count === 0 ? (
-            <span className="muted">{formatAmountBare(account[line].credits, account.unit)}</span>
+            <span className="muted">{formatAmountBare(account[line].credits, account.unit, account.scale)}</span>
           ) : (
             <button type="button" className="link-button" onClick={() => onDrill(account, line)} data-testid={`drill-${line}`} aria-label={`${LINE_LABELS[line]} of ${account.customer_id}: ${formatCountOf(account[line].entry_count, 'entry', 'entries')}`}>
-              {formatAmountBare(account[line].credits, account.unit)}
+              {formatAmountBare(account[line].credits, account.unit, account.scale)}
             </button>
           )}
         </td>
       ))}
-      <td className="right mono">{formatAmountBare(account.closing_balance.credits, account.unit)}</td>
+      <td className="right mono">{formatAmountBare(account.closing_balance.credits, account.unit, account.scale)}</td>
     </tr>
   );
 }
 
+/** Most entries a drill lists (the contract's page); a line with more says how many it leaves out. */
+const DRILL_LIMIT = 1000;
+
+/**
+ * The entries behind one line of one account: when, what, how much and the balance after, each opening the
+ * account screen on that entry (its evidence). Read as of the period's end, where the report read them.
+ */
+function LineEntries({ account, line, to }: { account: LiabilityAccount; line: LineName; to: string }) {
+  const ids = account[line].entry_ids.slice(0, DRILL_LIMIT);
+  const ref = { customer_id: account.customer_id, subscription_id: account.subscription_id, unit: account.unit };
+  const asOf = new Date(Date.parse(to) - 1).toISOString();
+  const entries = useLoad(`${JSON.stringify(ref)}|${line}|${to}|${ids.join(',')}`, () =>
+    call('entries.list', { account: ref, ids, as_of: asOf, order: 'asc', offset: 0, limit: DRILL_LIMIT }),
+  );
+  const total = account[line].entry_count;
+  return (
+    <div className="liability-drill" data-testid="liability-drill">
+      <h4>
+        {LINE_LABELS[line]} of {account.customer_id} ({account.unit}): {formatCountOf(total, 'entry', 'entries')}
+        {total > ids.length ? <span className="muted small"> (the first {formatCount(ids.length)} listed)</span> : null}
+      </h4>
+      <ErrorBanner message={entries.error} />
+      {entries.data === null ? (
+        <p className="muted small">{entries.loading ? 'Loading entries…' : null}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="compact" data-testid="liability-drill-entries">
+            <thead>
+              <tr>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Kind</th>
+                <th scope="col" className="right">
+                  Amount
+                </th>
+                <th scope="col" className="right">
+                  Balance after
+                </th>
+                <th scope="col">Block</th>
+                <th scope="col">Id</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.data.rows.map((row) => (
+                <tr key={`${row.source}:${row.id}`}>
+                  <td className="mono small">{formatInstant(row.created_at)}</td>
+                  <td>{formatKind(row.kind)}</td>
+                  <td className="right">
+                    <Amount value={signedAmount(row)} unit={account.unit} showUnit={false} scale={account.scale} signed />
+                  </td>
+                  <td className="right">
+                    <Amount value={row.ending_balance} unit={account.unit} showUnit={false} scale={account.scale} />
+                  </td>
+                  <td className="mono small">{row.block_id ?? '—'}</td>
+                  <td className="mono small">
+                    <a href={routeHref({ screen: 'account', account: ref }, { [ENTRIES_PARAM.entry]: `${row.source}:${row.id}` })}>{row.id}</a>
+                  </td>
+                  <td className="small">{row.description ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The report's address keys: the period shown and the line drilled into, so Back from an entry returns to them. */
+const LIABILITY_PARAM = { from: 'from', to: 'to', drill: 'drill' } as const;
+
+/** A drill as the address names it: [line, customer, subscription, unit]. */
+function drillParam(drill: { account: LiabilityAccount; line: LineName }): string {
+  return JSON.stringify([drill.line, drill.account.customer_id, drill.account.subscription_id, drill.account.unit]);
+}
+
+function drillFromParam(text: string | null, view: LiabilityReportView): { account: LiabilityAccount; line: LineName } | null {
+  if (text === null) return null;
+  try {
+    const [line, customer, subscription, unit] = JSON.parse(text) as [LineName, string, string | null, string];
+    const account = view.accounts.find((a) => a.customer_id === customer && a.subscription_id === subscription && a.unit === unit);
+    return account === undefined || !(line in LINE_LABELS) ? null : { account, line };
+  } catch {
+    return null; // an address edited by hand: show the report without a drill
+  }
+}
+
 export function LiabilityScreen() {
+  const [linked] = useState(currentParams);
   const initial = lastMonth();
-  const [from, setFrom] = useState(initial.from);
-  const [to, setTo] = useState(initial.to);
+  const [from, setFrom] = useState(linked.get(LIABILITY_PARAM.from) ?? initial.from);
+  const [to, setTo] = useState(linked.get(LIABILITY_PARAM.to) ?? initial.to);
   const [view, setView] = useState<LiabilityReportView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [drill, setDrill] = useState<{ account: LiabilityAccount; line: LineName } | null>(null);
-  const show = (): void => {
-    setDrill(null);
+  const [drill, setDrillState] = useState<{ account: LiabilityAccount; line: LineName } | null>(null);
+  const setDrill = (next: { account: LiabilityAccount; line: LineName } | null): void => {
+    setDrillState(next);
+    replaceParams({ [LIABILITY_PARAM.drill]: next === null ? null : drillParam(next) });
+  };
+  const show = (reopen: string | null = null): void => {
     call('report.liability', { from, to }).then(
       (reply) => {
         setView(reply);
         setError(null);
+        replaceParams({ [LIABILITY_PARAM.from]: from, [LIABILITY_PARAM.to]: to });
+        setDrill(drillFromParam(reopen, reply));
       },
       (failure: unknown) => setError(errorMessage(failure)),
     );
   };
+  // A period in the address (a reload, a shared link, Back from an entry): show it, with its drill.
+  useEffect(() => {
+    if (linked.get(LIABILITY_PARAM.from) !== null && linked.get(LIABILITY_PARAM.to) !== null) show(linked.get(LIABILITY_PARAM.drill));
+    // Once, for the address the screen opened with.
+  }, []);
   const exportFile = (what: 'liability' | 'journal', format: 'csv' | 'xlsx' = 'csv'): void => {
     call('report.liabilityExport', { from, to, what, format }).then(
       (result) => setMessage(deliverExport(result, 'text/csv')),
@@ -225,20 +324,7 @@ export function LiabilityScreen() {
                 </tbody>
               </table>
             </div>
-            {drill === null ? null : (
-              <div className="liability-drill" data-testid="liability-drill">
-                <h4>
-                  {LINE_LABELS[drill.line]} of {drill.account.customer_id} ({drill.account.unit}): {formatCountOf(drill.account[drill.line].entry_count, 'entry', 'entries')}
-                </h4>
-                <ul className="small">
-                  {drill.account[drill.line].entry_ids.map((id) => (
-                    <li key={id}>
-                      <code>{id}</code>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
+            {drill === null ? null : <LineEntries account={drill.account} line={drill.line} to={view.to} />}
           </section>
         </>
       )}

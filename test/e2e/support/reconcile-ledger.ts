@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseImportFile } from '../../../core/sources/index.js';
 import { countPayments, openLedgerDb } from '../../../core/store/index.js';
-import { emptyPaymentCounts, writeFilePayments } from '../../../core/sync/payment-write.js';
+import { emptyPaymentCounts, writeFilePayments } from '../../../core/import/payment-write.js';
 import { projectRoot } from './environment.js';
 import { day, ledgerscope, type SeededLedger } from './ledger.js';
 

@@ -5,19 +5,18 @@ import { useLoad, usePagedRows } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { formatCount, formatCountOf, formatInstant, formatKind, negateAmount } from '../../format';
-import { asOfParam, useApp } from '../../state/store';
-import { ENTRIES_PAGE_SIZE } from './entries-query';
+import { formatCount, formatCountOf, formatInstant, formatKind } from '../../format';
+import { currentParams, replaceParams } from '../../state/route';
+import { useApp } from '../../state/store';
+import { ENTRIES_PAGE_SIZE, ENTRIES_PARAM, entriesFilterFromParams, entriesFilterParams, entriesQuery, signedAmount } from './entries-query';
 import { markEntriesPainted } from './entries-painted';
 
 /** Marked once per page load when the entries table first shows rows: the first-paint benchmark reads it. */
 
-/** How an entry moves the posted balance: credit in, usage out. An expiration change only moves credit. */
-const DIRECTION: Record<string, 1 | -1 | 0> = { increment: 1, amendment: 1, decrement: -1, void: -1, expiry: -1, expiration_change: 0 };
 
-function signedAmount(row: EntryRow): string {
-  const direction = DIRECTION[row.kind] ?? 0;
-  return direction === -1 ? negateAmount(row.applied_amount) : row.applied_amount;
+/** An entry as the address names it. */
+function entryParam(row: EntryRow): string {
+  return `${row.source}:${row.id}`;
 }
 
 function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
@@ -90,18 +89,20 @@ function Evidence({ entry, onClose }: { entry: EntryRow; onClose(): void }) {
 export function EntriesSection({ account }: { account: AccountRef }) {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
-  const [kinds, setKinds] = useState<EntryKindName[]>([]);
-  const [status, setStatus] = useState<'' | EntryStatusName>('');
-  const [order, setOrder] = useState<'desc' | 'asc'>('desc');
+  // The filters and the open record start from the address and are written back to it (reload and a shared link show the same rows).
+  const [linked] = useState(currentParams);
+  const [kinds, setKinds] = useState<EntryKindName[]>(() => entriesFilterFromParams(linked).kinds);
+  const [status, setStatus] = useState<'' | EntryStatusName>(() => entriesFilterFromParams(linked).status);
+  const [order, setOrder] = useState<'desc' | 'asc'>(() => entriesFilterFromParams(linked).order);
   const [selected, setSelected] = useState<EntryRow | null>(null);
+  /** The record the address names ("source:id"), until it is found among the loaded rows or another is opened. */
+  const [wanted, setWanted] = useState<string | null>(linked.get(ENTRIES_PARAM.entry));
   const [unfiltered, setUnfiltered] = useState<number | null>(null);
-  const query = {
-    account,
-    ...asOfParam(asOf),
-    order,
-    ...(kinds.length > 0 ? { kinds } : {}),
-    ...(status === '' ? {} : { statuses: [status] }),
-  };
+  useEffect(() => replaceParams(entriesFilterParams({ kinds, status, order })), [kinds, status, order]);
+  useEffect(() => {
+    if (wanted === null) replaceParams({ [ENTRIES_PARAM.entry]: selected === null ? null : entryParam(selected) });
+  }, [selected, wanted]);
+  const query = entriesQuery(account, asOf, { kinds, status, order });
   const rows = usePagedRows<EntryRow>(
     JSON.stringify([query, dataVersion]),
     async (offset, limit) => {
@@ -111,6 +112,27 @@ export function EntriesSection({ account }: { account: AccountRef }) {
     },
     ENTRIES_PAGE_SIZE,
   );
+
+  // Reopens the record the address names, asked for by its id: it may lie far below the rows loaded so far
+  // (the table loads as it scrolls; a report's drill links to any entry of a long account).
+  useEffect(() => {
+    if (wanted === null) return undefined;
+    let live = true;
+    const id = wanted.slice(wanted.indexOf(':') + 1);
+    call('entries.list', { ...query, ids: [id], offset: 0, limit: 10 }).then(
+      (page) => {
+        if (!live) return;
+        const row = page.rows.find((candidate) => entryParam(candidate) === wanted);
+        if (row !== undefined) setSelected(row);
+        setWanted(null);
+      },
+      () => live && setWanted(null),
+    );
+    return () => {
+      live = false;
+    };
+    // Once per address: the filters in `query` are the ones the address gave.
+  }, [wanted]);
 
   const painted = useRef(false);
   useEffect(() => {
@@ -166,7 +188,7 @@ export function EntriesSection({ account }: { account: AccountRef }) {
         </label>
         <label className="field">
           <span>Order</span>
-          <select value={order} onChange={(event) => setOrder(event.target.value as 'asc' | 'desc')}>
+          <select value={order} onChange={(event) => setOrder(event.target.value as 'asc' | 'desc')} data-testid="order-filter">
             <option value="desc">Newest first</option>
             <option value="asc">Oldest first</option>
           </select>
@@ -182,7 +204,10 @@ export function EntriesSection({ account }: { account: AccountRef }) {
           columns={columns}
           height={`min(28rem, ${Math.max(3, rows.total ?? 0) * 34 + 2}px)`}
           onRangeChange={rows.ensure}
-          onActivate={(row) => setSelected(row)}
+          onActivate={(row) => {
+            setWanted(null);
+            setSelected(row);
+          }}
           rowClassName={(row) => (row.status === 'pending' ? 'pending' : '')}
           empty={
             rows.ready ? (

@@ -154,6 +154,7 @@ function MatchReview({ item, runId, onReviewed }: { item: ReconcileItemRow; runI
         <span className="small" data-testid="review-decision">
           {item.review.decision === 'accepted' ? 'Accepted' : 'Rejected'}
           {item.review.by === null ? '' : ` by ${item.review.by}`}
+          {item.review.reason === null ? null : <span className="muted" data-testid="review-reason">{` (${item.review.reason})`}</span>}
         </span>
       )}{' '}
       <button type="button" className="secondary small" onClick={() => decide('accepted')} disabled={item.review?.decision === 'accepted'} data-testid="review-accept">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment, ReversalPreview } from '../../../../core/api/types';
-import { call } from '../../api/client';
+import type { AdjustmentPushReport, AdjustmentsList, PostedAdjustment, PushProgress, ReversalPreview } from '../../../../core/api/types';
+import { call, subscribeEvents } from '../../api/client';
 import { errorMessage, useLoad } from '../../api/hooks';
 import { Amount } from '../../components/Amount';
 import { ErrorBanner } from '../../components/Feedback';
@@ -10,7 +10,8 @@ import { formatCount, formatCountOf, formatInstant, formatKind } from '../../for
  * A run's posted adjustments and whether each reached its provider (pushed / not pushed / failed with the
  * provider's words). "Push to provider…" (every unpushed one) or a row's "Push…" (that one) opens a
  * confirmation listing exactly what will be sent; only its confirm button calls adjustment.push, with the
- * keys it listed.
+ * keys it listed. While it pushes, the dialog stays open with the host's progress (which adjustment, and
+ * any wait a provider asked for) and its Cancel stops the push rather than hiding it.
  */
 
 const PROVIDER_NAMES: Record<PostedAdjustment['provider'], string> = { orb: 'Orb', moesif: 'Moesif' };
@@ -55,14 +56,35 @@ function sentAmount(adjustment: PostedAdjustment): string {
 function PushDialog({ adjustments, ready, onClose, onPushed }: { adjustments: PostedAdjustment[]; ready: AdjustmentsList['push_ready']; onClose(): void; onPushed(report: AdjustmentPushReport): void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [pushing, setPushing] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [progress, setProgress] = useState<PushProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const element = dialog.current;
     if (element !== null && !element.open) element.showModal();
   }, []);
+  // Listening from the start, so the first progress event of a push is not missed.
+  useEffect(
+    () =>
+      subscribeEvents((event) => {
+        if (event.type === 'push') setProgress(event.progress);
+      }),
+    [],
+  );
+  const cancel = (): void => {
+    if (!pushing) {
+      dialog.current?.close();
+      return;
+    }
+    // The push ends after the adjustment in flight (a wait ends at once); its report then closes the dialog.
+    setCancelling(true);
+    call('adjustment.pushCancel', {}).catch((failure: unknown) => setError(errorMessage(failure)));
+  };
   const withoutKey = [...new Set(adjustments.filter((a) => !ready[a.provider]).map((a) => PROVIDER_NAMES[a.provider]))];
   const push = (): void => {
     setPushing(true);
+    setCancelling(false);
+    setProgress(null);
     setError(null);
     call('adjustment.push', { confirm: true, keys: adjustments.map((a) => a.idempotency_key) }).then(
       (report) => {
@@ -77,7 +99,19 @@ function PushDialog({ adjustments, ready, onClose, onPushed }: { adjustments: Po
     );
   };
   return (
-    <dialog ref={dialog} className="dialog push-dialog" aria-labelledby="push-title" onClose={onClose} data-testid="push-dialog">
+    <dialog
+      ref={dialog}
+      className="dialog push-dialog"
+      aria-labelledby="push-title"
+      onClose={onClose}
+      // Esc while pushing asks to cancel instead of hiding a push that goes on.
+      onCancel={(event) => {
+        if (!pushing) return;
+        event.preventDefault();
+        cancel();
+      }}
+      data-testid="push-dialog"
+    >
       <h2 id="push-title">Push {adjustments.length === 1 ? 'this adjustment' : `${formatCount(adjustments.length)} adjustments`} to the provider?</h2>
       <p className="small">
         This writes to the provider's live ledger. Each request carries its idempotency key, so the provider records it once even if it is sent again.
@@ -118,16 +152,29 @@ function PushDialog({ adjustments, ready, onClose, onPushed }: { adjustments: Po
           No API key for {withoutKey.join(' and ')}: those adjustments will be skipped. Add the key in Settings (or the environment in browser mode).
         </p>
       ) : null}
+      {pushing ? <PushProgressLine progress={progress} cancelling={cancelling} /> : null}
       <ErrorBanner message={error} />
       <div className="actions dialog-actions">
-        <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
-          Cancel (Esc)
+        <button type="button" className="secondary" onClick={cancel} disabled={cancelling} data-testid="push-cancel">
+          {pushing ? (cancelling ? 'Cancelling…' : 'Cancel the push (Esc)') : 'Cancel (Esc)'}
         </button>
         <button type="button" onClick={push} disabled={pushing} data-testid="push-confirm">
           {pushing ? 'Pushing…' : `Confirm and push ${formatCount(adjustments.length)}`}
         </button>
       </div>
     </dialog>
+  );
+}
+
+/** Which adjustment is being sent and why the push pauses, as the host reports it. */
+function PushProgressLine({ progress, cancelling }: { progress: PushProgress | null; cancelling: boolean }) {
+  const sending = progress === null || progress.idempotency_key === null ? 'Sending…' : `Sending ${formatCount(progress.done + 1)} of ${formatCount(progress.total)} (${progress.idempotency_key})…`;
+  return (
+    <p className="small" role="status" aria-live="polite" data-testid="push-progress">
+      {sending}
+      {progress?.waiting == null ? null : <span className="notice-warning" data-testid="push-waiting"> {progress.waiting}.</span>}
+      {cancelling ? ' Cancelling: nothing more is sent after this one.' : null}
+    </p>
   );
 }
 
@@ -209,6 +256,7 @@ function reportText(report: AdjustmentPushReport): string {
     report.already_pushed.length > 0 ? `${formatCount(report.already_pushed.length)} already pushed` : null,
     report.failed.length > 0 ? `${formatCount(report.failed.length)} failed` : null,
     report.skipped.length > 0 ? `${formatCount(report.skipped.length)} skipped (${report.skipped[0]!.reason})` : null,
+    report.cancelled.length > 0 ? `${formatCount(report.cancelled.length)} not sent (cancelled)` : null,
   ];
   return parts.filter((part) => part !== null).join(', ') + '.';
 }
@@ -330,7 +378,7 @@ export function PostedAdjustments({ runId, reloadKey, onChanged = () => {} }: { 
             setTimeout(() => opener.current?.focus(), 0);
           }}
           onPushed={(report) => {
-            setMessage({ text: reportText(report), warning: report.failed.length > 0 || report.skipped.length > 0 });
+            setMessage({ text: reportText(report), warning: report.failed.length > 0 || report.skipped.length > 0 || report.cancelled.length > 0 });
             setPushVersion((v) => v + 1);
           }}
         />

@@ -18,7 +18,7 @@ import {
   type LedgerDb,
 } from '../store/index.js';
 import { formatInstant } from '../time/instant.js';
-import { DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from './import-batch.js';
+import { CONFLICT, DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from './batch.js';
 
 /*
  * The checks between parsing and writing: L5 identity (within the batch, then against the store) and
@@ -72,10 +72,11 @@ function difference(before: LedgerEntry, after: LedgerEntry): { field: string; d
 
 /**
  * L5 within the batch: the same (source, source id) twice with the same fingerprint is one entry (the
- * later ones are marked DUPLICATE); with different content it is a conflict. Returns the index of
+ * later ones are marked DUPLICATE); with different content it is a conflict: a problem, or, when
+ * `conflicts` is given (a sync), the later one is skipped and reported there. Returns the index of
  * source ids the store check reuses.
  */
-export function checkBatchIdentity(batch: ImportBatch, problems: ImportProblem[]): SourceIdIndex {
+export function checkBatchIdentity(batch: ImportBatch, problems: ImportProblem[], conflicts?: ImportProblem[]): SourceIdIndex {
   const { entries, status } = batch;
   const index = new SourceIdIndex(entries, entries.length);
   for (let i = 0; i < entries.length; i++) {
@@ -88,24 +89,25 @@ export function checkBatchIdentity(batch: ImportBatch, problems: ImportProblem[]
       continue;
     }
     const { field, detail } = difference(earlier.entry, later.entry);
-    problems.push(
-      problemAt(
-        later.origin,
-        field,
-        `${later.entry.source} id "${later.entry.sourceId}" appears again in this import with different content ` +
-          `(first at ${where(earlier.origin)}): ${detail}`,
-      ),
-    );
+    const message =
+      `${later.entry.source} id "${later.entry.sourceId}" appears again in this import with different content ` +
+      `(first at ${where(earlier.origin)}): ${detail}`;
+    if (conflicts === undefined) problems.push(problemAt(later.origin, field, message));
+    else {
+      conflicts.push(problemAt(later.origin, field, `${message}; the first is kept`));
+      status[i] = CONFLICT;
+    }
   }
   return index;
 }
 
 /**
  * L5 against the store: an id already stored with the same content is UNCHANGED; with different
- * content it is a conflict naming where and when the stored one was imported. Ids are looked up in
+ * content it is a conflict naming where and when the stored one was imported: a problem, or, when
+ * `conflicts` is given (a sync), the new entry is skipped and reported there. Ids are looked up in
  * chunks, and only for sources that have stored entries at all.
  */
-export function checkStoredIdentity(db: LedgerDb, batch: ImportBatch, index: SourceIdIndex, problems: ImportProblem[]): void {
+export function checkStoredIdentity(db: LedgerDb, batch: ImportBatch, index: SourceIdIndex, problems: ImportProblem[], conflicts?: ImportProblem[]): void {
   const stored = sourcesWithEntries(db);
   if (stored.size === 0) return;
   const { entries, status } = batch;
@@ -128,14 +130,14 @@ export function checkStoredIdentity(db: LedgerDb, batch: ImportBatch, index: Sou
         return;
       }
       const { field, detail } = difference(found.entry, incoming.entry);
-      problems.push(
-        problemAt(
-          incoming.origin,
-          field,
-          `${source} id "${found.entry.sourceId}" conflicts with the entry imported from ${where(found.origin)} ` +
-            `on ${formatInstant(found.importedAt)}: ${detail}`,
-        ),
-      );
+      const message =
+        `${source} id "${found.entry.sourceId}" conflicts with the entry imported from ${where(found.origin)} ` +
+        `on ${formatInstant(found.importedAt)}: ${detail}`;
+      if (conflicts === undefined) problems.push(problemAt(incoming.origin, field, message));
+      else {
+        conflicts.push(problemAt(incoming.origin, field, `${message}; the stored entry is kept`));
+        status[position] = CONFLICT;
+      }
     });
   }
 }

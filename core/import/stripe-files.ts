@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { ImportRejected, type ImportFileInput } from '../service/import-files.js';
+import { ImportRejected, type ImportFileInput } from './ledger-files.js';
 import { parseImportFile, type ImportProblem, type ParsedEntry, type SourceFormat } from '../sources/index.js';
 import { emptyStripeParsed, orderStripeEntries, resolveStripeLedger, type StripeParsed } from '../sources/stripe/index.js';
 import { buildNewLedgerDb, entryAccount, LedgerDbError, openLedgerDb, type LedgerDb, type ReplacedAdjustment } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { writeLedgerEntries } from './ledger-write.js';
+import { writeLedgerEntries } from './provider-entries.js';
 import { compareBalanceSummaries } from './stripe-balance-summary.js';
 import { emptyObjectCounts, emptyPaymentCounts, writeFilePayments, writeObjects, type ObjectWriteCounts, type PaymentWriteCounts } from './payment-write.js';
 

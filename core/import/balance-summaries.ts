@@ -3,7 +3,7 @@ import { replayAccount, type ReplayObserver } from '../ledger/replay.js';
 import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
 import type { AccountStateWrite, AccountSummaryWrite } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
-import { accountBalanceView, type AccountBalanceView } from './views.js';
+import { accountBalanceView, type AccountBalanceView } from '../service/views.js';
 
 /**
  * The stored text of an account's view: `{customer_id, ...view}` exactly as `balances --json` prints it as an

@@ -12,6 +12,8 @@ export const INSERT = 0;
 export const DUPLICATE = 1;
 /** Already stored with the same content (L5): skipped. */
 export const UNCHANGED = 2;
+/** A sync's entry whose id is stored (or earlier in the batch) with other content: skipped, the conflict reported (CheckOptions.conflicts). */
+export const CONFLICT = 3;
 
 export interface BatchFile {
   path: string;
@@ -78,10 +80,11 @@ export function numberEntries(batch: ImportBatch, maxStoredOrdinal: number): voi
   for (let i = 0; i < entries.length; i++) entries[i]!.entry.ordinal = maxStoredOrdinal + 1 + i;
 }
 
-/** The file an entry came from. */
-export function fileOfPosition(batch: ImportBatch, position: number): BatchFile {
-  for (const file of batch.files) if (position < file.start + file.count) return file;
-  throw new Error(`batch position ${position} is past the last file`);
+/** The index in batch.files of the file the entry at a position came from. */
+export function fileIndexOf(batch: ImportBatch): (position: number) => number {
+  const fileOf = new Int32Array(batch.entries.length);
+  batch.files.forEach((file, f) => fileOf.fill(f, file.start, file.start + file.count));
+  return (position) => fileOf[position]!;
 }
 
 function hashKey(source: string, sourceId: string): number {

@@ -1,7 +1,7 @@
 import { detectFormat, type SourceFormat } from '../sources/index.js';
 import { replacementWarnings } from '../store/index.js';
-import { importStripeFiles } from '../sync/stripe-file-import.js';
-import { importFiles, type ImportFileInput, type ImportOptions } from './import-files.js';
+import { importStripeFiles } from './stripe-files.js';
+import { importFiles, type ImportFileInput, type ImportOptions } from './ledger-files.js';
 
 /*
  * The one import entry point for hosts (CLI, loopback host, Electron): ledger files go through

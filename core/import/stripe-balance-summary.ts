@@ -2,7 +2,7 @@ import { replayAccount } from '../ledger/replay.js';
 import { statedCurrentDisagreement } from '../ledger/stated-balance.js';
 import { LedgerRuleError, type AccountKey } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { accountName, where } from '../service/import-checks.js';
+import { accountName, where } from './checks.js';
 import type { ParsedBalanceSummary } from '../sources/stripe/types.js';
 import { accountIdOf, loadAccountEntries, storedDisagreement, writeSourceDisagreement, type LedgerDb } from '../store/index.js';
 import { formatInstant, type Instant } from '../time/instant.js';
