@@ -39,6 +39,15 @@ function which(command: string): string | null {
 }
 
 /** Runs a command to completion; wall time measured around the spawn, peak RSS from time(1) or /proc. */
+/** Wall milliseconds of one run, output discarded. */
+function wallMs(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: 'ignore', env });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
+  return ms;
+}
+
 async function timed(command: string, args: string[]): Promise<Run> {
   if (existsSync(TIME)) {
     const started = performance.now();
@@ -133,6 +142,20 @@ export async function measurePeer(options: PeerOptions): Promise<void> {
     }
     report('cli_startup_ms', startup * 1000, 'ms');
     report('node_bare_startup_ms', bare * 1000, 'ms');
+    // NODE_EXTRA_CA_CERTS makes every Node process read and parse that PEM file as it starts (~50 ms of CPU
+    // for Debian's bundle on the development machine): both again without it, to show what is Node's and what ours.
+    if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+      const env = { ...process.env };
+      delete env.NODE_EXTRA_CA_CERTS;
+      let plainStartup = Number.POSITIVE_INFINITY;
+      let plainBare = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 10; i++) {
+        plainBare = Math.min(plainBare, wallMs(process.execPath, ['-e', '0'], env));
+        plainStartup = Math.min(plainStartup, wallMs(process.execPath, [cli, '--help'], env));
+      }
+      report('cli_startup_without_extra_ca_certs_ms', plainStartup, 'ms');
+      report('node_bare_startup_without_extra_ca_certs_ms', plainBare, 'ms');
+    }
 
     const hledger = which('hledger');
     if (hledger === null) process.stderr.write('peer bench: hledger is not installed (apt-get install -y hledger); skipping the peer lines\n');

@@ -132,7 +132,8 @@ export function runBalances(ctx: CommandContext, options: { db: string; asOf?: s
   const asOf = asOfFrom(options.asOf, ctx.now);
   if (options.json) {
     // The same text as json(allBalances(...)), most of it copied from the stored summaries as it is.
-    withReadDb(options.db, (db) => writeAllBalancesJson(db, asOf, (text) => ctx.io.out(text)));
+    const outBytes = ctx.io.outBytes?.bind(ctx.io);
+    withReadDb(options.db, (db) => writeAllBalancesJson(db, asOf, (text) => ctx.io.out(text), outBytes));
     ctx.io.out('\n');
     return 0;
   }

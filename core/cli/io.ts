@@ -4,10 +4,15 @@ import { writeSync } from 'node:fs';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** UTF-8 bytes to stdout as they are (large output read from storage); without it, out() gets them decoded. */
+  outBytes?(bytes: Uint8Array): void;
 }
 
 function writeAll(fd: number, text: string): void {
-  const buffer = Buffer.from(text, 'utf8');
+  writeAllBytes(fd, Buffer.from(text, 'utf8'));
+}
+
+function writeAllBytes(fd: number, buffer: Uint8Array): void {
   let offset = 0;
   while (offset < buffer.length) {
     try {
@@ -22,4 +27,5 @@ function writeAll(fd: number, text: string): void {
 export const processIo: CliIo = {
   out: (text) => writeAll(1, text),
   err: (text) => writeAll(2, text),
+  outBytes: (bytes) => writeAllBytes(1, bytes),
 };

@@ -1,6 +1,7 @@
-import { replayAccount } from '../ledger/replay.js';
+import { checkpointOf } from '../ledger/checkpoint.js';
+import { replayAccount, type ReplayObserver } from '../ledger/replay.js';
 import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
-import type { AccountSummaryWrite } from '../store/index.js';
+import type { AccountStateWrite, AccountSummaryWrite } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { accountBalanceView, type AccountBalanceView } from '../service/views.js';
 
@@ -42,16 +43,52 @@ function changesAround(entries: readonly LedgerEntry[], state: AccountState, lim
 /** A summary before its account has an id (the writer assigns ids after the checks). */
 export type SummaryOfAccount = Omit<AccountSummaryWrite, 'accountId'>;
 
+/**
+ * Replay states inside an account's history (migration 0012) are taken every STATE_EVERY_ENTRIES entries, or
+ * every as many entries as the state holds blocks where that is more: a past as-of then replays at most that
+ * many entries after restoring a state, and an account's states stay proportional to its entries.
+ */
+export const STATE_EVERY_ENTRIES = 32;
+
+/** The observer that takes an account's states during the replay that checks it (checkByReplay). */
+function stateTaker(list: AccountStateWrite[]): ReplayObserver {
+  let firstEntryAt = 0;
+  let last = 0;
+  return {
+    after(applied, entry, blockCount, replay) {
+      if (applied === 1) firstEntryAt = entry.at;
+      if (applied - last < Math.max(STATE_EVERY_ENTRIES, blockCount)) return;
+      last = applied;
+      list.push({
+        position: applied,
+        validFrom: entry.at,
+        lastOrdinal: entry.ordinal,
+        state: JSON.stringify(checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
+      });
+    },
+  };
+}
+
 /** Summaries by index of the checked accounts (TouchedAccounts order), filled by checkByReplay's callback. */
 export function summaryCollector(keys: readonly { key: AccountKey }[], now: Instant): {
   collect: (account: number, entries: readonly LedgerEntry[], final: AccountState) => void;
+  /** The observer for the replay that checks an account: takes its replay states. */
+  observe: (account: number) => ReplayObserver | undefined;
   /** With the writer's account ids (same order): the rows to write. */
   rows: (accountIds: readonly number[]) => AccountSummaryWrite[];
 } {
   const summaries: (SummaryOfAccount | null)[] = new Array(keys.length).fill(null);
+  const states: (AccountStateWrite[] | undefined)[] = new Array(keys.length);
   return {
     collect: (account, entries, final) => {
-      summaries[account] = balanceSummary(keys[account]!.key, entries, final, now);
+      const summary = balanceSummary(keys[account]!.key, entries, final, now);
+      const list = states[account];
+      summaries[account] = summary === null || list === undefined || list.length === 0 ? summary : { ...summary, states: { entryCount: entries.length, list } };
+    },
+    observe: (account) => {
+      const list: AccountStateWrite[] = [];
+      states[account] = list;
+      return stateTaker(list);
     },
     rows: (accountIds) => {
       const rows: AccountSummaryWrite[] = [];

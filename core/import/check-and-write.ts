@@ -79,7 +79,7 @@ export function checkAgainstStore(
   }
   const touched = touchedAccounts(batch);
   const summaries = summaryCollector(touched.accounts, options.now);
-  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect);
+  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect, summaries.observe);
   if (problems.length > 0) return null;
   let inserted = 0;
   for (let i = 0; i < batch.status.length; i++) if (batch.status[i] === INSERT) inserted++;

@@ -1,6 +1,6 @@
 import { compareAccountKeys } from '../ledger/account-key.js';
 import { allocationWarningText } from '../ledger/allocation-text.js';
-import { replayAccount } from '../ledger/replay.js';
+import { replayAccount, type ReplayObserver } from '../ledger/replay.js';
 import { firstStatedDisagreement, type StatedDisagreement } from '../ledger/stated-balance.js';
 import { expiryStatesAmount } from '../ledger/stated-expiry.js';
 import { LedgerRuleError, type AccountKey, type AccountState, type AllocationWarning, type EntrySource, type LedgerEntry } from '../ledger/types.js';
@@ -211,7 +211,8 @@ export interface AccountReplayNotes {
  */
 /**
  * `replayed`, when given, receives each account that replays cleanly: its index in `accounts`, every
- * entry it will hold and its state with no end (what the import's balance summaries are built from).
+ * entry it will hold and its state with no end (what the import's balance summaries are built from);
+ * `observe`, when given, sees that replay entry by entry (the replay states stored with the summaries).
  */
 export function checkByReplay(
   db: LedgerDb | null,
@@ -219,6 +220,7 @@ export function checkByReplay(
   accounts: readonly TouchedAccount[],
   problems: ImportProblem[],
   replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState) => void,
+  observe?: (account: number) => ReplayObserver | undefined,
 ): (AccountReplayNotes | null)[] {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
@@ -235,7 +237,7 @@ export function checkByReplay(
     }
     const all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const state = replayAccount(account.key, all, { keepEntries: stated !== null });
+      const state = replayAccount(account.key, all, { keepEntries: stated !== null, observer: observe?.(index) });
       replayed?.(index, all, state);
       const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;

@@ -76,19 +76,27 @@ export interface ReplayCheckpoint {
  */
 export function checkpointAfter(key: AccountKey, entries: readonly LedgerEntry[], position: number): ReplayCheckpoint {
   if (position < 1) throw new Error('checkpointAfter: a checkpoint includes at least one entry');
-  const internals = replayPrefix(key, entries, position);
+  return checkpointOf(replayPrefix(key, entries, position), position, entries[position - 1]!.at, entries[0]!.at);
+}
+
+/**
+ * The checkpoint of `internals`, the replay's state right after its `position`-th entry (replayPrefix's, or
+ * what a ReplayObserver sees), whose instant is `validFrom`; amounts are copied out as text, so the replay
+ * may go on changing its blocks afterwards.
+ */
+export function checkpointOf(internals: ReplayInternals, position: number, validFrom: Instant, firstEntryAt: Instant): ReplayCheckpoint {
+  if (!(Number.isSafeInteger(position) && position >= 1)) throw new Error(`checkpointOf: position ${position}`);
   const indexes = new Map(internals.blocks.map((block, index) => [block, index]));
   const indexOf = (block: BlockState): number => {
     const index = indexes.get(block);
-    if (index === undefined) throw new Error(`checkpointAfter: block ${block.id} is not in the account's block list`);
+    if (index === undefined) throw new Error(`checkpointOf: block ${block.id} is not in the account's block list`);
     return index;
   };
-  const last = entries[position - 1]!.at;
   return {
     version: CHECKPOINT_VERSION,
     position,
-    validFrom: last,
-    firstEntryAt: entries[0]!.at,
+    validFrom,
+    firstEntryAt,
     sequence: internals.sequence,
     current: toCanonical(internals.current),
     pending: toCanonical(internals.pending),

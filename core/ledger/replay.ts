@@ -29,6 +29,17 @@ export interface ReplayOptions {
    * don't need them; skipping them keeps a whole-database replay free of per-entry garbage.
    */
   keepEntries?: boolean;
+  /** Sees the state after each entry (replayAccount only): how stored states inside the history are taken. */
+  observer?: ReplayObserver;
+}
+
+/**
+ * Called after each entry is applied, before any later event: `replay.internals()` is the state replayPrefix
+ * gives for the first `applied` entries (the observer of a replayAccount, which starts from the first entry).
+ * It returns live objects, changed by the next entry: copy what is kept.
+ */
+export interface ReplayObserver {
+  after(applied: number, entry: LedgerEntry, blockCount: number, replay: { internals(): ReplayInternals }): void;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
@@ -50,7 +61,7 @@ export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], 
     if (state !== null) return state;
   }
   const replay = new AccountReplay(key, blockIdsExpiredBySource(ordered), options.checkEveryStep === true, options.keepEntries !== false);
-  return replay.run(ordered, asOf);
+  return replay.run(ordered, asOf, options.observer);
 }
 
 /**
@@ -166,11 +177,14 @@ class AccountReplay {
   }
 
   /** The replay loop (L3: at each entry's instant, events first): entries at or before asOf, then events through it. */
-  run(ordered: readonly LedgerEntry[], asOf: Instant): AccountState {
+  run(ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver): AccountState {
+    let applied = 0;
     for (const entry of ordered) {
       if (entry.at > asOf) break;
       this.runEventsThrough(entry.at);
       this.apply(entry);
+      applied++;
+      observer?.after(applied, entry, this.blockList.length, this); // no closure per entry
     }
     this.runEventsThrough(asOf);
     return this.finish(asOf);

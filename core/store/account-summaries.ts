@@ -1,4 +1,5 @@
 import type { Instant } from '../time/instant.js';
+import { writeAccountStates, type AccountStateWrite } from './account-states.js';
 import type { LedgerDb } from './open.js';
 import { prepared } from './statements.js';
 
@@ -22,6 +23,8 @@ export interface AccountSummaryWrite {
   validUntil: Instant | null;
   /** JSON text of the account's balance view, as the service writes it (summaryText). */
   view: string;
+  /** Replay states inside the account's history (migration 0012), built from its `entryCount` entries. */
+  states?: { entryCount: number; list: AccountStateWrite[] };
 }
 
 /** Drops the summaries of the given accounts (JSON array of accounts.id). */
@@ -30,8 +33,8 @@ export function deleteAccountSummaries(db: LedgerDb, accountIdsJson: string): vo
 }
 
 /**
- * Writes (or replaces) summaries, each stamped with its account's current entry count: call it after
- * the account's entries are written, in the same transaction.
+ * Writes (or replaces) summaries, each stamped with its account's current entry count, and the replay
+ * states that come with them: call it after the account's entries are written, in the same transaction.
  */
 export function writeAccountSummaries(db: LedgerDb, summaries: readonly AccountSummaryWrite[]): void {
   const write = prepared(
@@ -45,6 +48,7 @@ export function writeAccountSummaries(db: LedgerDb, summaries: readonly AccountS
     }
     const written = write.run(SUMMARY_FORMAT, summary.validFrom, summary.validUntil, summary.view, summary.accountId);
     if (written.changes !== 1) throw new Error(`account ${summary.accountId}: no such account with entries for its summary`);
+    if (summary.states !== undefined) writeAccountStates(db, summary.accountId, summary.states.entryCount, summary.states.list);
   }
 }
 

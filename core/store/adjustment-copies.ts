@@ -236,6 +236,7 @@ export function replaceAdjustmentCopies(
   const dropCheckpoint = prepared(db, 'DELETE FROM account_checkpoints WHERE account_id = ?');
   const dropRecent = prepared(db, 'DELETE FROM account_recent WHERE account_id = ?');
   const dropSummary = prepared(db, 'DELETE FROM account_summaries WHERE account_id = ?');
+  const dropStates = prepared(db, 'DELETE FROM account_states WHERE account_id = ?');
   const record = prepared(
     db,
     `UPDATE reconcile_adjustments SET replaced_by_source = @source, replaced_by_source_id = @id, replaced_at = @now, copy_difference = @difference,
@@ -255,6 +256,7 @@ export function replaceAdjustmentCopies(
     dropCheckpoint.run(adjustment.accountId);
     dropRecent.run(adjustment.accountId); // its rows too (migration 0006): without the header they are never read
     dropSummary.run(adjustment.accountId); // and its balance summary (migration 0008), fresh-looking for the same reason
+    dropStates.run(adjustment.accountId); // and its replay states (migration 0012)
     const written = record.run({ source: copy.source, id: copy.sourceId, now, difference, key: adjustment.key });
     if (written.changes !== 1) throw new Error(`adjustment ${adjustment.key}: replacement not recorded`);
     const remapped: ReplacedAdjustment['remapped'] = [];

@@ -2,6 +2,7 @@ import { toCanonical } from '../money/decimal.js';
 import type { AccountKey, EntrySource, LedgerEntry } from '../ledger/types.js';
 import type { RecordOrigin, StatedBalances } from '../sources/types.js';
 import type { Instant } from '../time/instant.js';
+import { deleteAccountStates } from './account-states.js';
 import { deleteAccountSummaries } from './account-summaries.js';
 import { rebuildCheckpoints } from './checkpoints.js';
 import { toAccountKey } from './entries-read.js';
@@ -368,7 +369,7 @@ export class EntryWriter {
 
   /**
    * Asserts every declared account received exactly its declared number of entries, then rebuilds their
-   * replay checkpoints and drops their balance summaries: in the same transaction, so neither ever
+   * replay checkpoints and drops their balance summaries and replay states: in the same transaction, so neither ever
    * describes other entries. The caller may then write fresh summaries (writeAccountSummaries).
    */
   finish(): void {
@@ -381,6 +382,9 @@ export class EntryWriter {
     const written = this.accountIds.filter((_, i) => this.written[i]! > 0);
     rebuildCheckpoints(this.db, written);
     // Their balance summaries (migration 0008) describe the old entries: gone until the caller writes new ones.
-    if (written.length > 0) deleteAccountSummaries(this.db, JSON.stringify(written));
+    if (written.length > 0) {
+      deleteAccountSummaries(this.db, JSON.stringify(written));
+      deleteAccountStates(this.db, JSON.stringify(written)); // and their replay states (migration 0012)
+    }
   }
 }

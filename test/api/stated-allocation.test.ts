@@ -159,7 +159,8 @@ describe('migration 0010 on a database stored before L1b', () => {
       UPDATE entries SET block_id = NULL WHERE kind = 'decrement';
       ALTER TABLE entries DROP COLUMN allocation_warning;
       DROP TABLE account_source_disagreements;
-      DELETE FROM schema_migrations WHERE id IN ('0010-stated-allocation', '0011-stated-expiry');
+      DROP TABLE account_states;
+      DELETE FROM schema_migrations WHERE id IN ('0010-stated-allocation', '0011-stated-expiry', '0012-account-states');
     `);
     raw.close();
     const db = openLedgerDb(dbPath, { create: false, now: NOW });

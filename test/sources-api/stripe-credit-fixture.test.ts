@@ -156,7 +156,8 @@ describe('migration 0011 on a database stored before Stripe expiries took their 
     const raw = new Database(dbPath);
     raw.exec(`
       UPDATE entries SET allocation_warning = NULL;
-      DELETE FROM schema_migrations WHERE id = '0011-stated-expiry';
+      DROP TABLE account_states;
+      DELETE FROM schema_migrations WHERE id IN ('0011-stated-expiry', '0012-account-states');
     `);
     raw.close();
     const s = new AppService({ dbPath, clock: () => NOW });

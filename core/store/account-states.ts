@@ -1,0 +1,83 @@
+import { CHECKPOINT_VERSION, type ReplayCheckpoint } from '../ledger/checkpoint.js';
+import type { AccountKey, LedgerEntry } from '../ledger/types.js';
+import type { Instant } from '../time/instant.js';
+import { decodeEntryRow, ENTRY_COLUMNS, type DecimalInterner, type EntryRow } from './entry-row.js';
+import type { LedgerDb } from './open.js';
+import { prepared } from './statements.js';
+
+/*
+ * Replay states inside an account's history (migration 0012): replay checkpoints after some of its entries,
+ * written with the account's entries from the replay that checked them, so that a past as-of replays the
+ * account from the latest state at or before it. The service decides where states are taken.
+ */
+
+/** A state to store: the checkpoint after the account's `position`-th entry, as JSON text. */
+export interface AccountStateWrite {
+  position: number;
+  /** The instant and ordinal of that entry: the state answers as-of instants at or after `validFrom`. */
+  validFrom: Instant;
+  lastOrdinal: number;
+  /** JSON of a ReplayCheckpoint (core/ledger/checkpoint.ts) whose position is `position`. */
+  state: string;
+}
+
+/** Drops the states of the given accounts (JSON array of accounts.id). */
+export function deleteAccountStates(db: LedgerDb, accountIdsJson: string): void {
+  prepared(db, 'DELETE FROM account_states WHERE account_id IN (SELECT value FROM json_each(?))').run(accountIdsJson);
+}
+
+/**
+ * Writes the states of one account, built from `entryCount` entries: call it after the account's entries
+ * are written (and its old states dropped), in the same transaction. Asserts right before writing that
+ * the account holds exactly the entries the states were built from.
+ */
+export function writeAccountStates(db: LedgerDb, accountId: number, entryCount: number, states: readonly AccountStateWrite[]): void {
+  const write = prepared(
+    db,
+    'INSERT INTO account_states (account_id, position, entry_count, format, valid_from, last_ordinal, state) ' +
+      'SELECT id, ?, entry_count, ?, ?, ?, ? FROM accounts WHERE id = ? AND entry_count = ?',
+  );
+  let previous = 0;
+  for (const state of states) {
+    if (!(Number.isSafeInteger(state.position) && state.position > previous && state.position <= entryCount)) {
+      throw new Error(`account ${accountId}: state at position ${state.position} after ${previous}, of ${entryCount} entries`);
+    }
+    previous = state.position;
+    const written = write.run(state.position, CHECKPOINT_VERSION, state.validFrom, state.lastOrdinal, state.state, accountId, entryCount);
+    if (written.changes !== 1) throw new Error(`account ${accountId}: does not hold the ${entryCount} entries its replay states were built from`);
+  }
+}
+
+/** A stored state and the account's entries after it up to the as-of, in replay order. */
+export interface StoredStateAt {
+  checkpoint: ReplayCheckpoint;
+  tail: LedgerEntry[];
+}
+
+/**
+ * The latest current state of accounts.id `accountId` (key `key`) at or before `asOf`, with the entries
+ * after it up to `asOf`; null when there is none (the account is replayed from its first entry).
+ */
+export function loadAccountStateAt(db: LedgerDb, accountId: number, key: AccountKey, asOf: Instant, decimals: DecimalInterner): StoredStateAt | null {
+  const row = prepared(
+    db,
+    `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
+      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.valid_from <= ?
+      ORDER BY s.position DESC LIMIT 1`,
+  )
+    .raw()
+    .get(accountId, CHECKPOINT_VERSION, asOf) as [number, number, number, string] | undefined;
+  if (row === undefined) return null;
+  const [position, validFrom, lastOrdinal, state] = row;
+  const checkpoint = JSON.parse(state) as ReplayCheckpoint;
+  // Assert right after reading: the row and the checkpoint it holds describe the same point.
+  if (checkpoint.version !== CHECKPOINT_VERSION || checkpoint.position !== position || checkpoint.validFrom !== validFrom) {
+    throw new Error(`account ${accountId}: replay state at position ${position} holds version ${checkpoint.version}, position ${checkpoint.position}`);
+  }
+  const rows = prepared(db, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE account_id = ? AND (at, ordinal) > (?, ?) AND at <= ? ORDER BY at, ordinal`)
+    .raw()
+    .all(accountId, validFrom, lastOrdinal, asOf) as EntryRow[];
+  const tail = new Array<LedgerEntry>(rows.length);
+  for (let i = 0; i < rows.length; i++) tail[i] = decodeEntryRow(rows[i]!, key, decimals);
+  return { checkpoint, tail };
+}
