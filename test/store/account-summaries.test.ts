@@ -235,4 +235,23 @@ describe('balance summaries (migration 0008)', () => {
     // Not vacuous: most runs had an account answered from a stored state at some as-of.
     expect(statesUsed).toBeGreaterThan(runs / 2);
   }, 300_000);
+
+  it('an import of the commonest shape (one credit, then debits only) stores a replay state every 32 entries, and a past as-of reads from them', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const lines = [moesifLine({ company: 'co_1', id: 'c0', type: 'credit', amount: '1000', at: '2025-01-01T00:00:00Z' })];
+    for (let i = 0; i < 200; i++) {
+      lines.push(moesifLine({ company: 'co_1', id: `d${i}`, type: 'debit', amount: '-1', at: new Date(Date.UTC(2025, 0, 2) + i * 1000).toISOString() }));
+    }
+    importFiles(dbPath, [{ path: 'm.jsonl', text: jsonl(lines) }], { now: Date.UTC(2025, 1, 1) });
+    const db = openLedgerDb(dbPath, { create: false });
+    try {
+      // 201 entries: states after entries 32, 64, ... 192 (the integer replay takes none: it must not run here).
+      expect(db.prepare('SELECT count(*) FROM account_states').pluck().get()).toBe(6);
+      const asOf = Date.UTC(2025, 0, 2) + 150 * 1000;
+      expect(allBalances(db, asOf)).toEqual(allBalances(db, asOf, { useSummaries: false }));
+    } finally {
+      db.close();
+    }
+  });
 });
+
