@@ -373,8 +373,8 @@ export interface ImportPreviewSummary {
   account_count: number;
   first_at: string | null;
   last_at: string | null;
-  /** Per unit and kind: records and the sum of their amounts' magnitudes. */
-  totals: { unit: string; kind: string; records: number; total: string }[];
+  /** Per unit and kind: records and the sum of their amounts' magnitudes; scale: the most digits among the unit's amounts here. */
+  totals: { unit: string; kind: string; records: number; total: string; scale: number }[];
   /** From the dry run against the database: records it would write, records it holds already (null: not checked, a problem stopped it). */
   new_records: number | null;
   already_stored: number | null;

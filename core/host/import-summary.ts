@@ -112,9 +112,12 @@ export function summarizeImport(files: readonly { name: string; parsed: ParseRes
   const byKind = new Map<string, number>();
   const byAccount = new Map<string, { customer_id: string; subscription_id: string | null; unit: string; records: number }>();
   const totals = new Map<string, { unit: string; kind: string; records: number; total: Decimal }>();
+  /** Per unit: the most digits after the point among its amounts, so its totals line up (the account scale's rule). */
+  const scales = new Map<string, number>();
   let first: Instant | null = null;
   let last: Instant | null = null;
   for (const record of records) {
+    scales.set(record.unit, Math.max(scales.get(record.unit) ?? 0, record.amount.decimalPlaces()));
     byKind.set(record.kind, (byKind.get(record.kind) ?? 0) + 1);
     const accountKey = JSON.stringify([record.customerId, record.subscriptionId, record.unit]);
     const account = byAccount.get(accountKey);
@@ -143,7 +146,7 @@ export function summarizeImport(files: readonly { name: string; parsed: ParseRes
     last_at: last === null ? null : formatInstant(last),
     totals: [...totals.values()]
       .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.kind < b.kind ? -1 : 1))
-      .map((total) => ({ unit: total.unit, kind: total.kind, records: total.records, total: toCanonical(total.total ?? ZERO) })),
+      .map((total) => ({ unit: total.unit, kind: total.kind, records: total.records, total: toCanonical(total.total ?? ZERO), scale: scales.get(total.unit) ?? 0 })),
     new_records: null,
     already_stored: null,
     outliers: outliersOf(records),

@@ -48,9 +48,10 @@ describe('import preview summary (issue 14: summarise before writing)', () => {
     ]);
     expect([summary.first_at, summary.last_at]).toEqual(['2025-01-02T00:00:00.000Z', '2025-01-20T12:00:00.000Z']);
     expect(summary.totals).toEqual([
-      { unit: 'EUR', kind: 'increment', records: 1, total: '70' },
-      { unit: 'USD', kind: 'decrement', records: 1, total: '20.5' },
-      { unit: 'USD', kind: 'increment', records: 2, total: '150' },
+      // scale: the most digits among the unit's amounts in the file, so 150 shows as 150.0 beside 20.5.
+      { unit: 'EUR', kind: 'increment', records: 1, total: '70', scale: 0 },
+      { unit: 'USD', kind: 'decrement', records: 1, total: '20.5', scale: 1 },
+      { unit: 'USD', kind: 'increment', records: 2, total: '150', scale: 1 },
     ]);
     expect([summary.new_records, summary.already_stored]).toEqual([4, 0]);
     expect(existsSync(db)).toBe(false);

@@ -76,7 +76,7 @@ export function PreviewSummary({ summary }: { summary: ImportPreviewSummary }) {
                 <td>{formatKind(row.kind)}</td>
                 <td className="right">{formatCount(row.records)}</td>
                 <td className="right">
-                  <Amount value={row.total} unit={row.unit} />
+                  <Amount value={row.total} unit={row.unit} scale={row.scale} />
                 </td>
               </tr>
             ))}
