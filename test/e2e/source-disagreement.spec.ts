@@ -68,6 +68,8 @@ test('an import that disagrees with its source says so, and the account shows bo
   await expect(notice).toContainText('after entry d2');
   await expect(notice).toContainText('35');
   await expect(notice).toContainText('30');
+  // d2 is the account's last entry: there are no later entries to say were not compared.
+  await expect(notice).not.toContainText('Later entries');
   await page.getByTestId('kind-decrement').check();
   await page.getByTestId('entries-table').getByRole('row').last().dblclick();
   await expect(page.getByTestId('evidence-allocation-warning')).toContainText('names block blk_b, which held only 20; the other 10 was drawn from the other blocks');

@@ -46,7 +46,9 @@ function SourceDisagreementNotice({ detail }: { detail: AccountDetail }) {
   return (
     <p className="notice-warning" data-testid="source-disagreement">
       Disagrees with source: after entry {found.entry_id} (number {found.ledger_sequence_number}, {formatInstant(found.created_at)}) the source states a balance of{' '}
-      <Amount value={found.stated} unit={unit} />, the replay gives <Amount value={found.replayed} unit={unit} />. Later entries were not compared.
+      <Amount value={found.stated} unit={unit} />, the replay gives <Amount value={found.replayed} unit={unit} />.
+      {/* A balance summary (Stripe) is compared after the account's last entry: nothing comes later. */}
+      {found.ledger_sequence_number < detail.entry_count ? ' Later entries were not compared.' : null}
     </p>
   );
 }
