@@ -25,6 +25,9 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
+/** The totals table's amount columns, in its order. */
+const TOTAL_COLUMNS = ['current', 'pending', 'scheduled', 'deficit', 'expiring'] as const;
+
 export function AccountsScreen() {
   const asOf = useApp((state) => state.asOf);
   const dataVersion = useApp((state) => state.dataVersion);
@@ -178,21 +181,11 @@ export function AccountsScreen() {
               <tr key={t.unit} data-unit={t.unit}>
                 <th scope="row">{t.unit}</th>
                 <td className="right">{formatCount(t.accounts)}</td>
-                <td className="right">
-                  <Amount value={t.current} unit={t.unit} scale={t.scale} />
-                </td>
-                <td className="right">
-                  <Amount value={t.pending} unit={t.unit} scale={t.scale} />
-                </td>
-                <td className="right">
-                  <Amount value={t.scheduled} unit={t.unit} scale={t.scale} />
-                </td>
-                <td className="right">
-                  <Amount value={t.deficit} unit={t.unit} scale={t.scale} />
-                </td>
-                <td className="right">
-                  <Amount value={t.expiring} unit={t.unit} scale={t.scale} />
-                </td>
+                {TOTAL_COLUMNS.map((column) => (
+                  <td key={column} className="right">
+                    <Amount value={t[column]} unit={t.unit} scale={t.scale} />
+                  </td>
+                ))}
               </tr>
             ))}
           </tbody>
