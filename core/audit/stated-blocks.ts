@@ -1,4 +1,5 @@
 import { Decimal, ZERO, minDecimal, toCanonical } from '../money/decimal.js';
+import { newBlockState } from '../ledger/block-state.js';
 import { compareDeductionOrder } from '../ledger/deduction-order.js';
 import type { BlockState, LedgerEntry } from '../ledger/types.js';
 import { formatInstant, type Instant } from '../time/instant.js';
@@ -149,28 +150,8 @@ function newBlock(
   costBasis: Decimal | null,
   priority: number | null,
 ): StatedBlock {
-  return {
-    id,
-    createdBy: entry.sourceId,
-    createdSequence: index,
-    initial: amount,
-    remaining: amount,
-    consumed: ZERO,
-    expired: ZERO,
-    voided: ZERO,
-    movedOut: ZERO,
-    amended: ZERO,
-    effectiveAt,
-    expiresAt,
-    costBasis,
-    priority,
-    pending: entry.status === 'pending',
-    voidedOut: false,
-    expiredOut: false,
-    activated: true,
-    reportedBelow: false,
-    reportedAbove: false,
-  };
+  const terms = { effectiveAt, expiresAt, costBasis, priority, pending: entry.status === 'pending' };
+  return { ...newBlockState(id, entry.sourceId, index, amount, terms, true), reportedBelow: false, reportedAbove: false };
 }
 
 /** L3: true (and reported) when the draw falls outside the block's drawable window. */

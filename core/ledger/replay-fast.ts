@@ -1,5 +1,6 @@
 import { Decimal, ZERO } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
+import { newBlockState } from './block-state.js';
 import { compareDeductionOrder } from './deduction-order.js';
 import { assertAccountInvariants } from './invariants.js';
 import { expiryStatesAmount } from './stated-expiry.js';
@@ -211,26 +212,8 @@ class ScaledReplay {
     if (this.byId.has(id)) return false; // L5: the engine refuses a block id used twice
     const effectiveAt = entry.effectiveAt ?? entry.at;
     if (entry.expiresAt !== null && entry.expiresAt <= effectiveAt) return false; // L3: refused
-    const block: BlockState = {
-      id,
-      createdBy: entry.sourceId,
-      createdSequence: sequence,
-      initial: entry.amount,
-      remaining: entry.amount,
-      consumed: ZERO,
-      expired: ZERO,
-      voided: ZERO,
-      movedOut: ZERO,
-      amended: ZERO,
-      effectiveAt,
-      expiresAt: entry.expiresAt,
-      costBasis: entry.costBasis,
-      priority: entry.priority,
-      pending: false,
-      voidedOut: false,
-      expiredOut: false,
-      activated: true,
-    };
+    const terms = { effectiveAt, expiresAt: entry.expiresAt, costBasis: entry.costBasis, priority: entry.priority, pending: false };
+    const block = newBlockState(id, entry.sourceId, sequence, entry.amount, terms, true);
     const b = this.blocks.length;
     this.blocks.push(block);
     this.byId.set(id, b);

@@ -2,6 +2,7 @@ import { Decimal, ZERO, minDecimal } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
 import { ACTIVATION, EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
+import { newBlockState, type BlockTerms } from './block-state.js';
 import { assertAccountInvariants } from './invariants.js';
 import { replayAccountScaled } from './replay-fast.js';
 import { expiryStatesAmount } from './stated-expiry.js';
@@ -531,7 +532,7 @@ class AccountReplay {
     entry: LedgerEntry,
     id: string,
     amount: Decimal,
-    terms: Pick<BlockState, 'effectiveAt' | 'expiresAt' | 'costBasis' | 'priority' | 'pending'>,
+    terms: BlockTerms,
     sequence: number,
   ): BlockState {
     if (this.blocks.has(id)) {
@@ -540,22 +541,7 @@ class AccountReplay {
     if (terms.expiresAt !== null && terms.expiresAt <= terms.effectiveAt) {
       throw new LedgerRuleError('L3', entry, 'expires_at', `block ${id} expires at or before it becomes effective`);
     }
-    const block: BlockState = {
-      id,
-      createdBy: entry.sourceId,
-      createdSequence: sequence,
-      initial: amount,
-      remaining: amount,
-      consumed: ZERO,
-      expired: ZERO,
-      voided: ZERO,
-      movedOut: ZERO,
-      amended: ZERO,
-      ...terms,
-      voidedOut: false,
-      expiredOut: false,
-      activated: false,
-    };
+    const block = newBlockState(id, entry.sourceId, sequence, amount, terms, false);
     this.blocks.set(id, block);
     this.blockList.push(block);
     return block;
