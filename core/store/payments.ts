@@ -498,14 +498,17 @@ export function entriesWithMetadata(db: LedgerDb, source: EntrySource, key: stri
 
 // ----- lookups by id (support's customer search) -----
 
+/** paymentsNamingId's query; exported so a test can hold its plan to the indexes (migration 0013), not a scan. */
+export const PAYMENTS_NAMING_ID_SQL =
+  // source = 'stripe' only beside source_id: every payment is Stripe's (0002's CHECK), and written outside the
+  // OR it made SQLite walk every payment through the (source, source_id) index instead of five lookups.
+  `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE (source = 'stripe' AND source_id = @id) OR ` +
+  'payment_intent_id = @id OR charge_id = @id OR invoice_id = @id OR checkout_session_id = @id ORDER BY at, source_id LIMIT 100';
+
 /** Current payments that are, or link to, the Stripe object `id` (intent, charge, invoice, checkout session). */
 export function paymentsNamingId(db: LedgerDb, id: string): PaymentRecord[] {
   const decimals = new Decimals();
-  const rows = prepared(
-    db,
-    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE source = 'stripe' AND ` +
-      '(source_id = @id OR payment_intent_id = @id OR charge_id = @id OR invoice_id = @id OR checkout_session_id = @id) ORDER BY at, source_id LIMIT 100',
-  )
+  const rows = prepared(db, PAYMENTS_NAMING_ID_SQL)
     .raw()
     .all({ id }) as PaymentRow[];
   return rows.map((row) => decodePayment(row, decimals));

@@ -7,6 +7,7 @@ import { importAnyFiles } from '../../core/import/index.js';
 import { runReconciliation } from '../../core/service/reconcile-service.js';
 import { timelineRow } from '../../core/service/timeline-rows.js';
 import { openLedgerDb, upsertSourceObject } from '../../core/store/index.js';
+import { PAYMENTS_NAMING_ID_SQL } from '../../core/store/payments.js';
 import { checkoutSession, customer } from '../wire/stripe-objects.js';
 import { writeSupportDesk } from '../support/support-desk.js';
 import { NOW, tempDir } from './fixtures.js';
@@ -135,6 +136,20 @@ describe('customers.search', () => {
       const result = api.customersSearch({ query });
       expect([query, result.exact]).toEqual([query, { customer_id: customerId, matched_by: matchedBy }]);
       expect([query, result.suggestions[0]?.customer_id]).toEqual([query, customerId]);
+    }
+  });
+
+  it('a lookup by a payment, charge, invoice or session id reads indexes, never every payment (customer search at 100,000 payments)', () => {
+    const db = openLedgerDb(supportDb({ reconcile: false }), { create: false });
+    try {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${PAYMENTS_NAMING_ID_SQL}`).all({ id: 'ch_disp' }) as { detail: string }[]).map((row) => row.detail);
+      // Neither a scan nor a walk of every Stripe payment through the unique index's first column.
+      expect(plan.filter((detail) => /^SCAN payments|\(source=\?\)/.test(detail))).toEqual([]);
+      for (const index of ['payments_by_source_id', 'payments_by_payment_intent', 'payments_by_charge', 'payments_by_invoice', 'payments_by_checkout_session']) {
+        expect([index, plan.some((detail) => detail.includes(index))]).toEqual([index, true]);
+      }
+    } finally {
+      db.close();
     }
   });
 

@@ -160,7 +160,8 @@ describe('migration 0010 on a database stored before L1b', () => {
       ALTER TABLE entries DROP COLUMN allocation_warning;
       DROP TABLE account_source_disagreements;
       DROP TABLE account_states;
-      DELETE FROM schema_migrations WHERE id IN ('0010-stated-allocation', '0011-stated-expiry', '0012-account-states');
+      DROP INDEX payments_by_payment_intent; DROP INDEX payments_by_charge; DROP INDEX payments_by_invoice; DROP INDEX payments_by_checkout_session;
+      DELETE FROM schema_migrations WHERE id IN ('0010-stated-allocation', '0011-stated-expiry', '0012-account-states', '0013-payment-link-indexes');
     `);
     raw.close();
     const db = openLedgerDb(dbPath, { create: false, now: NOW });

@@ -157,7 +157,8 @@ describe('migration 0011 on a database stored before Stripe expiries took their 
     raw.exec(`
       UPDATE entries SET allocation_warning = NULL;
       DROP TABLE account_states;
-      DELETE FROM schema_migrations WHERE id IN ('0011-stated-expiry', '0012-account-states');
+      DROP INDEX payments_by_payment_intent; DROP INDEX payments_by_charge; DROP INDEX payments_by_invoice; DROP INDEX payments_by_checkout_session;
+      DELETE FROM schema_migrations WHERE id IN ('0011-stated-expiry', '0012-account-states', '0013-payment-link-indexes');
     `);
     raw.close();
     const s = new AppService({ dbPath, clock: () => NOW });
