@@ -13,7 +13,8 @@ import { forEachAccountEntries, openLedgerDb } from '../core/store/index.js';
 import { auditExport, generateOrbExportJsonl } from '../core/audit/index.js';
 import { measureAccountFirstPaint } from './first-paint.js';
 import { measureReconcile } from './reconcile.js';
-import { measureStripeSync } from './stripe-sync.js';
+import { measureStripeCustomerSync, measureStripeSync } from './stripe-sync.js';
+import { DEFAULT_SYNC_CONCURRENCY } from '../core/sync/in-order.js';
 import { measurePeer } from './peer.js';
 
 const { values } = parseArgs({
@@ -156,5 +157,11 @@ if (wanted('peer')) {
 }
 if (wanted('accounts')) manyAccountsBench(Math.max(10, Math.round(entries / 10)));
 if (wanted('audit')) auditBench();
-if (wanted('sync')) report('stripe_sync_objects_per_s', await measureStripeSync({ objects: tenth }), 'objects/s');
+if (wanted('sync')) {
+  report('stripe_sync_objects_per_s', await measureStripeSync({ objects: tenth }), 'objects/s');
+  // 150 customers, 40 ms per round trip: requests in flight (the default) beside one at a time.
+  const customers = { customers: 150, latencyMs: 40 };
+  report('stripe_sync_customers_s', await measureStripeCustomerSync({ ...customers, concurrency: DEFAULT_SYNC_CONCURRENCY }), 's');
+  report('stripe_sync_customers_one_at_a_time_s', await measureStripeCustomerSync({ ...customers, concurrency: 1 }), 's');
+}
 if (wanted('first-paint')) report('account_view_first_paint_ms', await measureAccountFirstPaint({ entries: tenth }), 'ms');

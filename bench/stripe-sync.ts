@@ -9,6 +9,8 @@ import { RateLimiter } from '../core/sync/rate-limiter.js';
 import { StripeApi } from '../core/sync/stripe-client.js';
 import { syncStripe } from '../core/sync/stripe-sync.js';
 import { StripeWireServer } from '../test/wire/stripe-server.js';
+import { creditBalanceTransaction, creditGrant, customer, customerBalanceTransaction } from '../test/wire/stripe-objects.js';
+import { DEFAULT_SYNC_CONCURRENCY } from '../core/sync/in-order.js';
 
 export interface StripeSyncBenchOptions {
   objects: number;
@@ -38,6 +40,50 @@ export async function measureStripeSync(options: StripeSyncBenchOptions): Promis
       throw new Error(`stripe sync bench: fetched ${summary.objects}, stored ${stored}, expected ${options.objects}`);
     }
     return options.objects / seconds;
+  } finally {
+    db.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface CustomerSyncBenchOptions {
+  customers: number;
+  /** Milliseconds the wire server waits before each answer: a network round trip to Stripe. */
+  latencyMs: number;
+  concurrency: number;
+}
+
+/**
+ * `stripe_sync_customers_s`: a sync of `customers` customers, each with a balance transaction and a credit
+ * grant (so one request per customer for its balance transactions, its grant's transactions and its credit
+ * balance summary), against a server that answers after `latencyMs`, with the limiter at Stripe's live
+ * budget. One at a time the round trips add up; with requests in flight the limiter is the bound.
+ */
+export async function measureStripeCustomerSync(options: CustomerSyncBenchOptions): Promise<number> {
+  const server = new StripeWireServer();
+  server.logRequests = false;
+  const t0 = server.clock - 100_000;
+  for (let c = 0; c < options.customers; c++) {
+    const id = `cus_${String(c).padStart(6, '0')}`;
+    server.put(customer({ id, created: t0 + c }));
+    server.put(customerBalanceTransaction({ id: `cbtxn_${id}`, created: t0 + 20_000 + c, amount: -100, customer: id }));
+    server.put(creditGrant({ id: `credgr_${id}`, created: t0 + 40_000 + c, customer: id, value: 1_000, category: 'paid' }));
+    server.put(creditBalanceTransaction({ id: `cbtxn_g_${id}`, created: t0 + 60_000 + c, credit_grant: `credgr_${id}`, type: 'credit', kind: 'credits_granted', value: 1_000 }));
+  }
+  await server.start();
+  server.latencyMs = options.latencyMs;
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerscope-stripe-bench-'));
+  const db = openLedgerDb(join(dir, 'sync.sqlite'), { create: true, now: server.clock * 1000 });
+  try {
+    const api = new StripeApi({ apiKey: server.apiKey, apiBase: server.url, limiter: new RateLimiter({ ratePerSecond: 100 }) });
+    const started = performance.now();
+    const summary = await syncStripe({ db, api, now: server.clock * 1000, pageSize: 100, concurrency: options.concurrency });
+    const seconds = (performance.now() - started) / 1000;
+    if (summary.balanceSummaries?.compared !== options.customers || summary.warnings.length > 0) {
+      throw new Error(`stripe customer sync bench: compared ${summary.balanceSummaries?.compared ?? 0} of ${options.customers}; ${summary.warnings.slice(0, 3).join('; ')}`);
+    }
+    return seconds;
   } finally {
     db.close();
     await server.close();

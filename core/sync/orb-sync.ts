@@ -15,6 +15,7 @@ import type { Instant } from '../time/instant.js';
 import { writeLedgerEntries } from '../import/provider-entries.js';
 import type { OrbApi, OrbPage } from './orb-client.js';
 import { CursorTrail } from './cursor-trail.js';
+import { DEFAULT_SYNC_CONCURRENCY, fetchInOrder } from './in-order.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -36,6 +37,8 @@ export interface OrbSyncOptions {
   now: Instant;
   pageSize?: number;
   signal?: AbortSignal;
+  /** Customers fetched at once (default DEFAULT_SYNC_CONCURRENCY); the rate limiter still paces every request. */
+  concurrency?: number;
   onProgress?: (progress: OrbSyncProgress) => void;
   onCommit?: (stream: string) => void;
 }
@@ -58,6 +61,14 @@ const CUSTOMERS_STREAM = 'customers';
 const MAX_PAGES = 100_000;
 
 class OrbCancelled extends Error {}
+
+/** One customer's lists, fetched ahead of its turn to be written. */
+interface FetchedCustomer {
+  customerState: SyncState | null;
+  invoicePages: OrbPage[];
+  ledgerPages: OrbPage[];
+  creditPages: OrbPage[];
+}
 
 export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> {
   const { db, api, now } = options;
@@ -123,21 +134,12 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
       customersTrail.next(cursor!);
     }
 
-    for (const customer of listSourceObjects(db, 'orb', 'customer')) {
-      const customerId = customer.objectId;
-      const stream = `ledger:${customerId}`;
-      checkCancelled(`customer ${customerId}`);
-      summary.customers++;
-      const customerState = loadSyncState(db, 'orb', stream);
+    // Each customer's three lists are fetched with several customers in flight (core/sync/in-order.ts);
+    // each customer is then read and committed in order, so a stop leaves a prefix of customers done.
+    const fetchCustomer = async (customerId: string): Promise<FetchedCustomer> => {
+      const customerState = loadSyncState(db, 'orb', `ledger:${customerId}`);
       // Invoices first: their payment attempts link the increments about to be written.
       const invoicePages = await all(`GET /invoices?customer_id=${customerId}`, (c) => api.invoices(customerId, c, limit, options.signal));
-      const invoicePayments = new Map<string, string>();
-      for (const page of invoicePages) {
-        for (const invoice of page.items) {
-          const payment = stripePaymentOfInvoice(invoice);
-          if (payment !== null) invoicePayments.set(String(invoice.id), payment);
-        }
-      }
       // The ledger, newest first, down to the page holding the newest entry stored last time.
       const ledgerPages: OrbPage[] = [];
       let ledgerCursor: string | null = null;
@@ -151,6 +153,20 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
         ledgerTrail.next(ledgerCursor);
       }
       const creditPages = await all(`GET /customers/${customerId}/credits`, (c) => api.credits(customerId, c, limit, options.signal));
+      return { customerState, invoicePages, ledgerPages, creditPages };
+    };
+    const customerIds = listSourceObjects(db, 'orb', 'customer').map((customer) => customer.objectId);
+    await fetchInOrder(customerIds, options.concurrency ?? DEFAULT_SYNC_CONCURRENCY, fetchCustomer, (customerId, fetchedCustomer) => {
+      const { customerState, invoicePages, ledgerPages, creditPages } = fetchedCustomer;
+      const stream = `ledger:${customerId}`;
+      summary.customers++;
+      const invoicePayments = new Map<string, string>();
+      for (const page of invoicePages) {
+        for (const invoice of page.items) {
+          const payment = stripePaymentOfInvoice(invoice);
+          if (payment !== null) invoicePayments.set(String(invoice.id), payment);
+        }
+      }
       const problems: ImportProblem[] = [];
       const source = `orb:/customers/${customerId}/credits/ledger`;
       const parsed = parseOrbLedgerPages(source, ledgerPages.map((page) => page.text), problems);
@@ -158,7 +174,7 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
       summary.ledgerEntriesFetched += fetched;
       if (problems.length > 0) {
         summary.warnings.push(`customer ${customerId} skipped: its ledger has entries Ledgerscope cannot read: ${problems.slice(0, 3).map(formatProblem).join('; ')}`);
-        continue;
+        return;
       }
       const linked: ParsedEntry[] = parsed.map((entry) => withLinks(entry, paymentLinks(entry, invoicePayments)));
       const newest = ledgerPages[0]?.items[0];
@@ -206,10 +222,10 @@ export async function syncOrb(options: OrbSyncOptions): Promise<OrbSyncSummary> 
         if (!(error instanceof SyncError) || error.kind !== 'data') throw error;
         // Orb's ledger for this customer does not replay under Ledgerscope's rules: keep nothing of it, say why.
         summary.warnings.push(`customer ${customerId} skipped: ${error.message}`);
-        continue;
+        return;
       }
       progress(stream, fetched);
-    }
+    }, (customerId) => checkCancelled(`customer ${customerId}`));
   } catch (error) {
     summary.requests = api.requests;
     if (error instanceof OrbCancelled || options.signal?.aborted) {

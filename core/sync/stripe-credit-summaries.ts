@@ -5,6 +5,7 @@ import { emptyStripeParsed, mapStripeObject, type StripeParsed } from '../source
 import type { ParsedBalanceSummary } from '../sources/stripe/types.js';
 import { listStripeGrantOwners, type LedgerDb, type StripeGrantOwner } from '../store/index.js';
 import type { CreditBalanceSummaryQuery, StripeApi, StripeJson } from './stripe-client.js';
+import { fetchInOrder } from './in-order.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -62,7 +63,9 @@ export interface FetchSummaryOptions {
   api: StripeApi;
   signal?: AbortSignal;
   warnings: string[];
-  /** Called before each customer (the sync's cancel point). */
+  /** Customers asked at once (core/sync/in-order.ts). */
+  concurrency: number;
+  /** Called before each customer's answers are read (the sync's cancel point). */
   beforeCustomer: (customerId: string) => void;
   /** Counts an object that did not map. */
   onSkipped: () => void;
@@ -71,46 +74,59 @@ export interface FetchSummaryOptions {
 export async function fetchCreditSummaries(options: FetchSummaryOptions): Promise<FetchedSummaries> {
   const out = emptyStripeParsed();
   const result: FetchedSummaries = { parsed: out, customers: 0, usable: 0, objects: 0 };
-  for (const customer of customersWithGrants(options.db)) {
-    options.beforeCustomer(customer.customerId);
+  // Several customers asked at once, each customer's answers read, warned about and kept in customer order.
+  await fetchInOrder(customersWithGrants(options.db), options.concurrency, (customer) => askCustomer(options, customer), (customer, answers) => {
     result.customers++;
-    const perGrant = customer.grants.some((grant) => grant.priceType !== 'metered');
-    const queries: CreditBalanceSummaryQuery[] = perGrant
-      ? customer.grants.map((grant) => ({ customerId: customer.customerId, viaAccount: customer.viaAccount, grantId: grant.grantId }))
-      : [{ customerId: customer.customerId, viaAccount: customer.viaAccount }];
     const stated: ParsedBalanceSummary[] = [];
-    let usable = true;
-    for (const query of queries) {
-      const mapped = await fetchOne(options, query);
+    for (const answer of answers) {
+      const mapped = readAnswer(options, answer);
       if (mapped !== 'missing') result.objects++;
       // A grant's summary missing or unreadable leaves the customer's sum unknown: not compared.
-      if (mapped === 'missing' || mapped === null) {
-        usable = false;
-        break;
-      }
+      if (mapped === 'missing' || mapped === null) return;
       out.objects.push(...mapped.objects);
       stated.push(...mapped.balanceSummaries);
     }
-    if (!usable) continue;
     result.usable++;
     out.balanceSummaries.push(...perCurrency(customer, stated));
-  }
+  }, (customer) => options.beforeCustomer(customer.customerId));
   return result;
 }
 
-/** One call, mapped; 'missing' for a 404; null when the answer does not map (warned). */
-async function fetchOne(options: FetchSummaryOptions, query: CreditBalanceSummaryQuery): Promise<StripeParsed | 'missing' | null> {
-  let answer: { object: StripeJson; observedAt: number | null };
-  try {
-    answer = await options.api.retrieveCreditBalanceSummary(query, options.signal);
-  } catch (error) {
-    if (error instanceof SyncError && error.code === 'resource_missing') {
-      options.warnings.push(
-        `customer ${query.customerId}: Stripe has no credit balance summary for it (${error.message}); its credit balance was not compared with Stripe's`,
-      );
-      return 'missing';
+/** Stripe's answer to one query: the summary, or the message of a 404. */
+interface SummaryAnswer {
+  query: CreditBalanceSummaryQuery;
+  answer: { object: StripeJson; observedAt: number | null } | { missing: string };
+}
+
+/**
+ * The customer's queries, one after another, up to the first 404: one call for metered grants, or one per
+ * grant where a grant lists its prices (see above). Only the network here; reading happens in order.
+ */
+async function askCustomer(options: FetchSummaryOptions, customer: CustomerGrants): Promise<SummaryAnswer[]> {
+  const perGrant = customer.grants.some((grant) => grant.priceType !== 'metered');
+  const queries: CreditBalanceSummaryQuery[] = perGrant
+    ? customer.grants.map((grant) => ({ customerId: customer.customerId, viaAccount: customer.viaAccount, grantId: grant.grantId }))
+    : [{ customerId: customer.customerId, viaAccount: customer.viaAccount }];
+  const answers: SummaryAnswer[] = [];
+  for (const query of queries) {
+    try {
+      answers.push({ query, answer: await options.api.retrieveCreditBalanceSummary(query, options.signal) });
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'resource_missing')) throw error;
+      answers.push({ query, answer: { missing: error.message } });
+      break;
     }
-    throw error;
+  }
+  return answers;
+}
+
+/** One answer, mapped; 'missing' for a 404; null when the answer does not map (warned). */
+function readAnswer(options: FetchSummaryOptions, { query, answer }: SummaryAnswer): StripeParsed | 'missing' | null {
+  if ('missing' in answer) {
+    options.warnings.push(
+      `customer ${query.customerId}: Stripe has no credit balance summary for it (${answer.missing}); its credit balance was not compared with Stripe's`,
+    );
+    return 'missing';
   }
   const problems: ImportProblem[] = [];
   const scope = new RecordScope(SUMMARY_ORIGIN, problems);

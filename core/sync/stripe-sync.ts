@@ -4,6 +4,7 @@ import { commitStripePage, emptySyncCounts, mapApiObjects, missingGrants, type A
 import type { StripeApi, StripeJson, StripeListName, StripePage } from './stripe-client.js';
 import { CursorTrail } from './cursor-trail.js';
 import { fetchCreditSummaries, SUMMARY_ORIGIN } from './stripe-credit-summaries.js';
+import { DEFAULT_SYNC_CONCURRENCY, fetchInOrder } from './in-order.js';
 import { SyncError } from './sync-errors.js';
 
 /*
@@ -68,6 +69,8 @@ export interface StripeSyncOptions {
   /** Streams to run (default: all). */
   streams?: readonly StripeStream[];
   signal?: AbortSignal;
+  /** Per-customer requests in flight at once (default DEFAULT_SYNC_CONCURRENCY); the rate limiter still paces them all. */
+  concurrency?: number;
   onProgress?: (progress: StripeSyncProgress) => void;
   /** Called once per committed page after it is durable (tests interrupt here). */
   onCommit?: (stream: StripeStream, state: SyncState) => void;
@@ -101,6 +104,12 @@ const SECOND = 1000;
 
 class Cancelled extends Error {}
 
+/** Every page of one list, and Stripe's clock at the last. */
+interface ListedObjects {
+  data: StripeJson[];
+  observedAt: Instant | null;
+}
+
 class StripeSyncRun {
   readonly counts = emptySyncCounts();
   readonly byStream: Partial<Record<StripeStream, number>> = {};
@@ -111,9 +120,12 @@ class StripeSyncRun {
   /** Where the run is: "charges after ch_123" (for a cancelled or failed run's message). */
   position = 'start';
   private readonly pageSize: number;
+  /** Per-customer and per-grant requests in flight at once (core/sync/in-order.ts). */
+  private readonly concurrency: number;
 
   constructor(private readonly options: StripeSyncOptions) {
     this.pageSize = options.pageSize ?? 100;
+    this.concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > 100) {
       throw new SyncError('usage', `page size must be 1..100, found ${this.pageSize}`);
     }
@@ -205,7 +217,7 @@ class StripeSyncRun {
   }
 
   /** Every page of a list (customer balance transactions of one customer, a grant's transactions). */
-  private async all(name: StripeListName, params: { customer?: string; credit_grant?: string }): Promise<{ data: StripeJson[]; observedAt: Instant | null }> {
+  private async all(name: StripeListName, params: { customer?: string; credit_grant?: string }): Promise<ListedObjects> {
     const data: StripeJson[] = [];
     let observedAt: Instant | null = null;
     let cursor: string | null = null;
@@ -229,15 +241,15 @@ class StripeSyncRun {
     let state = this.state(stream) ?? { provider: 'stripe', stream, phase: 'backfill', windowGte: null, windowLt: null, cursor: null, objects: 0, updatedAt: this.options.now };
     if (state.phase === 'done') return;
     const customers = listStripeCustomers(this.db).map((customer) => customer.id).filter((id) => state.cursor === null || id > state.cursor);
-    for (const customerId of customers) {
-      this.checkCancelled(`${stream} after customer ${state.cursor ?? '(none)'}`);
-      const { data, observedAt } = await this.all('customer_balance_transactions', { customer: customerId });
+    const turn = (): void => this.checkCancelled(`${stream} after customer ${state.cursor ?? '(none)'}`);
+    turn();
+    await fetchInOrder(customers, this.concurrency, (customerId) => this.all('customer_balance_transactions', { customer: customerId }), (customerId, { data, observedAt }) => {
       const origin = `stripe:/v1/customers/${customerId}/balance_transactions`;
       const parsed = mapApiObjects(data.map((object) => ({ object, origin, observedAt })), this.warnings, this.counts);
       state = { ...state, cursor: customerId, objects: state.objects + data.length, updatedAt: this.options.now };
       commitStripePage(this.db, parsed, { now: this.options.now, origin, computeVoids: false, state }, this.counts, this.warnings);
       this.committed(stream, data.length, state);
-    }
+    }, turn);
     state = { ...state, phase: 'done', updatedAt: this.options.now };
     commitStripePage(this.db, mapApiObjects([], this.warnings, this.counts), { now: this.options.now, origin: 'stripe', computeVoids: false, state }, this.counts, this.warnings);
   }
@@ -255,16 +267,18 @@ class StripeSyncRun {
       this.checkCancelled(`${stream}${state.cursor === null ? '' : ` after ${state.cursor}`}`);
       const page = await this.fetch('credit_grants', { limit: this.pageSize, ...(state.cursor === null ? {} : { starting_after: state.cursor }) });
       const objects: ApiObject[] = page.data.map((object) => ({ object, origin, observedAt: page.observedAt }));
-      for (const grant of page.data) {
+      const grantTransactions = (grant: StripeJson): Promise<ListedObjects> => {
         // Stripe asks for the customer on this list; the grant narrows it to the grant's transactions.
         const owner = typeof grant.customer === 'string' ? grant.customer : (grant.customer as { id?: string } | null)?.id;
         // Accounts v2: a grant of an account has customer null and names its customer_account.
         const account = owner === undefined && typeof grant.customer_account === 'string' ? grant.customer_account : undefined;
-        const txns = await this.all('credit_balance_transactions', {
+        return this.all('credit_balance_transactions', {
           credit_grant: grant.id as string, ...(owner === undefined ? {} : { customer: owner }), ...(account === undefined ? {} : { customer_account: account }),
         });
+      };
+      await fetchInOrder(page.data, this.concurrency, grantTransactions, (_grant, txns) => {
         for (const object of txns.data) objects.push({ object, origin: 'stripe:/v1/billing/credit_balance_transactions', observedAt: txns.observedAt });
-      }
+      });
       const last = page.data.at(-1);
       const done = !page.hasMore || last === undefined;
       if (!done) trail.next(last.id as string);
@@ -291,6 +305,7 @@ class StripeSyncRun {
         api: this.options.api,
         ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
         warnings: this.warnings,
+        concurrency: this.concurrency,
         beforeCustomer: (customerId) => this.checkCancelled(`${stream} at customer ${customerId}`),
         onSkipped: () => this.counts.skipped++,
       });

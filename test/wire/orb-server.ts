@@ -46,6 +46,11 @@ export class OrbWireServer {
   readonly invoices: OrbJson[] = [];
   /** Lists whose path matches ignore the cursor: every page is the first, with the same next_cursor (a list that does not advance). */
   stuckCursor: RegExp | null = null;
+  /** Milliseconds each answer waits, as a network round trip would (0: none). */
+  latencyMs = 0;
+  /** Requests received and not yet answered, and the most at once (a client's concurrency, seen from here). */
+  inFlight = 0;
+  maxInFlight = 0;
   private server: Server | null = null;
   url = '';
 
@@ -90,7 +95,10 @@ export class OrbWireServer {
     const path = url.pathname.replace(/^\/v1(?=\/)/, '');
     const method = req.method ?? 'GET';
     let text = '';
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
+      this.inFlight--;
       this.requests.push({ method, path, query: url.search, status });
       const create = /^\/customers\/([^/]+)\/credits\/ledger_entry$/.exec(path);
       if (create !== null && method === 'POST') {
@@ -102,7 +110,8 @@ export class OrbWireServer {
     };
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => {
+    req.on('end', () => (this.latencyMs > 0 ? setTimeout(answer, this.latencyMs) : answer()));
+    const answer = (): void => {
       const fault = this.faults.find((f) => f.times > 0 && (f.path === undefined || f.path.test(path)));
       if (fault !== undefined) {
         fault.times--;
@@ -138,7 +147,7 @@ export class OrbWireServer {
         return page(this.invoices.filter((invoice) => customerId === null || (invoice.customer as OrbJson).id === customerId));
       }
       send(404, JSON.stringify({ status: 404, title: 'Not found', type: 'https://docs.withorb.com/reference/error-responses#404-url-not-found' }));
-    });
+    };
   }
 
   /**

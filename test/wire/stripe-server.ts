@@ -182,6 +182,11 @@ export class StripeWireServer {
   readonly requests: RequestRecord[] = [];
   /** Record requests (off for the benchmark). */
   logRequests = true;
+  /** Milliseconds each answer waits, as a network round trip would (0: none). */
+  latencyMs = 0;
+  /** Requests received and not yet answered, and the most at once (a client's concurrency, seen from here). */
+  inFlight = 0;
+  maxInFlight = 0;
   /**
    * The balances a test states instead of the computed ones (a Stripe that disagrees with its own
    * transactions as the sync sees them): customer (or customer_account) → currency (lower case) → minor
@@ -276,7 +281,10 @@ export class StripeWireServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
+      this.inFlight--;
       if (this.logRequests) this.requests.push({ method: req.method ?? 'GET', path, query: url.search, status, at: performance.now() });
       res.writeHead(status, {
         'Content-Type': 'application/json',
@@ -292,7 +300,8 @@ export class StripeWireServer {
     };
     // Drain the body (the SDK sends none for GET) before answering.
     req.resume();
-    req.on('end', () => {
+    req.on('end', () => (this.latencyMs > 0 ? setTimeout(answer, this.latencyMs) : answer()));
+    const answer = (): void => {
       const fault = this.takeFault(path);
       if (fault !== null) {
         error(fault.status, fault.error?.type ?? (fault.status === 429 ? 'rate_limit_error' : 'api_error'), fault.error?.message ?? `injected ${fault.status}`, fault.error?.code, fault.headers);
@@ -312,7 +321,7 @@ export class StripeWireServer {
       }
       this.beforeAnswer?.(path);
       this.route(path, url.searchParams, send, error);
-    });
+    };
   }
 
   private takeFault(path: string): Fault | null {
