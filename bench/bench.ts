@@ -44,8 +44,15 @@ async function importAndReplay(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerscope-bench-'));
   try {
     const file = join(dir, 'moesif.jsonl');
+    const nextFile = join(dir, 'moesif-next.jsonl');
     const db = join(dir, 'bench.sqlite');
-    writeFileSync(file, generateMoesifJsonl({ entries, accounts, seed: 42 }));
+    // The ledger and the month after it: the generator's first `entries` lines are the same whatever it
+    // generates after them, and the rest come later in time, over the same accounts.
+    const generated = generateMoesifJsonl({ entries: entries + tenth, accounts, seed: 42 });
+    let cut = 0;
+    for (let line = 0; line < entries; line++) cut = generated.indexOf('\n', cut) + 1;
+    writeFileSync(file, generated.slice(0, cut));
+    writeFileSync(nextFile, generated.slice(cut));
 
     // Import in a child process so that maxRSS is the import's alone.
     const child = fileURLToPath(new URL('./bench-import-child.mjs', import.meta.url));
@@ -92,6 +99,12 @@ async function importAndReplay(): Promise<void> {
     report('replay_entries_per_s', entries / best, 'entries/s');
     report('replay_entries_per_cpu_s', entries / bestCpu, 'entries/s');
     report('load_from_db_entries_per_s', entries / loadSeconds, 'entries/s');
+
+    // The month after: a tenth more entries into that database, as a month-end import (existing accounts).
+    const next = JSON.parse(execFileSync(process.execPath, [child, nextFile, db], { encoding: 'utf8', maxBuffer: 1 << 20 })) as typeof result;
+    if (next.inserted !== tenth) throw new Error(`the next month's import inserted ${next.inserted} of ${tenth} entries`);
+    report('import_next_month_entries_per_s', tenth / next.seconds, 'entries/s');
+    report('import_next_month_entries_per_cpu_s', tenth / next.cpuSeconds, 'entries/s');
   } finally {
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,10 @@
-import { checkpointOf } from '../ledger/checkpoint.js';
+import { checkpointOf, replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount, type ReplayObserver } from '../ledger/replay.js';
 import type { AccountKey, AccountState, LedgerEntry } from '../ledger/types.js';
 import type { AccountStateWrite, AccountSummaryWrite } from '../store/index.js';
 import type { Instant } from '../time/instant.js';
 import { accountBalanceView, type AccountBalanceView } from '../service/views.js';
+import type { ReplayStart } from './checks.js';
 
 /**
  * The stored text of an account's view: `{customer_id, ...view}` exactly as `balances --json` prints it as an
@@ -24,7 +25,7 @@ export function summaryText(customerId: string, view: AccountBalanceView): strin
  */
 
 /** The latest change at or before `limit` (-Infinity: none), and the first one after it (Infinity: none). */
-function changesAround(entries: readonly LedgerEntry[], state: AccountState, limit: number): { last: number; next: number } {
+function changesAround(entries: readonly { at: Instant }[], state: AccountState, limit: number): { last: number; next: number } {
   let last = Number.NEGATIVE_INFINITY;
   let next = Number.POSITIVE_INFINITY;
   const see = (at: number): void => {
@@ -50,10 +51,10 @@ export type SummaryOfAccount = Omit<AccountSummaryWrite, 'accountId'>;
  */
 export const STATE_EVERY_ENTRIES = 32;
 
-/** The observer that takes an account's states during the replay that checks it (checkByReplay). */
-function stateTaker(list: AccountStateWrite[]): ReplayObserver {
-  let firstEntryAt = 0;
-  let last = 0;
+/** The observer that takes an account's states during the replay that checks it (checkByReplay), from `start` on. */
+function stateTaker(list: AccountStateWrite[], start: ReplayStart | null): ReplayObserver {
+  let firstEntryAt = start?.checkpoint.firstEntryAt ?? 0;
+  let last = start?.checkpoint.position ?? 0;
   return {
     after(applied, entry, blockCount, replay) {
       if (applied === 1) firstEntryAt = entry.at;
@@ -71,24 +72,29 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
 
 /** Summaries by index of the checked accounts (TouchedAccounts order), filled by checkByReplay's callback. */
 export function summaryCollector(keys: readonly { key: AccountKey }[], now: Instant): {
-  collect: (account: number, entries: readonly LedgerEntry[], final: AccountState) => void;
+  collect: (account: number, entries: readonly LedgerEntry[], final: AccountState, start: ReplayStart | null) => void;
   /** The observer for the replay that checks an account: takes its replay states. */
-  observe: (account: number) => ReplayObserver | undefined;
+  observe: (account: number, start: ReplayStart | null) => ReplayObserver | undefined;
   /** With the writer's account ids (same order): the rows to write. */
   rows: (accountIds: readonly number[]) => AccountSummaryWrite[];
+  /** Per account, the position of the stored state its replay started from (0: its first entry): states up to it stay. */
+  keptStates: Int32Array;
 } {
   const summaries: (SummaryOfAccount | null)[] = new Array(keys.length).fill(null);
+  const keptStates = new Int32Array(keys.length);
   const states: (AccountStateWrite[] | undefined)[] = new Array(keys.length);
   return {
-    collect: (account, entries, final) => {
-      const summary = balanceSummary(keys[account]!.key, entries, final, now);
+    keptStates,
+    collect: (account, entries, final, start) => {
+      keptStates[account] = start?.checkpoint.position ?? 0;
+      const summary = balanceSummary(keys[account]!.key, entries, final, now, start);
       const list = states[account];
-      summaries[account] = summary === null || list === undefined || list.length === 0 ? summary : { ...summary, states: { entryCount: entries.length, list } };
+      summaries[account] = summary === null || list === undefined || list.length === 0 ? summary : { ...summary, states: { entryCount: start?.entryCount ?? entries.length, list } };
     },
-    observe: (account) => {
+    observe: (account, start) => {
       const list: AccountStateWrite[] = [];
       states[account] = list;
-      return stateTaker(list);
+      return stateTaker(list, start);
     },
     rows: (accountIds) => {
       const rows: AccountSummaryWrite[] = [];
@@ -101,23 +107,31 @@ export function summaryCollector(keys: readonly { key: AccountKey }[], now: Inst
 }
 
 /**
- * The summary of an account from every entry it holds and its replay with no end (`final`); null when it
- * had no entry yet at `now`. Replays a second time, up to `now`, only when something happens after `now`.
+ * The summary of an account from its replay with no end (`final`) of `entries`: every entry it holds, or
+ * those after `start` (a stored state at or before `now`: checkByReplay resumes only from such); null when
+ * it had no entry yet at `now`. Replays a second time, up to `now`, only when something happens after `now`.
  */
 export function balanceSummary(
   key: AccountKey,
   entries: readonly LedgerEntry[],
   final: AccountState,
   now: Instant,
+  start: ReplayStart | null = null,
 ): SummaryOfAccount | null {
-  const end = changesAround(entries, final, Number.POSITIVE_INFINITY).last;
+  if (start !== null && start.checkpoint.validFrom > now) throw new Error(`balanceSummary: a replay state after now (${start.checkpoint.validFrom})`);
+  // The entries before the start happened at or before its last one: that instant stands for them all.
+  const changes = start === null ? entries : [{ at: start.checkpoint.validFrom }, ...entries];
+  const end = changesAround(changes, final, Number.POSITIVE_INFINITY).last;
   if (end <= now) {
     // Nothing happens after now: the state with no end is the state at every instant from `end` on.
     return Number.isFinite(end) ? { validFrom: end, validUntil: null, view: summaryText(key.customerId, accountBalanceView(final)) } : null;
   }
-  const state = replayAccount(key, entries, { asOf: now, keepEntries: false });
+  const state =
+    start === null
+      ? replayAccount(key, entries, { asOf: now, keepEntries: false })
+      : replayFromCheckpoint(key, start.checkpoint, entries, { asOf: now, keepEntries: false });
   if (state.entryCount === 0) return null; // no entry yet at now: balances lists no such account
-  const { last, next } = changesAround(entries, state, now);
+  const { last, next } = changesAround(changes, state, now);
   if (!Number.isFinite(last)) return null;
   return { validFrom: last, validUntil: Number.isFinite(next) ? next : null, view: summaryText(key.customerId, accountBalanceView(state)) };
 }

@@ -47,6 +47,8 @@ export interface CheckedBatch {
   touched: TouchedAccounts;
   notes: (AccountReplayNotes | null)[];
   summaryRows: (accountIds: readonly number[]) => AccountSummaryWrite[];
+  /** Per touched account, the stored replay states its check started after: they stay (0: none). */
+  keptStates: Int32Array;
   /** Posted adjustments whose local entry a new entry (the provider's copy) replaced. */
   replaced: ReplacedAdjustment[];
   inserted: number;
@@ -79,11 +81,11 @@ export function checkAgainstStore(
   }
   const touched = touchedAccounts(batch);
   const summaries = summaryCollector(touched.accounts, options.now);
-  const notes = checkByReplay(db, batch, touched.accounts, problems, summaries.collect, summaries.observe);
+  const notes = checkByReplay(db, batch, touched.accounts, options.now, problems, summaries.collect, summaries.observe);
   if (problems.length > 0) return null;
   let inserted = 0;
   for (let i = 0; i < batch.status.length; i++) if (batch.status[i] === INSERT) inserted++;
-  return { batch, touched, notes, summaryRows: summaries.rows, replaced, inserted, storedMax };
+  return { batch, touched, notes, summaryRows: summaries.rows, keptStates: summaries.keptStates, replaced, inserted, storedMax };
 }
 
 export interface ImportRow {
@@ -146,7 +148,7 @@ export function writeChecked(db: LedgerDb, checked: CheckedBatch, row: ImportRow
   const accounts = touched.accounts;
   const writer = new EntryWriter(
     db,
-    accounts.map((account) => ({ key: account.key, entries: account.positions.length })),
+    accounts.map((account, index) => ({ key: account.key, entries: account.positions.length, keepStatesThrough: checked.keptStates[index]! })),
     { first: firstOrdinal, last: lastOrdinal },
   );
   // Account by account (by accounts.id, so a new database's rows come out in index order), each in

@@ -1,15 +1,19 @@
 import { compareAccountKeys } from '../ledger/account-key.js';
 import { allocationWarningText } from '../ledger/allocation-text.js';
-import { replayAccount, type ReplayObserver } from '../ledger/replay.js';
+import { replayFromCheckpoint, type ReplayCheckpoint } from '../ledger/checkpoint.js';
+import { compareReplayOrder, replayAccount, type ReplayObserver } from '../ledger/replay.js';
 import { firstStatedDisagreement, type StatedDisagreement } from '../ledger/stated-balance.js';
 import { expiryStatesAmount } from '../ledger/stated-expiry.js';
 import { LedgerRuleError, type AccountKey, type AccountState, type AllocationWarning, type EntrySource, type LedgerEntry } from '../ledger/types.js';
 import { Decimal, toCanonical } from '../money/decimal.js';
 import { entryFingerprint, type ImportProblem, type RecordOrigin } from '../sources/index.js';
 import {
+  accountIdOf,
   allocationNotes,
+  DecimalInterner,
   forEachStoredEntry,
   loadAccountEntries,
+  loadAccountStateBefore,
   loadEntryEvidence,
   sourcesWithEntries,
   storedDisagreement,
@@ -17,7 +21,7 @@ import {
   writeSourceDisagreement,
   type LedgerDb,
 } from '../store/index.js';
-import { formatInstant } from '../time/instant.js';
+import { formatInstant, type Instant } from '../time/instant.js';
 import { CONFLICT, DUPLICATE, INSERT, SourceIdIndex, UNCHANGED, type ImportBatch } from './batch.js';
 
 /*
@@ -196,53 +200,101 @@ export function touchedAccounts(batch: ImportBatch): TouchedAccounts {
  * replay does not reach.
  */
 export interface AccountReplayNotes {
-  /** Every entry of the account (stored and new) whose named block fell short; null: no decrement names a block, nothing to write. */
+  /**
+   * Every replayed entry of the account (stored and new) whose named block fell short; null: no replayed
+   * decrement names a block, nothing to write.
+   */
   allocations: AllocationWarning[] | null;
+  /**
+   * Where the replay started (ReplayStart): the notes of entries before it stand as stored, since an
+   * entry's allocation depends only on the entries before it. null: from the account's first entry.
+   */
+  after: { at: number; ordinal: number } | null;
   /** The import states balances for this account: `disagreement` then replaces what is stored. */
   statedChecked: boolean;
   disagreement: StatedDisagreement | null;
 }
 
 /**
- * Replays every touched account with its stored entries (none when `db` is null: a new database)
- * and the new ones, and turns each LedgerRuleError into a problem at the offending entry's origin.
- * One problem per account at most: replay stops at the first rule an account breaks. Returns, per
- * account (null where it broke a rule), what the replay noticed about the source's statements.
+ * Where the check's replay of an account starts: a replay state stored inside its history (migration 0012)
+ * at `checkpoint.position`, whose entries are not loaded again; null where it starts from the first entry.
  */
+export interface ReplayStart {
+  checkpoint: ReplayCheckpoint;
+  /** The ordinal of the state's last entry. */
+  lastOrdinal: number;
+  /** The account's entries once the import is written: the state's position, the stored ones after it and the new ones. */
+  entryCount: number;
+}
+
 /**
- * `replayed`, when given, receives each account that replays cleanly: its index in `accounts`, every
- * entry it will hold and its state with no end (what the import's balance summaries are built from);
- * `observe`, when given, sees that replay entry by entry (the replay states stored with the summaries).
+ * The stored replay state to check `incoming` from, with the stored entries after it; null to replay the
+ * account from its first entry. An import adds a month to accounts of years: replaying each from its
+ * first entry made the second import of a million-entry database cost more than the first. Not from a
+ * state when the import's `now` is before it (its balance summary then needs the earlier entries), or
+ * when a new entry expires a block the state did not know the source expires (that changes whether the
+ * replay generates the block's expiry, from its first entry on).
+ */
+function replayStart(db: LedgerDb, key: AccountKey, incoming: readonly LedgerEntry[], now: Instant, decimals: DecimalInterner): { start: ReplayStart; tail: LedgerEntry[] } | null {
+  const accountId = accountIdOf(db, key);
+  if (accountId === undefined) return null;
+  let from = Number.POSITIVE_INFINITY;
+  for (const entry of incoming) if (entry.at < from) from = entry.at;
+  const stored = loadAccountStateBefore(db, accountId, key, from, decimals);
+  if (stored === null || stored.checkpoint.validFrom > now) return null;
+  const knownExpired = new Set(stored.checkpoint.sourceExpiredBlocks);
+  for (const entry of incoming) if (entry.kind === 'expiry' && entry.blockId !== null && !knownExpired.has(entry.blockId)) return null;
+  return { start: { checkpoint: stored.checkpoint, lastOrdinal: stored.lastOrdinal, entryCount: stored.checkpoint.position + stored.tail.length + incoming.length }, tail: stored.tail };
+}
+
+/**
+ * Replays every touched account with its stored entries (none when `db` is null: a new database) and the
+ * new ones, from the latest stored replay state before the new ones where there is one (replayStart), and
+ * turns each LedgerRuleError into a problem at the offending entry's origin. One problem per account at
+ * most: replay stops at the first rule an account breaks. Returns, per account (null where it broke a
+ * rule), what the replay noticed about the source's statements; `replayed` gets the entries replayed (from
+ * the start on), the final state and the start.
  */
 export function checkByReplay(
   db: LedgerDb | null,
   batch: ImportBatch,
   accounts: readonly TouchedAccount[],
+  now: Instant,
   problems: ImportProblem[],
-  replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState) => void,
-  observe?: (account: number) => ReplayObserver | undefined,
+  replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState, start: ReplayStart | null) => void,
+  observe?: (account: number, start: ReplayStart | null) => ReplayObserver | undefined,
 ): (AccountReplayNotes | null)[] {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
   const notes: (AccountReplayNotes | null)[] = [];
+  const decimals = new DecimalInterner();
   for (let index = 0; index < accounts.length; index++) {
     const account = accounts[index]!;
     const incoming = account.positions.map((position) => entries[position]!.entry);
-    const stored = db === null ? [] : loadAccountEntries(db, account.key);
+    const resumed = db === null ? null : replayStart(db, account.key, incoming, now, decimals);
+    const start = resumed?.start ?? null;
+    const stored = db === null ? [] : resumed !== null ? resumed.tail : loadAccountEntries(db, account.key);
     // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
     let stated: Map<LedgerEntry, Decimal> | null = null;
     for (const position of account.positions) {
       const text = entries[position]!.stated?.endingBalance;
       if (text !== null && text !== undefined) (stated ??= new Map()).set(entries[position]!.entry, new Decimal(text));
     }
-    const all = stored.length === 0 ? incoming : stored.concat(incoming);
+    let all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const state = replayAccount(account.key, all, { keepEntries: stated !== null, observer: observe?.(index) });
-      replayed?.(index, all, state);
+      const options = { keepEntries: stated !== null, observer: observe?.(index, start) };
+      let state: AccountState;
+      if (start === null) state = replayAccount(account.key, all, options);
+      else {
+        if (!isInReplayOrder(all)) all = [...all].sort(compareReplayOrder);
+        state = replayFromCheckpoint(account.key, start.checkpoint, all, options);
+      }
+      replayed?.(index, all, state, start);
       const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,
+        after: start === null ? null : { at: start.checkpoint.validFrom, ordinal: start.lastOrdinal },
         statedChecked: statedEndings !== null,
         disagreement: statedEndings === null ? null : firstStatedDisagreement(state.entries, (entry) => statedEndings.get(entry) ?? null),
       });
@@ -255,6 +307,11 @@ export function checkByReplay(
   found.sort((a, b) => a.position - b.position);
   for (const item of found) problems.push(item.problem);
   return notes;
+}
+
+function isInReplayOrder(entries: readonly LedgerEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareReplayOrder(entries[i - 1]!, entries[i]!) > 0) return false;
+  return true;
 }
 
 /** Allocation warnings listed one by one in a summary; more are counted. */
@@ -306,7 +363,7 @@ export function writeReplayNotes(db: LedgerDb, accountIds: ArrayLike<number>, no
   notes.forEach((note, index) => {
     if (note === null) return;
     const id = accountIds[index]!;
-    if (note.allocations !== null) writeAllocationNotes(db, id, allocationNotes(note.allocations));
+    if (note.allocations !== null) writeAllocationNotes(db, id, allocationNotes(note.allocations), note.after);
     if (note.statedChecked) writeSourceDisagreement(db, id, note.disagreement === null ? null : storedDisagreement(note.disagreement));
   });
 }

@@ -119,7 +119,7 @@ export function replayFromCheckpoint(key: AccountKey, checkpoint: ReplayCheckpoi
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   if (asOf < checkpoint.validFrom) throw new Error(`replayFromCheckpoint: as-of ${asOf} is before the checkpoint (${checkpoint.validFrom})`);
   if (tail.length > 0 && tail[0]!.at < checkpoint.validFrom) throw new Error('replayFromCheckpoint: the tail starts before the checkpoint');
-  return replayFrom(key, internalsOf(key, checkpoint), tail, options);
+  return replayFrom(key, internalsOf(key, checkpoint), tail, options, checkpoint.position);
 }
 
 function internalsOf(key: AccountKey, checkpoint: ReplayCheckpoint): ReplayInternals {

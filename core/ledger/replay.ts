@@ -30,7 +30,10 @@ export interface ReplayOptions {
    * don't need them; skipping them keeps a whole-database replay free of per-entry garbage.
    */
   keepEntries?: boolean;
-  /** Sees the state after each entry (replayAccount only): how stored states inside the history are taken. */
+  /**
+   * Sees the state after each entry: how stored states inside the history are taken. From a checkpoint
+   * (replayFromCheckpoint), `applied` counts on from the checkpoint's position.
+   */
   observer?: ReplayObserver;
 }
 
@@ -109,12 +112,13 @@ export function replayPrefix(key: AccountKey, entries: readonly LedgerEntry[], c
 /**
  * Goes on from `internals` (replayPrefix's, restored) with the entries after it, to `options.asOf`: the
  * same state replayAccount gives over all entries, but `entries` holds only the ones replayed here.
- * The caller guarantees asOf is at or after the last entry the internals include.
+ * The caller guarantees asOf is at or after the last entry the internals include; `position` is how many
+ * entries they include (where an observer's count goes on from).
  */
-export function replayFrom(key: AccountKey, internals: ReplayInternals, tail: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
+export function replayFrom(key: AccountKey, internals: ReplayInternals, tail: readonly LedgerEntry[], options: ReplayOptions = {}, position = 0): AccountState {
   if (!isSorted(tail)) throw new Error('replayFrom: entries must be in replay order');
   const replay = new AccountReplay(key, new Set(internals.sourceExpiredBlocks), options.checkEveryStep === true, options.keepEntries !== false, internals);
-  return replay.run(tail, options.asOf ?? Number.POSITIVE_INFINITY);
+  return replay.run(tail, options.asOf ?? Number.POSITIVE_INFINITY, options.observer, position);
 }
 
 /** Blocks whose expiry the source recorded itself: no generated expiry for them (no double expiry). */
@@ -179,8 +183,8 @@ class AccountReplay {
   }
 
   /** The replay loop (L3: at each entry's instant, events first): entries at or before asOf, then events through it. */
-  run(ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver): AccountState {
-    let applied = 0;
+  run(ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver, appliedBefore = 0): AccountState {
+    let applied = appliedBefore;
     for (const entry of ordered) {
       if (entry.at > asOf) break;
       this.runEventsThrough(entry.at);

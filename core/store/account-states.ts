@@ -48,9 +48,31 @@ export function writeAccountStates(db: LedgerDb, accountId: number, entryCount: 
   }
 }
 
+/**
+ * For an import that adds entries to an account from instant `from` on (core/import/checks.ts): the latest
+ * current state at or before `from`, and every stored entry after it, in replay order; null when there is
+ * none. Entries the import adds sort after the state (their instants are at or after it, their ordinals
+ * above every stored one), so the state plus these entries replay the whole account.
+ */
+export function loadAccountStateBefore(db: LedgerDb, accountId: number, key: AccountKey, from: Instant, decimals: DecimalInterner): StoredStateAt | null {
+  return loadStateAndTail(db, accountId, key, from, Number.POSITIVE_INFINITY, decimals);
+}
+
+/**
+ * Drops the account's states after position `keep` and marks those up to it as describing the account's
+ * current entries: an import that added entries only after position `keep` (in replay order) leaves the
+ * states before them true. Call after the account's new entry count is written, in the same transaction.
+ */
+export function keepAccountStatesThrough(db: LedgerDb, accountId: number, keep: number): void {
+  prepared(db, 'DELETE FROM account_states WHERE account_id = ? AND position > ?').run(accountId, keep);
+  prepared(db, 'UPDATE account_states SET entry_count = (SELECT entry_count FROM accounts WHERE id = ?) WHERE account_id = ?').run(accountId, accountId);
+}
+
 /** A stored state and the account's entries after it up to the as-of, in replay order. */
 export interface StoredStateAt {
   checkpoint: ReplayCheckpoint;
+  /** The ordinal of the state's last entry (with checkpoint.validFrom, where it sits in replay order). */
+  lastOrdinal: number;
   tail: LedgerEntry[];
 }
 
@@ -59,6 +81,11 @@ export interface StoredStateAt {
  * after it up to `asOf`; null when there is none (the account is replayed from its first entry).
  */
 export function loadAccountStateAt(db: LedgerDb, accountId: number, key: AccountKey, asOf: Instant, decimals: DecimalInterner): StoredStateAt | null {
+  return loadStateAndTail(db, accountId, key, asOf, asOf, decimals);
+}
+
+/** The latest current state at or before `stateAt`, with the entries after it up to `tailUntil`. */
+function loadStateAndTail(db: LedgerDb, accountId: number, key: AccountKey, stateAt: Instant, tailUntil: Instant, decimals: DecimalInterner): StoredStateAt | null {
   const row = prepared(
     db,
     `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
@@ -66,7 +93,7 @@ export function loadAccountStateAt(db: LedgerDb, accountId: number, key: Account
       ORDER BY s.position DESC LIMIT 1`,
   )
     .raw()
-    .get(accountId, CHECKPOINT_VERSION, asOf) as [number, number, number, string] | undefined;
+    .get(accountId, CHECKPOINT_VERSION, stateAt) as [number, number, number, string] | undefined;
   if (row === undefined) return null;
   const [position, validFrom, lastOrdinal, state] = row;
   const checkpoint = JSON.parse(state) as ReplayCheckpoint;
@@ -76,8 +103,9 @@ export function loadAccountStateAt(db: LedgerDb, accountId: number, key: Account
   }
   const rows = prepared(db, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE account_id = ? AND (at, ordinal) > (?, ?) AND at <= ? ORDER BY at, ordinal`)
     .raw()
-    .all(accountId, validFrom, lastOrdinal, asOf) as EntryRow[];
+    // SQLite binds Infinity as a REAL, which every INTEGER instant is below.
+    .all(accountId, validFrom, lastOrdinal, tailUntil) as EntryRow[];
   const tail = new Array<LedgerEntry>(rows.length);
   for (let i = 0; i < rows.length; i++) tail[i] = decodeEntryRow(rows[i]!, key, decimals);
-  return { checkpoint, tail };
+  return { checkpoint, lastOrdinal, tail };
 }

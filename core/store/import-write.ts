@@ -2,7 +2,7 @@ import { toCanonical } from '../money/decimal.js';
 import type { AccountKey, EntrySource, LedgerEntry } from '../ledger/types.js';
 import type { RecordOrigin, StatedBalances } from '../sources/types.js';
 import type { Instant } from '../time/instant.js';
-import { deleteAccountStates } from './account-states.js';
+import { deleteAccountStates, keepAccountStatesThrough } from './account-states.js';
 import { deleteAccountSummaries } from './account-summaries.js';
 import { rebuildCheckpoints } from './checkpoints.js';
 import { toAccountKey } from './entries-read.js';
@@ -228,6 +228,11 @@ const UPSERT_ACCOUNT_SQL =
 export interface AccountInsert {
   key: AccountKey;
   entries: number;
+  /**
+   * The account's replay states (migration 0012) up to this position stay: the new entries all sort after
+   * it (the import's check replayed from there). 0 or absent: every state is dropped.
+   */
+  keepStatesThrough?: number;
 }
 
 /** The ordinals an import reserved (ImportRecord.firstOrdinal..lastOrdinal). */
@@ -384,7 +389,15 @@ export class EntryWriter {
     // Their balance summaries (migration 0008) describe the old entries: gone until the caller writes new ones.
     if (written.length > 0) {
       deleteAccountSummaries(this.db, JSON.stringify(written));
-      deleteAccountStates(this.db, JSON.stringify(written)); // and their replay states (migration 0012)
+      // And their replay states (migration 0012), but those before every new entry, which stay true.
+      const dropped: number[] = [];
+      this.accounts.forEach((account, i) => {
+        if (this.written[i]! === 0) return;
+        const keep = account.keepStatesThrough ?? 0;
+        if (keep > 0) keepAccountStatesThrough(this.db, this.accountIds[i]!, keep);
+        else dropped.push(this.accountIds[i]!);
+      });
+      if (dropped.length > 0) deleteAccountStates(this.db, JSON.stringify(dropped));
     }
   }
 }

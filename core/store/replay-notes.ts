@@ -47,9 +47,17 @@ export function storedDisagreement(found: StatedDisagreement): StoredDisagreemen
   };
 }
 
-/** Replaces the account's allocation notes (entries of other accounts are never touched). */
-export function writeAllocationNotes(db: LedgerDb, accountId: number, notes: readonly AllocationNote[]): void {
-  prepared(db, 'UPDATE entries SET allocation_warning = NULL WHERE account_id = ? AND allocation_warning IS NOT NULL').run(accountId);
+/**
+ * Replaces the account's allocation notes (entries of other accounts are never touched); with `after`, only
+ * those of its entries after that point in replay order (a replay that started there saw no earlier entry).
+ */
+export function writeAllocationNotes(db: LedgerDb, accountId: number, notes: readonly AllocationNote[], after: { at: number; ordinal: number } | null = null): void {
+  if (after === null) prepared(db, 'UPDATE entries SET allocation_warning = NULL WHERE account_id = ? AND allocation_warning IS NOT NULL').run(accountId);
+  else {
+    prepared(db, 'UPDATE entries SET allocation_warning = NULL WHERE account_id = ? AND (at, ordinal) > (?, ?) AND allocation_warning IS NOT NULL').run(
+      accountId, after.at, after.ordinal,
+    );
+  }
   const set = prepared(db, 'UPDATE entries SET allocation_warning = ? WHERE account_id = ? AND source = ? AND source_id = ?');
   for (const note of notes) set.run(note.text, accountId, note.source, note.sourceId);
 }

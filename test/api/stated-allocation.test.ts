@@ -92,6 +92,43 @@ describe('L1b stated allocation through an import', () => {
   });
 });
 
+describe('a later import, checked from a stored replay state', () => {
+  it('keeps the allocation note of an entry before that state (a later entry cannot change how an earlier one drew)', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const shortfall: OrbLine = { id: 'd2', seq: 4, type: 'decrement', amount: '90', start: '120', end: '30', at: '2025-01-03T00:00:00Z', block: 'later' };
+    // After d2 the account holds 30; then pairs of +1 (a block of its own) and -1 named from it.
+    const pairs = (from: number, count: number): OrbLine[] =>
+      Array.from({ length: count }, (_, i) => {
+        const n = from + i;
+        const at = new Date(Date.UTC(2025, 0, 4) + n * 3_600_000).toISOString();
+        return [
+          { id: `p${n}`, seq: 5 + 2 * n, type: 'increment' as const, amount: '1', start: '30', end: '31', at, block: `b${n}` },
+          { id: `x${n}`, seq: 6 + 2 * n, type: 'decrement' as const, amount: '1', start: '31', end: '30', at, block: `b${n}` },
+        ];
+      }).flat();
+    importOrb(dbPath, [...twoBlocks, shortfall, ...pairs(0, 20)]);
+    const stateRow = (): unknown => {
+      const db = openLedgerDb(dbPath, { create: false });
+      try {
+        return db.prepare('SELECT rowid, position FROM account_states ORDER BY position LIMIT 1').raw().get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = stateRow();
+    expect(before).toEqual([expect.any(Number), 32]);
+    const summary = importOrb(dbPath, pairs(20, 5));
+    expect(summary.warnings).toEqual([]);
+    // The second import started from the state after entry 32: that very row is still there.
+    expect(stateRow()).toEqual(before);
+    const s = new AppService({ dbPath, clock: () => NOW });
+    expect(s.entriesEvidence({ source: 'orb', id: 'd2' }).allocation_warning).toBe(
+      'decrement d2 of 90 names block later, which held only 70; the other 20 was drawn from the other blocks in deduction order, and what they could not cover became deficit',
+    );
+    expect(s.accountGet({ account: REF }).account.current).toBe('30');
+  });
+});
+
 describe('a disagreement with the source is never silent', () => {
   const disagreeing: OrbLine[] = [
     ...twoBlocks,
