@@ -5,6 +5,7 @@ import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import {
   accountIdsInOrder,
+  accountRowsOfCustomer,
   accountsInRun,
   accountSummaryReader,
   accountsOfCustomer,
@@ -46,8 +47,15 @@ function customerAccounts(db: Database.Database, customerId: string): AccountKey
   return keys.sort(compareAccountKeys);
 }
 
+/**
+ * The customer's accounts at `asOf`, each replayed from its latest stored replay state at or before `asOf`
+ * (migration 0012), or from its first entry where it has none: the same states either way.
+ */
 export function replayCustomer(db: Database.Database, customerId: string, asOf: Instant): AccountState[] {
-  return customerAccounts(db, customerId).map((key) => replayAccount(key, loadAccountEntries(db, key), { asOf, keepEntries: false }));
+  const accounts = accountRowsOfCustomer(db, customerId);
+  if (accounts.length === 0) throw new UnknownCustomerError(customerId);
+  const decimals = new DecimalInterner();
+  return accounts.map(({ id, key }) => replayAt(db, key, id, asOf, decimals));
 }
 
 export interface CustomerBalanceView {

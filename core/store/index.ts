@@ -4,6 +4,7 @@ export { isLedgerWritable, openLedgerDb, type LedgerDb, type OpenLedgerDbOptions
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export {
   accountIdOf,
+  accountRowsOfCustomer,
   accountsOfCustomer,
   countEntries,
   forEachAccountEntries,
