@@ -15,6 +15,7 @@ import {
   loadAccountEntries,
   loadAccountStateAt,
   loadEntriesById,
+  withFileMapped,
 } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, type Instant } from '../time/instant.js';
@@ -138,26 +139,28 @@ export function writeAllBalancesJson(
       chunk = '';
     }
   };
-  const ids = accountIdsInOrder(db);
-  for (let start = 0; start < ids.length; start += JOINED_ACCOUNTS) {
-    const run = ids.slice(start, start + JOINED_ACCOUNTS);
-    const joined = joinedSummaryTexts(db, run, asOf, ',\n');
-    if (joined !== null) {
-      out(`${chunk}${accounts === 0 ? '\n' : ',\n'}`);
-      chunk = '';
-      outBytes(joined);
-      accounts += run.length;
-      continue;
-    }
-    for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {
-      if (view !== null) {
-        add(view);
+  withFileMapped(db, () => {
+    const ids = accountIdsInOrder(db);
+    for (let start = 0; start < ids.length; start += JOINED_ACCOUNTS) {
+      const run = ids.slice(start, start + JOINED_ACCOUNTS);
+      const joined = joinedSummaryTexts(db, run, asOf, ',\n');
+      if (joined !== null) {
+        out(`${chunk}${accounts === 0 ? '\n' : ',\n'}`);
+        chunk = '';
+        outBytes(joined);
+        accounts += run.length;
         continue;
       }
-      const state = replayAt(db, key, accountId, asOf, decimals);
-      if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
+      for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {
+        if (view !== null) {
+          add(view);
+          continue;
+        }
+        const state = replayAt(db, key, accountId, asOf, decimals);
+        if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
+      }
     }
-  }
+  });
   out(`${chunk}${accounts === 0 ? ']' : '\n  ]'}\n}`);
 }
 

@@ -12,6 +12,26 @@ import { prepared } from './statements.js';
  * statements instead of a sort in JavaScript and one lookup and one string per account.
  */
 
+/** Bytes of the database file a read of every account maps into memory (PRAGMA mmap_size). */
+const LONG_READ_MAP_BYTES = 1 << 30;
+
+/**
+ * Runs `read` with up to LONG_READ_MAP_BYTES of the database file mapped into memory: reading every
+ * account's summary touches most pages of the file once, and SQLite then reads them in place instead of
+ * copying each into its page cache with a system call (~40 ms of 100,000 accounts' 56 MB). Nothing here
+ * shrinks a ledger file (no VACUUM), which is what makes a mapping unsafe. The connection's own setting is
+ * restored after.
+ */
+export function withFileMapped<T>(db: LedgerDb, read: () => T): T {
+  const before = db.pragma('mmap_size', { simple: true }) as number;
+  db.pragma(`mmap_size = ${LONG_READ_MAP_BYTES}`);
+  try {
+    return read();
+  } finally {
+    db.pragma(`mmap_size = ${before}`);
+  }
+}
+
 /**
  * accounts.id of every account, in compareAccountKeys order (UTF-16 code units). One without entries, if
  * any, replays to nothing and the caller leaves it out: filtering here would read every account's row
