@@ -4,7 +4,7 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import {
-  accountIdsInOrder,
+  accountIdRunsInOrder,
   accountRowsOfCustomer,
   accountsInRun,
   accountSummaryReader,
@@ -140,15 +140,13 @@ export function writeAllBalancesJson(
     }
   };
   withFileMapped(db, () => {
-    const ids = accountIdsInOrder(db);
-    for (let start = 0; start < ids.length; start += JOINED_ACCOUNTS) {
-      const run = ids.slice(start, start + JOINED_ACCOUNTS);
+    for (const run of accountIdRunsInOrder(db, JOINED_ACCOUNTS)) {
       const joined = joinedSummaryTexts(db, run, asOf, ',\n');
       if (joined !== null) {
         out(`${chunk}${accounts === 0 ? '\n' : ',\n'}`);
         chunk = '';
         outBytes(joined);
-        accounts += run.length;
+        accounts += run.count;
         continue;
       }
       for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {

@@ -34,7 +34,7 @@ export {
 export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuildCheckpoints, type CheckpointSizes, type StoredCheckpoint } from './checkpoints.js';
 export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type RecentEntriesPage } from './recent-entries.js';
 export { deleteAccountStates, loadAccountStateAt, writeAccountStates, type AccountStateWrite, type StoredStateAt } from './account-states.js';
-export { accountIdsInOrder, accountsInRun, joinedSummaryTexts, withFileMapped, type AccountInRun } from './balances-read.js';
+export { accountIdRunsInOrder, accountsInRun, joinedSummaryTexts, withFileMapped, type AccountIdRun, type AccountInRun } from './balances-read.js';
 export { DecimalInterner } from './entry-row.js';
 export { SUMMARY_FORMAT, accountSummaryReader, deleteAccountSummaries, loadAccountSummaries, writeAccountSummaries, type AccountSummaryWrite } from './account-summaries.js';
 export {
