@@ -1,4 +1,6 @@
-import { writeSync } from 'node:fs';
+// Not `import ... from 'node:fs'`: in an ES module that builds a facade of every fs export first (loading
+// fs/promises), ~2 ms of `ledgerscope --help`, whose only other module this is.
+const { writeSync } = process.getBuiltinModule('node:fs');
 
 /** Synchronous writes: the process may exit right after, and large JSON must not be cut off. */
 export interface CliIo {

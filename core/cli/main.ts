@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
 import { LedgerDbError, storageFailure } from '../store/errors.js';
-import { runBalance, runBalances, runBlocks, runEntries, runImport, type CommandContext } from './commands.js';
+import { runBalance, runBalances, runBlocks, runEntries, type CommandContext } from './commands.js';
 import { processIo, type CliIo } from './io.js';
 import { USAGE } from './usage.js';
 import { ADJUSTMENT_PUSH_STATUSES, type AdjustmentPushStatus } from '../api/types.js';
@@ -9,12 +9,13 @@ import { ADJUSTMENT_PUSH_STATUSES, type AdjustmentPushStatus } from '../api/type
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /*
- * The ledger commands (import, balance, balances, blocks, entries) are imported statically: they are
- * what users run most and their modules are light. The others load their modules on demand (the CLI
- * bundle is split per command, scripts/build-cli.mjs): zod, the Stripe and Orb SDKs and the HTTP host
- * would otherwise be loaded by every start, `import` and `--help` included.
+ * The read commands (balance, balances, blocks, entries) are imported statically: they are what users
+ * run most and their modules are light. The others load their modules on demand (the CLI bundle is split
+ * per command, scripts/build-cli.mjs): the parsers and the import pipeline, zod, the Stripe and Orb SDKs
+ * and the HTTP host would otherwise be loaded by every start, `balances` included.
  */
 const lazy = {
+  import: () => import('./import-command.js'),
   adjustments: () => import('./adjustments-command.js'),
   audit: () => import('./audit-command.js'),
   reconcile: () => import('./reconcile-command.js'),
@@ -93,7 +94,7 @@ export function runCli(argv: string[], io: CliIo, now: number): number | Promise
     dbPath = db;
     switch (command) {
       case 'import':
-        return runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit'), createdAtField: optional(values, 'created-at-field') });
+        return later(io, async () => (await lazy.import()).runImport(ctx, parsed.positionals, { db, source: optional(values, 'source'), unit: optional(values, 'unit'), createdAtField: optional(values, 'created-at-field') }), db);
       case 'balance':
         return runBalance(ctx, { db, customer: required(values, 'customer', command), asOf: optional(values, 'as-of'), json: asJson });
       case 'balances':

@@ -5,7 +5,7 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { accountIdOf, loadAccountEntries, loadCheckpoint, loadEntryEvidence, loadRecentEntries, loadSourceDisagreement, type LedgerDb } from '../store/index.js';
+import { accountIdOf, DecimalInterner, loadAccountEntries, loadAccountStateAt, loadCheckpoint, loadEntryEvidence, loadRecentEntries, loadSourceDisagreement, type LedgerDb } from '../store/index.js';
 import { sourceDisagreementView } from './disagreement-view.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { blockDetailView, entryView } from './views.js';
@@ -138,6 +138,22 @@ export class AccountReplays {
     return recent;
   }
 
+  /**
+   * The account at `asOf` from its latest stored replay state at or before `asOf` (migration 0012) and its
+   * entries after that state up to `asOf`, or null when it has none (then only the full replay answers).
+   * Not cached: it replays at most a few dozen entries (a state every 32 or so).
+   */
+  storedStateAt(db: LedgerDb, key: AccountKey, asOf: Instant): RecentState | null {
+    const accountId = accountIdOf(db, key);
+    if (accountId === undefined) return null;
+    const stored = loadAccountStateAt(db, accountId, key, asOf, new DecimalInterner());
+    if (stored === null) return null;
+    const state = replayFromCheckpoint(key, stored.checkpoint, stored.tail, { asOf });
+    const last = state.entries[state.entries.length - 1];
+    // Nothing was replayed after the state: its last entry, at validFrom, is the last one up to asOf.
+    return { state, firstEntryAt: stored.checkpoint.firstEntryAt, lastEntryAt: last?.entry.at ?? stored.checkpoint.validFrom };
+  }
+
   /** The account's stored entries in replay order; [] for an account with none. */
   entriesOf(db: LedgerDb, key: AccountKey): LedgerEntry[] {
     const id = accountKeyString(key);
@@ -239,7 +255,8 @@ export function accountDetail(replays: AccountReplays, db: LedgerDb, ref: Accoun
   const key = accountKeyOf(ref);
   requireEntries(replays, db, key);
   const full = replays.cachedStateAt(key, asOf);
-  const recent = full === null ? replays.recentAt(db, key, asOf) : null;
+  // A past as-of before the checkpoint: the stored replay state nearest before it, else the full replay.
+  const recent = full === null ? (replays.recentAt(db, key, asOf) ?? replays.storedStateAt(db, key, asOf)) : null;
   const state = full ?? recent?.state ?? replays.stateAt(db, key, asOf);
   const entries = state.entries;
   return {

@@ -4,7 +4,8 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState } from '../ledger/types.js';
 import {
-  accountIdsInOrder,
+  accountIdRunsInOrder,
+  accountRowsOfCustomer,
   accountsInRun,
   accountSummaryReader,
   accountsOfCustomer,
@@ -14,6 +15,7 @@ import {
   loadAccountEntries,
   loadAccountStateAt,
   loadEntriesById,
+  withFileMapped,
 } from '../store/index.js';
 import { toCanonical } from '../money/decimal.js';
 import { formatInstant, type Instant } from '../time/instant.js';
@@ -46,8 +48,15 @@ function customerAccounts(db: Database.Database, customerId: string): AccountKey
   return keys.sort(compareAccountKeys);
 }
 
+/**
+ * The customer's accounts at `asOf`, each replayed from its latest stored replay state at or before `asOf`
+ * (migration 0012), or from its first entry where it has none: the same states either way.
+ */
 export function replayCustomer(db: Database.Database, customerId: string, asOf: Instant): AccountState[] {
-  return customerAccounts(db, customerId).map((key) => replayAccount(key, loadAccountEntries(db, key), { asOf, keepEntries: false }));
+  const accounts = accountRowsOfCustomer(db, customerId);
+  if (accounts.length === 0) throw new UnknownCustomerError(customerId);
+  const decimals = new DecimalInterner();
+  return accounts.map(({ id, key }) => replayAt(db, key, id, asOf, decimals));
 }
 
 export interface CustomerBalanceView {
@@ -130,26 +139,26 @@ export function writeAllBalancesJson(
       chunk = '';
     }
   };
-  const ids = accountIdsInOrder(db);
-  for (let start = 0; start < ids.length; start += JOINED_ACCOUNTS) {
-    const run = ids.slice(start, start + JOINED_ACCOUNTS);
-    const joined = joinedSummaryTexts(db, run, asOf, ',\n');
-    if (joined !== null) {
-      out(`${chunk}${accounts === 0 ? '\n' : ',\n'}`);
-      chunk = '';
-      outBytes(joined);
-      accounts += run.length;
-      continue;
-    }
-    for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {
-      if (view !== null) {
-        add(view);
+  withFileMapped(db, () => {
+    for (const run of accountIdRunsInOrder(db, JOINED_ACCOUNTS)) {
+      const joined = joinedSummaryTexts(db, run, asOf, ',\n');
+      if (joined !== null) {
+        out(`${chunk}${accounts === 0 ? '\n' : ',\n'}`);
+        chunk = '';
+        outBytes(joined);
+        accounts += run.count;
         continue;
       }
-      const state = replayAt(db, key, accountId, asOf, decimals);
-      if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
+      for (const { accountId, key, view } of accountsInRun(db, run, asOf)) {
+        if (view !== null) {
+          add(view);
+          continue;
+        }
+        const state = replayAt(db, key, accountId, asOf, decimals);
+        if (state.entryCount > 0) add(summaryText(key.customerId, accountBalanceView(state))); // else: no entry yet at asOf
+      }
     }
-  }
+  });
   out(`${chunk}${accounts === 0 ? ']' : '\n  ]'}\n}`);
 }
 

@@ -52,6 +52,14 @@ export function accountsOfCustomer(db: LedgerDb, customerId: string): AccountKey
   return rows.map((row) => toAccountKey(customerId, row[0], row[1])).sort(compareAccountKeys);
 }
 
+/** accounts.id and key of one customer's accounts with entries, sorted by key; [] for an unknown customer. */
+export function accountRowsOfCustomer(db: LedgerDb, customerId: string): { id: number; key: AccountKey }[] {
+  const rows = prepared(db, 'SELECT id, subscription_id, unit FROM accounts WHERE customer_id = ? AND entry_count > 0')
+    .raw()
+    .all(customerId) as [number, string, string][];
+  return rows.map((row) => ({ id: row[0], key: toAccountKey(customerId, row[1], row[2]) })).sort((a, b) => compareAccountKeys(a.key, b.key));
+}
+
 /** The entries of accounts.id `accountId` (whose key is `key`) in replay order. */
 export function loadEntriesById(db: LedgerDb, accountId: number, key: AccountKey, decimals: DecimalInterner): LedgerEntry[] {
   const rows = prepared(db, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE account_id = ? ORDER BY at, ordinal`)

@@ -4,6 +4,7 @@ export { isLedgerWritable, openLedgerDb, type LedgerDb, type OpenLedgerDbOptions
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export {
   accountIdOf,
+  accountRowsOfCustomer,
   accountsOfCustomer,
   countEntries,
   forEachAccountEntries,
@@ -41,7 +42,7 @@ export {
   type AccountStateWrite,
   type StoredStateAt,
 } from './account-states.js';
-export { accountIdsInOrder, accountsInRun, joinedSummaryTexts, type AccountInRun } from './balances-read.js';
+export { accountIdRunsInOrder, accountsInRun, joinedSummaryTexts, withFileMapped, type AccountIdRun, type AccountInRun } from './balances-read.js';
 export { DecimalInterner } from './entry-row.js';
 export { SUMMARY_FORMAT, accountSummaryReader, deleteAccountSummaries, loadAccountSummaries, writeAccountSummaries, type AccountSummaryWrite } from './account-summaries.js';
 export {

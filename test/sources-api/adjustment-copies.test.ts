@@ -216,14 +216,14 @@ describe('the provider copy of a pushed adjustment replaces the local entry', ()
     expect(dumpDb(db)).toBe(before);
   });
 
-  it('a copy whose amount differs still replaces the local entry; the difference is recorded and `import` prints one warning line', () => {
+  it('a copy whose amount differs still replaces the local entry; the difference is recorded and `import` prints one warning line', async () => {
     const { path, db, keys } = moesifAdjustedDb();
     const key = keys['payment:pi_3']!;
     const file = join(tempDir(), 'moesif-export.jsonl');
     const copy = { company_id: 'co_A', transaction_id: key, type: 'credit', amount: 70, created_at: '2025-03-31T12:00:00Z' };
     writeFileSync(file, `${JSON.stringify(copy)}\n`);
     const { io, out, err } = collectingIo();
-    expect(runCli(['import', file, '--db', path], io, LATER)).toBe(0);
+    expect(await runCli(['import', file, '--db', path], io, LATER)).toBe(0);
     const difference = `the provider's copy moesif ${key} has amount 70 (posted 70.000000000000000000123)`;
     expect(err).toEqual([`import: warning: adjustment ${key} replaced by moesif ${key}: ${difference}; the provider's copy is kept\n`]);
     expect(out.join('')).toContain("1 posted adjustment now counted once: the provider's copy replaced the local entry");
