@@ -159,6 +159,30 @@ export class DecimalReader {
     return this.readValue(scope, label, record[key], required);
   }
 
+  /**
+   * The signed canonical text of a decimal field ("-12.5"), for values of which only the text is kept
+   * (an Orb export's stated balances). A fast-path JSON number prints it itself: String(n) has the
+   * literal's value (lossless-json.ts) and, from 1e-6 up to 1e21, is plain with no trailing zero, as
+   * canonical text is. So no Decimal is built, and running balances, which rarely repeat, do not churn
+   * the amount cache (building and printing them was a third of parsing an Orb export). `sign` is set.
+   */
+  readSignedCanonical(scope: RecordScope, record: JsonRecord, key: string, required: boolean, label = key): string | null {
+    const value = record[key];
+    if (typeof value === 'number') {
+      const magnitude = value < 0 ? -value : value;
+      if (magnitude === 0) {
+        this.sign = 0;
+        return '0';
+      }
+      if (magnitude >= 1e-6 && magnitude < 1e21) {
+        this.sign = value < 0 ? -1 : 1;
+        return String(value);
+      }
+    }
+    const read = this.readValue(scope, label, value, required);
+    return read === null ? null : this.signedCanonical(read);
+  }
+
   /** The signed canonical text of the last value read ("-12.5"), given its magnitude. */
   signedCanonical(magnitude: CanonicalDecimal): string {
     return this.sign < 0 ? `-${magnitude.canonical}` : magnitude.canonical;
