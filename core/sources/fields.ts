@@ -70,12 +70,22 @@ export function readInstant(scope: RecordScope, record: JsonRecord, key: string,
   }
 }
 
+/** The last good unit text and its normalised form: a file states one or two units on every record. */
+let lastUnitText = '';
+let lastUnit = '';
+
 /** A unit name: `currency` where present, else the fallback, normalised ("usd" → "USD"). */
 export function readUnit(scope: RecordScope, record: JsonRecord, field: string, fallback: string): string {
   const value = readString(scope, record, field, false);
   if (value === null) return fallback;
+  if (value === lastUnitText) return lastUnit; // only good units are kept there ("" never reaches it)
   const unit = normalizeUnit(value);
-  if (unit.length === 0) scope.fail(field, `expected a currency code or unit name, found ${describeValue(value)}`);
+  if (unit.length === 0) {
+    scope.fail(field, `expected a currency code or unit name, found ${describeValue(value)}`);
+    return unit;
+  }
+  lastUnitText = value;
+  lastUnit = unit;
   return unit;
 }
 

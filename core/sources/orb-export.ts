@@ -1,6 +1,7 @@
 import { ZERO } from '../money/decimal.js';
 import type { EntryKind, LedgerEntry } from '../ledger/types.js';
-import { parseInstant, type Instant } from '../time/instant.js';
+import type { Instant } from '../time/instant.js';
+import { parseInstantFast } from './instant-fast.js';
 import {
   DecimalReader,
   describeValue,
@@ -192,7 +193,7 @@ function statedExpiry(value: unknown): Instant | null | undefined {
   if (value === null) return null;
   if (typeof value !== 'string') return undefined;
   try {
-    return parseInstant(value);
+    return parseInstantFast(value);
   } catch {
     return undefined;
   }
