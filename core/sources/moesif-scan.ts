@@ -49,6 +49,8 @@ const CURRENCY = 1024;
 const METADATA = 2048;
 const UNKNOWN = 0;
 const REQUIRED = COMPANY_ID | TRANSACTION_ID | TYPE | AMOUNT | CREATED_AT;
+/** Each key's name by its bit position + 1 (index 0: none). */
+const KEY_WORDS = ['', 'company_id', 'subscription_id', 'transaction_id', 'type', 'amount', 'created_at', 'active_at', 'expire_at', 'description', 'status', 'currency', 'metadata'];
 
 /** Longest number token (characters from [0-9.]) JSON.parse reads exactly (lossless-json.ts). */
 const FAST_NUMBER_CHARS = 15;
@@ -208,6 +210,8 @@ class InternTable {
 
 /** Scans the lines of one file's text, in order. */
 export class MoesifLineScanner {
+  /** By row (see scanMoesifLine's `previous`): the key that followed on the last line that had it. */
+  readonly next = new Array<number>(14).fill(UNKNOWN);
   readonly customers = new InternTable();
   readonly subscriptions = new InternTable();
   readonly descriptions = new InternTable();
@@ -242,13 +246,23 @@ function scanMoesifLine(text: string, start: number, stop: number, out: MoesifLi
   out.expireAt = null;
   let seen = 0;
   let present = 0;
+  let previous = 0; // row of scanner.next: 0 at the line's start and after an unknown key, else the key's bit position + 1
   let i = skipWhitespace(text, start + 1, stop);
   if (text.charCodeAt(i) === 125 /* } */) return false; // {}: required fields missing
   for (;;) {
     if (i >= stop || text.charCodeAt(i) !== 34) return false;
-    const keyEnd = stringEnd(text, i + 1, stop);
-    if (keyEnd < 0) return false;
-    const key = keyAt(text, i + 1, keyEnd);
+    // The key that followed the previous one on the last line, checked in place, else found and named.
+    const guess = scanner.next[previous] as number;
+    const word = KEY_WORDS[32 - Math.clz32(guess)] as string;
+    let keyEnd = i + 1 + word.length;
+    let key = guess;
+    if (guess === UNKNOWN || keyEnd >= stop || text.charCodeAt(keyEnd) !== 34 || !sameAt(text, i + 1, word)) {
+      keyEnd = stringEnd(text, i + 1, stop);
+      if (keyEnd < 0) return false;
+      key = keyAt(text, i + 1, keyEnd);
+      scanner.next[previous] = key;
+    }
+    previous = key === UNKNOWN ? 0 : 32 - Math.clz32(key);
     if ((seen & key) !== 0) return false;
     seen |= key;
     i = skipWhitespace(text, keyEnd + 1, stop);
