@@ -55,7 +55,7 @@ class MoesifReader {
     /** Moesif bodies name no currency: `currency`, else the import's --unit, else USD. */
     private readonly defaultUnit: string,
     /** `--created-at-field`: the field that holds a body log's time when a record has no created_at. */
-    readonly createdAtField: string | null = null,
+    private readonly createdAtField: string | null = null,
   ) {
     this.scope = new RecordScope(file, problems);
   }
