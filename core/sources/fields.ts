@@ -70,12 +70,22 @@ export function readInstant(scope: RecordScope, record: JsonRecord, key: string,
   }
 }
 
+/** The last good unit text and its normalised form: a file states one or two units on every record. */
+let lastUnitText = '';
+let lastUnit = '';
+
 /** A unit name: `currency` where present, else the fallback, normalised ("usd" → "USD"). */
 export function readUnit(scope: RecordScope, record: JsonRecord, field: string, fallback: string): string {
   const value = readString(scope, record, field, false);
   if (value === null) return fallback;
+  if (value === lastUnitText) return lastUnit; // only good units are kept there ("" never reaches it)
   const unit = normalizeUnit(value);
-  if (unit.length === 0) scope.fail(field, `expected a currency code or unit name, found ${describeValue(value)}`);
+  if (unit.length === 0) {
+    scope.fail(field, `expected a currency code or unit name, found ${describeValue(value)}`);
+    return unit;
+  }
+  lastUnitText = value;
+  lastUnit = unit;
   return unit;
 }
 
@@ -157,6 +167,30 @@ export class DecimalReader {
 
   read(scope: RecordScope, record: JsonRecord, key: string, required: boolean, label = key): CanonicalDecimal | null {
     return this.readValue(scope, label, record[key], required);
+  }
+
+  /**
+   * The signed canonical text of a decimal field ("-12.5"), for values of which only the text is kept
+   * (an Orb export's stated balances). A fast-path JSON number prints it itself: String(n) has the
+   * literal's value (lossless-json.ts) and, from 1e-6 up to 1e21, is plain with no trailing zero, as
+   * canonical text is. So no Decimal is built, and running balances, which rarely repeat, do not churn
+   * the amount cache (building and printing them was a third of parsing an Orb export). `sign` is set.
+   */
+  readSignedCanonical(scope: RecordScope, record: JsonRecord, key: string, required: boolean, label = key): string | null {
+    const value = record[key];
+    if (typeof value === 'number') {
+      const magnitude = value < 0 ? -value : value;
+      if (magnitude === 0) {
+        this.sign = 0;
+        return '0';
+      }
+      if (magnitude >= 1e-6 && magnitude < 1e21) {
+        this.sign = value < 0 ? -1 : 1;
+        return String(value);
+      }
+    }
+    const read = this.readValue(scope, label, value, required);
+    return read === null ? null : this.signedCanonical(read);
   }
 
   /** The signed canonical text of the last value read ("-12.5"), given its magnitude. */

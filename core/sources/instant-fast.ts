@@ -9,51 +9,63 @@ import { parseInstant, type Instant } from '../time/instant.js';
  */
 export function parseInstantFast(text: unknown): Instant {
   if (typeof text !== 'string') return parseInstant(text);
-  const length = text.length;
+  const fast = parseInstantSpan(text, 0, text.length);
+  return Number.isNaN(fast) ? parseInstant(text) : fast;
+}
+
+/**
+ * parseInstantFast's fast path on text[start, end), in place (no string is cut out): the instant when
+ * the span has one of the fast shapes and is a valid date and time, NaN otherwise (the caller then cuts
+ * the span out and calls parseInstantFast, which reads or words it as parseInstant does).
+ */
+export function parseInstantSpan(text: string, start: number, end: number): number {
+  const length = end - start;
   if (
     length < 20 ||
-    text.charCodeAt(4) !== 45 /* - */ ||
-    text.charCodeAt(7) !== 45 ||
-    text.charCodeAt(10) !== 84 /* T */ ||
-    text.charCodeAt(13) !== 58 /* : */ ||
-    text.charCodeAt(16) !== 58
+    text.charCodeAt(start + 4) !== 45 /* - */ ||
+    text.charCodeAt(start + 7) !== 45 ||
+    text.charCodeAt(start + 10) !== 84 /* T */ ||
+    text.charCodeAt(start + 13) !== 58 /* : */ ||
+    text.charCodeAt(start + 16) !== 58
   ) {
-    return parseInstant(text);
+    return NaN;
   }
   // The zone: "Z", or "+hh:mm" / "-hh:mm" at the very end.
-  let zoneAt = length - 1;
+  let zoneAt = end - 1;
   let offsetMinutes = 0;
   if (text.charCodeAt(zoneAt) !== 90 /* Z */) {
-    zoneAt = length - 6;
+    zoneAt = end - 6;
     const sign = text.charCodeAt(zoneAt);
-    if ((sign !== 43 /* + */ && sign !== 45) /* - */ || text.charCodeAt(length - 3) !== 58) return parseInstant(text);
+    if ((sign !== 43 /* + */ && sign !== 45) /* - */ || text.charCodeAt(end - 3) !== 58) return NaN;
     const offsetHours = digits(text, zoneAt + 1, 2);
-    const offsetMinutesPart = digits(text, length - 2, 2);
-    if (offsetHours < 0 || offsetHours > 23 || offsetMinutesPart < 0 || offsetMinutesPart > 59) return parseInstant(text);
+    const offsetMinutesPart = digits(text, end - 2, 2);
+    if (offsetHours < 0 || offsetHours > 23 || offsetMinutesPart < 0 || offsetMinutesPart > 59) return NaN;
     offsetMinutes = (sign === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
   }
   // Between the seconds and the zone: nothing, or "." and 1 to 9 digits (kept to the millisecond, truncated).
   let ms = 0;
-  if (zoneAt !== 19) {
-    const fractionDigits = zoneAt - 20;
-    if (text.charCodeAt(19) !== 46 /* . */ || fractionDigits < 1 || fractionDigits > 9) return parseInstant(text);
-    if (digits(text, 20, fractionDigits) < 0) return parseInstant(text);
+  if (zoneAt !== start + 19) {
+    const fractionDigits = zoneAt - start - 20;
+    if (text.charCodeAt(start + 19) !== 46 /* . */ || fractionDigits < 1 || fractionDigits > 9) return NaN;
+    if (digits(text, start + 20, fractionDigits) < 0) return NaN;
     const kept = Math.min(3, fractionDigits);
-    ms = digits(text, 20, kept) * (kept === 1 ? 100 : kept === 2 ? 10 : 1);
+    ms = digits(text, start + 20, kept) * (kept === 1 ? 100 : kept === 2 ? 10 : 1);
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
+  const year = digits(text, start, 4);
+  const month = digits(text, start + 5, 2);
+  const day = digits(text, start + 8, 2);
+  const hour = digits(text, start + 11, 2);
+  const minute = digits(text, start + 14, 2);
+  const second = digits(text, start + 17, 2);
   if (
     year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
     hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
   ) {
-    return parseInstant(text); // invalid: let parseInstant word the error
+    return NaN; // invalid: parseInstant words the error
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  // Date.UTC's value, by day arithmetic (years 0–99 Date.UTC reads as 1900–1999: left to it).
+  const utc = year < 100 ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+  return utc - offsetMinutes * 60_000;
 }
 
 /**

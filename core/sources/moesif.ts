@@ -1,6 +1,6 @@
 import { Decimal } from '../money/decimal.js';
 import { normalizeUnit } from '../money/units.js';
-import type { EntryKind, LedgerEntry } from '../ledger/types.js';
+import type { EntryKind, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { readCsv } from './csv.js';
 import {
   DecimalReader,
@@ -19,6 +19,7 @@ import { isLosslessNumber, parseJsonExact, toPlainJson } from './lossless-json.j
 import type { Instant } from '../time/instant.js';
 import { fileProblem, RecordScope } from './problems.js';
 import { ParsedRecord } from './parsed-entry.js';
+import { MoesifLineFields, MoesifLineScanner } from './moesif-scan.js';
 import { forEachDocumentRecord, forEachJsonLine, type Shape } from './records.js';
 import type { ImportProblem, ParsedEntry } from './types.js';
 
@@ -46,6 +47,7 @@ class MoesifReader {
   readonly scope: RecordScope;
   readonly amounts = new DecimalReader();
   readonly entries: ParsedEntry[] = [];
+  private readonly scanned = new MoesifLineFields();
 
   constructor(
     file: string,
@@ -79,17 +81,86 @@ class MoesifReader {
     const status = readEnum(scope, record, 'status', POSTED_OR_PENDING, false) ?? 'posted';
     const unit = readUnit(scope, record, 'currency', this.defaultUnit);
     const metadata = readObject(scope, record, 'metadata', false);
+    this.add(record, raw, lossless, customerId, subscriptionId, sourceId, type, amount, sign, at, activeAt, expireAt, description, status, unit, metadata);
+  }
 
+  /**
+   * The line on text[start, stop) read by the scanner (moesif-scan.ts), its entry appended: true. False
+   * when the scanner does not take it or a check below fails; nothing is reported then, and the caller
+   * reads the line with JSON.parse and read(), which words every problem.
+   */
+  scanLine(scanner: MoesifLineScanner, start: number, stop: number, lineNumber: number): boolean {
+    const fields = this.scanned;
+    if (!scanner.scan(start, stop, fields)) return false;
+    let unit = this.defaultUnit;
+    if (fields.currency !== null) {
+      unit = normalizeUnit(fields.currency);
+      if (unit.length === 0) return false;
+    }
+    const scope = this.scope;
+    scope.moveTo(lineNumber, null);
+    // A finite JSON number: read as read() reads it, never a problem.
+    const amount = this.amounts.readValue(scope, 'amount', fields.amount, true);
+    return this.add(
+      null,
+      scanner.text.slice(start, stop),
+      false,
+      fields.companyId,
+      fields.subscriptionId,
+      fields.transactionId,
+      fields.type,
+      amount,
+      this.amounts.sign,
+      fields.createdAt,
+      fields.activeAt,
+      fields.expireAt,
+      fields.description,
+      fields.status ?? 'posted',
+      unit,
+      null,
+    );
+  }
+
+  /**
+   * The checks across fields, then the entry. `record` is null for a scanned line: a failing check then
+   * reports nothing and answers false (read() reads the line again and reports it).
+   */
+  private add(
+    record: JsonRecord | null,
+    raw: string,
+    lossless: boolean,
+    customerId: string | null,
+    subscriptionId: string | null,
+    sourceId: string | null,
+    type: MoesifType | null,
+    amount: CanonicalDecimal | null,
+    sign: number,
+    at: Instant | null,
+    activeAt: Instant | null,
+    expireAt: Instant | null,
+    description: string | null,
+    status: EntryStatus,
+    unit: string,
+    metadata: JsonRecord | null,
+  ): boolean {
+    const scope = this.scope;
     let kind: EntryKind = 'increment';
     let costBasis: CanonicalDecimal | null = null;
     if (type !== null && amount !== null) {
       if (sign === 0) {
+        if (record === null) return false;
         scope.fail('amount', `must not be zero (a transaction of 0 moves no credit), found ${describeValue(record.amount)}`);
       } else if (type === 'credit' || type === 'promotion') {
-        if (sign < 0) scope.fail('amount', `Moesif ${type}s carry positive amounts, found ${describeValue(record.amount)}`);
+        if (sign < 0) {
+          if (record === null) return false;
+          scope.fail('amount', `Moesif ${type}s carry positive amounts, found ${describeValue(record.amount)}`);
+        }
         costBasis = type === 'credit' ? COST_BASIS_PAID : COST_BASIS_FREE;
       } else if (type === 'debit') {
-        if (sign > 0) scope.fail('amount', `Moesif debits carry negative amounts, found ${describeValue(record.amount)}`);
+        if (sign > 0) {
+          if (record === null) return false;
+          scope.fail('amount', `Moesif debits carry negative amounts, found ${describeValue(record.amount)}`);
+        }
         kind = 'decrement';
       } else if (sign < 0) {
         kind = 'decrement'; // a negative adjustment takes credit away like a debit
@@ -98,9 +169,10 @@ class MoesifReader {
     // Only an increment opens a block, so only its active_at/expire_at matter; on a debit they are ignored.
     const increment = kind === 'increment';
     if (increment && at !== null && expireAt !== null && expireAt <= (activeAt ?? at)) {
+      if (record === null) return false;
       scope.fail('expire_at', `must be after ${activeAt !== null ? 'active_at' : 'created_at'} (the credit would never be usable), found ${describeValue(record.expire_at)}`);
     }
-    if (scope.failed || customerId === null || sourceId === null || amount === null || at === null) return;
+    if (scope.failed || customerId === null || sourceId === null || amount === null || at === null) return false;
 
     const entry: LedgerEntry = {
       source: 'moesif',
@@ -134,6 +206,7 @@ class MoesifReader {
         costBasis === null ? null : costBasis.canonical,
       ),
     );
+    return true;
   }
 
   /**
@@ -197,6 +270,8 @@ export function parseMoesif(
   unit: string | undefined,
   problems: ImportProblem[],
   createdAtField: string | null = null,
+  /** False: every JSON Lines line through JSON.parse (the property test's reference). */
+  scanLines = true,
 ): ParsedEntry[] {
   const defaultUnit = unit === undefined ? 'USD' : normalizeUnit(unit);
   if (defaultUnit === '') {
@@ -207,9 +282,17 @@ export function parseMoesif(
   switch (shape.kind) {
     case 'empty':
       break;
-    case 'jsonl':
-      forEachJsonLine(text, reader.scope, (value, raw, lossless) => reader.read(value, raw, lossless));
+    case 'jsonl': {
+      const scanner = new MoesifLineScanner(text);
+      forEachJsonLine(
+        text,
+        reader.scope,
+        (value, raw, lossless) => reader.read(value, raw, lossless),
+        // The scanner knows created_at only: a log of bodies timed by another field takes the general path.
+        scanLines && createdAtField === null ? (start, stop, line) => reader.scanLine(scanner, start, stop, line) : undefined,
+      );
       break;
+    }
     case 'document': {
       const scope = reader.scope;
       const wrong = forEachDocumentRecord(shape.value, shape.lossless, false, (value, pointer, raw, lossless) => {

@@ -1,6 +1,7 @@
 import { ZERO } from '../money/decimal.js';
 import type { EntryKind, LedgerEntry } from '../ledger/types.js';
-import { parseInstant, type Instant } from '../time/instant.js';
+import type { Instant } from '../time/instant.js';
+import { parseInstantFast } from './instant-fast.js';
 import {
   DecimalReader,
   describeValue,
@@ -71,10 +72,8 @@ class OrbExportReader {
     const status = readEnum(scope, record, 'entry_status', ORB_STATUSES, false) ?? 'posted';
     const amount = amounts.read(scope, record, 'amount', true);
     const amountSign = amounts.sign;
-    const starting = amounts.read(scope, record, 'starting_balance', false);
-    const startingBalance = starting === null ? null : amounts.signedCanonical(starting);
-    const ending = amounts.read(scope, record, 'ending_balance', false);
-    const endingBalance = ending === null ? null : amounts.signedCanonical(ending);
+    const startingBalance = amounts.readSignedCanonical(scope, record, 'starting_balance', false);
+    const endingBalance = amounts.readSignedCanonical(scope, record, 'ending_balance', false);
     const at = readInstant(scope, record, 'created_at', true);
     const unit = readUnit(scope, record, 'currency', 'credits'); // Orb: `currency`, else credits
     const description = readString(scope, record, 'description', false);
@@ -194,7 +193,7 @@ function statedExpiry(value: unknown): Instant | null | undefined {
   if (value === null) return null;
   if (typeof value !== 'string') return undefined;
   try {
-    return parseInstant(value);
+    return parseInstantFast(value);
   } catch {
     return undefined;
   }

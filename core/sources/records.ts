@@ -72,12 +72,17 @@ function parseDocument(textWithBom: string): Shape {
 export type JsonLineVisitor = (value: unknown, raw: string, lossless: boolean) => void;
 
 /**
+ * Offered each line's place before it is parsed (text[start, stop), CR removed); true when it has read the
+ * line itself, so it is not parsed (a format's own scanner for its common record shape: moesif-scan.ts).
+ */
+export type JsonLineScanner = (start: number, stop: number, lineNumber: number) => boolean;
+
+/**
  * The JSON Lines hot path: one JSON.parse per line (lossless-json only for lines that need it, see
  * lossless-json.ts), the scope moved to the line before `visit`. Blank lines are skipped; a line that
- * is not JSON is reported and the rest are still read. (A hand-written scanner for flat records was
- * tried in place of JSON.parse: no faster end to end, so not kept.)
+ * is not JSON is reported and the rest are still read. `scan`, when given, is offered each line first.
  */
-export function forEachJsonLine(text: string, scope: RecordScope, visit: JsonLineVisitor): void {
+export function forEachJsonLine(text: string, scope: RecordScope, visit: JsonLineVisitor, scan?: JsonLineScanner): void {
   const length = text.length;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNumber = 0;
@@ -86,7 +91,7 @@ export function forEachJsonLine(text: string, scope: RecordScope, visit: JsonLin
     if (end === -1) end = length;
     lineNumber++;
     const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    if (stop > start) {
+    if (stop > start && (scan === undefined || !scan(start, stop, lineNumber))) {
       const line = text.slice(start, stop);
       readJsonLine(line, lineNumber, scope, visit);
     }

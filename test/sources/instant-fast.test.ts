@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInstant } from '../../core/time/instant.js';
-import { parseInstantAt, parseInstantFast } from '../../core/sources/instant-fast.js';
+import { parseInstantAt, parseInstantFast, parseInstantSpan } from '../../core/sources/instant-fast.js';
 
 function outcome(parse: (text: string) => number, text: string): string {
   try {
@@ -90,5 +90,41 @@ describe('parseInstantAt', () => {
     for (const text of ['0050-03-01T00:00:00Z', '2000-02-29T23:59:59.999Z', '1600-01-01T00:00:00Z', '2100-02-28T12:00:00Z']) {
       expect(parseInstantAt(text, 0, text.length)).toBe(parseInstant(text));
     }
+  });
+});
+
+describe('parseInstantSpan', () => {
+  it('reads an instant in place as parseInstant reads the cut string (Python offsets, 1 to 9 fraction digits, invalid dates), or answers NaN', () => {
+    const fraction = fc.option(fc.integer({ min: 0, max: 10 }).chain((n) => digits(n)), { nil: null });
+    const zone = fc.oneof(
+      fc.constantFrom('Z', '+00:00', '-00:00', '+05:30', '-08:00', '+24:00', '+01:60', '+0100', 'z', ''),
+      fc.tuple(fc.constantFrom('+', '-'), digits(2), digits(2)).map(([sign, h, m]) => `${sign}${h}:${m}`),
+    );
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fraction, zone)
+      .map(([y, mo, d, h, mi, s, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f === null ? '' : `.${f}`}${z}`);
+    fc.assert(
+      fc.property(shaped, fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), (text, before, after) => {
+        const at = parseInstantSpan(`${before}${text}${after}`, before.length, before.length + text.length);
+        if (!Number.isNaN(at)) expect(`ok ${at}`).toBe(outcome(parseInstant, text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the shapes Moesif and Python write without cutting a string (no NaN), 1970 to 2400', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2400, 0, 1) }), fc.integer({ min: -720, max: 840 }), (ms, offset) => {
+        const iso = new Date(ms).toISOString();
+        for (const text of [iso, iso.replace(/\.\d{3}Z$/, 'Z'), iso.replace(/\.\d{3}Z$/, '+00:00'), iso.replace(/Z$/, '456+00:00')]) {
+          expect(parseInstantSpan(`{"created_at": "${text}"}`, 16, 16 + text.length)).toBe(parseInstant(text));
+        }
+        const sign = offset < 0 ? '-' : '+';
+        const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+        const local = new Date(ms + offset * 60_000).toISOString().replace('Z', `${sign}${hhmm}`);
+        expect(parseInstantSpan(local, 0, local.length)).toBe(ms);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

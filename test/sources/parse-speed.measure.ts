@@ -1,12 +1,15 @@
 /**
  * Measures parseImportFile on a generated Moesif JSON Lines file. Not a vitest test (it takes seconds):
  *   npx esbuild test/sources/parse-speed.measure.ts --bundle --platform=node --format=esm \
- *     --outfile=/tmp/parse-speed.mjs && node /tmp/parse-speed.mjs [entries] [runs]
+ *     --outfile=/tmp/parse-speed.mjs && node /tmp/parse-speed.mjs [entries | file] [runs]
+ * A file argument (the peer case's moesif-python.jsonl, an Orb export...) is read, decoded and parsed with
+ * its format detected, as an import does.
  * Prints wall time and the main thread's CPU time (from /proc, Linux): on a busy machine the wall time
  * includes waiting for a CPU, the thread's CPU time does not.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { generateMoesifJsonl } from '../../core/sources/generate-moesif.js';
+import { decodeTextFile } from '../../core/sources/text-decode.js';
 import { parseImportFile } from '../../core/sources/parse.js';
 
 function mainThreadCpuSeconds(): number | null {
@@ -20,14 +23,16 @@ function mainThreadCpuSeconds(): number | null {
   }
 }
 
-const entries = Number(process.argv[2] ?? 1_000_000);
+const fromFile = process.argv[2] !== undefined && existsSync(process.argv[2]) ? process.argv[2] : null;
 const runs = Number(process.argv[3] ?? 3);
-const text = generateMoesifJsonl({ entries, accounts: 10_000, seed: 42 });
-console.log(`generated ${entries} lines, ${(text.length / 1e6).toFixed(0)} MB`);
+const text = fromFile === null ? generateMoesifJsonl({ entries: Number(process.argv[2] ?? 1_000_000), accounts: 10_000, seed: 42 }) : decodeTextFile(fromFile, readFileSync(fromFile)).text;
+const name = fromFile ?? 'bench.jsonl';
+const entries = fromFile === null ? Number(process.argv[2] ?? 1_000_000) : parseImportFile(name, text).entries.length;
+console.log(`${fromFile === null ? 'generated' : 'read'} ${entries} records, ${(text.length / 1e6).toFixed(0)} MB`);
 for (let run = 1; run <= runs; run++) {
   const cpuBefore = mainThreadCpuSeconds();
   const started = performance.now();
-  let result: ReturnType<typeof parseImportFile> | null = parseImportFile('bench.jsonl', text, { source: 'moesif' });
+  let result: ReturnType<typeof parseImportFile> | null = parseImportFile(name, text, fromFile === null ? { source: 'moesif' } : {});
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = mainThreadCpuSeconds();
   if (result.problems.length > 0 || result.entries.length !== entries) throw new Error('the generated file did not parse cleanly');
