@@ -271,6 +271,9 @@ export class EntryWriter {
   private shared = { account: -1, file: -1 };
   private shape = -1;
   private rows = 0;
+  /** Every file id bound, for finish() to check that each exists. */
+  private readonly fileIds = new Set<number>();
+  private lastFileId = -1;
   inserted = 0;
 
   constructor(
@@ -296,6 +299,7 @@ export class EntryWriter {
       record.costBasisCanonical !== undefined ? record.costBasisCanonical : e.costBasis === null ? null : toCanonical(e.costBasis);
     const metadata = record.metadata === null ? null : JSON.stringify(record.metadata);
     const accountId = this.accountIds[account]!;
+    if (fileId !== this.lastFileId) this.fileIds.add((this.lastFileId = fileId));
     const stated = record.stated;
     const externalCustomerId = record.externalCustomerId ?? null;
     const origin = record.origin;
@@ -361,6 +365,19 @@ export class EntryWriter {
     this.shape = -1;
   }
 
+  /**
+   * Asserts that the accounts and files the rows name exist: the new-database build leaves foreign keys
+   * unenforced and relies on this check for `entries` (core/store/new-db.ts, checkForeignKeys).
+   */
+  private checkParents(accountIds: readonly number[]): void {
+    const count = (table: string, ids: readonly number[]): number =>
+      prepared(this.db, `SELECT count(*) FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(ids)) as number;
+    const files = [...this.fileIds];
+    if (count('import_files', files) !== files.length) throw new Error(`entries name an import file that does not exist (ids ${files.join(', ')})`);
+    const accounts = [...new Set(accountIds)];
+    if (count('accounts', accounts) !== accounts.length) throw new Error('entries name an account that does not exist');
+  }
+
   private statement(shape: number, rows: number): Database.Statement {
     let byRows = this.statements.get(shape);
     if (byRows === undefined) this.statements.set(shape, (byRows = []));
@@ -385,6 +402,7 @@ export class EntryWriter {
       }
     });
     const written = this.accountIds.filter((_, i) => this.written[i]! > 0);
+    this.checkParents(written);
     rebuildCheckpoints(this.db, written);
     // Their balance summaries (migration 0008) describe the old entries: gone until the caller writes new ones.
     if (written.length > 0) {
