@@ -254,9 +254,9 @@ function assertStorable(entry: LedgerEntry, amount: string, key: AccountKey, ord
 /**
  * Inserts an import's entries with prepared INSERTs: consecutive rows of one shape, account and file
  * are buffered and written ROWS_PER_INSERT per execution; any other row first flushes the buffer, so
- * rows are stored exactly in insertion order. The accounts and their new entry counts are declared up
- * front; finish() writes what is buffered and asserts each account got exactly that. Rows are stored in insertion order: insert account by account (see the schema's note
- * on `id`). Nothing may read the entries table between insert() and finish().
+ * rows are stored exactly in insertion order: insert account by account (see the schema's note on `id`).
+ * The accounts and their new entry counts are declared up front; finish() writes what is buffered and
+ * asserts each account got exactly that. Nothing may read the entries table between insert() and finish().
  */
 export class EntryWriter {
   private readonly insertEntry;

@@ -22,7 +22,9 @@ export const NEW_DB_PAGE_SIZE = 4096;
  * Page cache of the build (KiB). Appending rows needs little; index builds sort in this much memory
  * and spill the rest to temporary files. 16 MiB measured as fast as 64 MiB, with ~90 MB less peak RSS.
  * PRAGMA threads = 2 (sorter helper threads) sorted the unique index ~0.17 s faster with a core free,
- * but the whole import only ~2% faster, slower under load, and +30 MB RSS: not set.
+ * but the whole import only ~2% faster, slower under load, and +30 MB RSS: not set. Raised to 64 or 256 MiB
+ * for the index builds only, a million-entry import built them no faster (1.44-1.69 s CPU against
+ * 1.46-1.55 s) with 60 or 240 MB more peak RSS: not done either.
  */
 const BUILD_CACHE_SIZE_KIB = 16_384;
 
@@ -115,9 +117,9 @@ export function withIndexesRebuilt<T>(db: LedgerDb, table: string, fill: () => T
  * The build runs with foreign keys unenforced: enforced, every entry row looked up its account and its
  * file, ~6% of the fill's CPU (fill of the 200,000-entry peer ledger, best of five: 680 ms against 721 ms).
  * They are checked here instead, before anything is published: every table but `entries` by SQLite
- * (small tables, one row per account or less), and `entries` by EntryWriter.finish, the only writer of
- * its rows, which checks that each account and file it bound exists (PRAGMA foreign_key_check on
- * `entries` costs what enforcement saved: it looks up two parents per row).
+ * (a few rows per account at most: ~10 ms for the peer ledger's 2,000 accounts), and `entries` by
+ * EntryWriter.finish, the only writer of its rows, which checks that each account and file it bound
+ * exists (PRAGMA foreign_key_check on `entries` costs what enforcement saved: two lookups per row).
  */
 function checkForeignKeys(db: LedgerDb, path: string): void {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'entries'").pluck().all() as string[];
