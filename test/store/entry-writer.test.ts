@@ -72,18 +72,20 @@ function storedRows(path: string): Row[] {
   }
 }
 
-function write(path: string, records: readonly { record: NewEntryRecord; account: number }[]): void {
+/** `file` (default 0) is the index among the import's two files the entry is written from. */
+function write(path: string, records: readonly { record: NewEntryRecord; account: number; file?: number }[]): void {
   const db = openLedgerDb(path, { create: true, now: NOW });
   try {
     db.transaction(() => {
       const last = records.length;
       const { fileIds } = insertImport(db, {
         startedAt: NOW, sourceOption: null, unitOption: null, inserted: last, unchanged: 0, accountsTouched: ACCOUNTS.length,
-        firstOrdinal: 1, lastOrdinal: last, files: [{ path: 'f.jsonl', format: 'moesif', records: last }],
+        firstOrdinal: 1, lastOrdinal: last,
+        files: [{ path: 'f.jsonl', format: 'moesif', records: last }, { path: 'g.jsonl', format: 'moesif', records: 0 }],
       });
       const counts = ACCOUNTS.map((_, a) => records.filter((r) => r.account === a).length);
       const writer = new EntryWriter(db, ACCOUNTS.map((key, a) => ({ key, entries: counts[a]! })), { first: 1, last });
-      for (const { record: r, account } of records) writer.insert(r, fileIds[0]!, account);
+      for (const { record: r, account, file } of records) writer.insert(r, fileIds[file ?? 0]!, account);
       writer.finish();
       expect(writer.inserted).toBe(last);
     })();
@@ -158,6 +160,7 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
   const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
   const row = fc.record({
     account: fc.integer({ min: 0, max: 1 }),
+    file: fc.integer({ min: 0, max: 1 }),
     source: fc.constantFrom('moesif', 'orb', 'stripe', 'ledgerscope'),
     kind: fc.constantFrom('increment', 'decrement', 'expiration_change', 'void', 'amendment', 'expiry'),
     status: fc.constantFrom('posted', 'pending'),
@@ -181,7 +184,7 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
     canonical: fc.boolean(),
   });
 
-  it('stores every row exactly as given, in insertion order, whatever the mix of shapes and batch boundaries', () => {
+  it('stores every row exactly as given, in insertion order, whatever the mix of shapes, accounts, files and batch boundaries', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 3 * PLAIN_ROWS_PER_INSERT + 7 }), (specs) => {
         const records = specs.map((spec, i) => {
@@ -199,7 +202,7 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
             externalCustomerId: spec.externalCustomerId,
             ...(spec.canonical ? { amountCanonical: amount.toFixed(), costBasisCanonical: costBasis?.toFixed() ?? null } : {}),
           };
-          return { record, account: spec.account };
+          return { record, account: spec.account, file: spec.file };
         });
         const path = join(tempDir(), 'w.sqlite');
         write(path, records);
@@ -207,14 +210,14 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
         try {
           const rows = db.prepare(`SELECT ${FULL_COLUMNS} FROM entries ORDER BY id`).all();
           expect(rows).toEqual(
-            records.map(({ record: { entry: e, origin, raw, metadata, stated, externalCustomerId }, account }) => ({
+            records.map(({ record: { entry: e, origin, raw, metadata, stated, externalCustomerId }, account, file }) => ({
               ordinal: e.ordinal, source: e.source, source_id: e.sourceId, account_id: account + 1, kind: e.kind, status: e.status,
               amount: e.amount.toFixed(), at: e.at, block_id: e.blockId, effective_at: e.effectiveAt, expires_at: e.expiresAt,
               cost_basis: e.costBasis?.toFixed() ?? null, priority: e.priority, target_expires_at: e.targetExpiresAt, source_expires_at: e.sourceExpiresAt,
               void_reason: e.voidReason, description: e.description, metadata: metadata === null ? null : JSON.stringify(metadata),
               external_customer_id: externalCustomerId ?? null, stated_sequence: stated?.sequence ?? null,
               stated_starting_balance: stated?.startingBalance ?? null, stated_ending_balance: stated?.endingBalance ?? null, raw,
-              file_id: 1, origin_line: origin.line, origin_pointer: origin.pointer,
+              file_id: file + 1, origin_line: origin.line, origin_pointer: origin.pointer,
             })),
           );
         } finally {
@@ -222,6 +225,47 @@ describe('EntryWriter: rows bind only what their shape does not fix', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('EntryWriter: the account and the file are bound once per multi-row INSERT', () => {
+  it('rows of one shape store the account and file each was inserted with, however the runs of accounts and files fall', () => {
+    const debit = (i: number, account: number): NewEntryRecord => {
+      const key = ACCOUNTS[account]!;
+      const amount = new Decimal(`${i + 1}.25`);
+      return {
+        entry: {
+          source: 'moesif', sourceId: `d${i}`, customerId: key.customerId, subscriptionId: key.subscriptionId, unit: key.unit,
+          kind: 'decrement', status: 'posted', amount, at: 1_700_000_000_000 + i, ordinal: i + 1, blockId: null, effectiveAt: null,
+          expiresAt: null, costBasis: null, priority: null, targetExpiresAt: null, sourceExpiresAt: null, voidReason: null,
+          description: 'API usage',
+        },
+        origin: { line: i + 1, pointer: null },
+        raw: `{"transaction_id":"d${i}"}`,
+        metadata: null,
+        stated: null,
+      };
+    };
+    // Runs (not single rows) of one account and file, so that buffers fill and are cut by a change.
+    const run = fc.record({
+      account: fc.integer({ min: 0, max: 1 }),
+      file: fc.integer({ min: 0, max: 1 }),
+      length: fc.integer({ min: 1, max: 20 }),
+    });
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 1, maxLength: 8 }), (runs) => {
+        const records = runs
+          .flatMap(({ account, file, length }) => Array.from({ length }, () => ({ account, file })))
+          .map(({ account, file }, i) => ({ record: debit(i, account), account, file }));
+        const path = join(tempDir(), 'w.sqlite');
+        write(path, records);
+        const rows = storedRows(path);
+        expect(rows.map((row) => [row.source_id, row.account_id, row.file_id])).toEqual(
+          records.map(({ record, account, file }) => [record.entry.sourceId, account + 1, file + 1]),
+        );
+      }),
+      { numRuns: 40 },
     );
   });
 });
