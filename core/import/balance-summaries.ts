@@ -55,6 +55,10 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
   let firstEntryAt = 0;
   let last = 0;
   return {
+    restart() {
+      list.length = 0;
+      last = 0;
+    },
     after(applied, entry, blockCount, replay) {
       if (applied === 1) firstEntryAt = entry.at;
       if (applied - last < Math.max(STATE_EVERY_ENTRIES, blockCount)) return;

@@ -2,7 +2,9 @@ import { Decimal, ZERO } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { newBlockState } from './block-state.js';
 import { compareDeductionOrder } from './deduction-order.js';
+import { EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { assertAccountInvariants } from './invariants.js';
+import type { ReplayInternals, ReplayObserver } from './replay.js';
 import { expiryStatesAmount } from './stated-expiry.js';
 import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.js';
 
@@ -21,8 +23,12 @@ import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.
  * amendments, expiration changes, pending increments, scheduled blocks, an allocation warning, an entry
  * the engine refuses, an amount too long for the integer range — returns null before or during the
  * replay, and replay.ts runs the general engine instead.
+ *
+ * An observer sees what the general engine's would, entry for entry: `internals()` gives the same state
+ * (the same blocks, drawable order, event heap layout and amounts), made on demand from the integers. When
+ * the replay gives up part way, the observer has seen a prefix: the caller restarts it (replay.ts).
  */
-export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEntry[], asOf: Instant): AccountState | null {
+export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver): AccountState | null {
   const count = ordered.length;
   const amounts = new Float64Array(count);
   const places = new Uint8Array(count);
@@ -54,7 +60,7 @@ export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEnt
   }
   // Every balance, remainder and deficit is at most the sum of all amounts: exact below 2^53.
   if (!(total <= Number.MAX_SAFE_INTEGER)) return null;
-  return new ScaledReplay(key, ordered, amounts, scale).run(asOf);
+  return new ScaledReplay(key, ordered, amounts, scale).run(asOf, observer);
 }
 
 /** Most decimal places taken; beyond them the general engine runs. */
@@ -122,12 +128,15 @@ class ScaledReplay {
   private readonly expired: number[] = [];
   /** Block numbers a decrement may draw from, in L1 order (DrawableBlocks). */
   private readonly drawable: number[] = [];
-  /** Generated expiry events still ahead: by time, then the block's creation (the event queue's order). */
-  private readonly eventAt: number[] = [];
-  private readonly eventBlock: number[] = [];
-  private head = 0;
+  /**
+   * Generated expiry events still ahead, in the general engine's own heap: pushed and popped as it does,
+   * so an observer's internals list them in the very same order.
+   */
+  private readonly events = new EventQueue();
   /** Blocks whose expiry the source recorded itself: no generated expiry for them. */
   private readonly sourceExpired = new Set<string>();
+  /** Ids of the blocks a generated expiry emptied, in that order (each block expires once here). */
+  private readonly generatedExpiries: string[] = [];
   private current = 0;
   private pending = 0;
   private deficit = 0;
@@ -142,29 +151,60 @@ class ScaledReplay {
     for (const entry of entries) if (entry.kind === 'expiry' && entry.blockId !== null) this.sourceExpired.add(entry.blockId);
   }
 
-  run(asOf: Instant): AccountState | null {
+  run(asOf: Instant, observer?: ReplayObserver): AccountState | null {
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.at > asOf) break;
       this.runEventsThrough(entry.at);
       if (!this.apply(entry, this.amounts[i]!)) return null;
+      observer?.after(i + 1, entry, this.blocks.length, this);
     }
     this.runEventsThrough(asOf);
     return this.finish(asOf);
   }
 
   private runEventsThrough(limit: Instant): void {
-    while (this.head < this.eventAt.length && this.eventAt[this.head]! <= limit) {
-      const b = this.eventBlock[this.head++]!;
-      const block = this.blocks[b]!;
+    const events = this.events;
+    for (let next = events.peek(); next !== undefined && next.at <= limit; next = events.peek()) {
+      events.pop();
+      const block = next.block;
       if (block.expiredOut) continue;
       block.expiredOut = true;
+      const b = this.byId.get(block.id)!;
       const left = this.remaining[b]!;
       if (left === 0) continue; // nothing remained: no entry generated
       this.sequence++;
+      this.generatedExpiries.push(block.id);
       this.expireAll(b, left);
     }
+  }
+
+  /**
+   * The general engine's internals at this point (ReplayInternals), for an observer: blocks copied with
+   * their amounts made from the integers, so the copies stay as they are while the replay goes on.
+   */
+  internals(): ReplayInternals {
+    const scale = this.scale;
+    const blocks = this.blocks.map((block, b): BlockState => {
+      const remaining = this.remaining[b]!;
+      const consumed = this.consumed[b]!;
+      const expired = this.expired[b]!;
+      if (consumed === 0 && expired === 0) return { ...block }; // nothing moved: remaining is the initial Decimal
+      return { ...block, remaining: fromScaled(remaining, scale), consumed: fromScaled(consumed, scale), expired: fromScaled(expired, scale) };
+    });
+    return {
+      blocks,
+      drawable: this.drawable.map((b) => blocks[b]!),
+      events: this.events.items().map((event): BlockEvent => ({ at: event.at, type: event.type, block: blocks[this.byId.get(event.block.id)!]! })),
+      sourceExpiredBlocks: [...this.sourceExpired],
+      expiryCounts: this.generatedExpiries.map((id): [string, number] => [id, 1]),
+      current: fromScaled(this.current, scale),
+      pending: fromScaled(this.pending, scale),
+      deficit: fromScaled(this.deficit, scale),
+      sequence: this.sequence,
+      scheduled: ZERO,
+    };
   }
 
   /** False where the general engine throws or words a warning: the caller then runs it instead. */
@@ -221,7 +261,7 @@ class ScaledReplay {
     this.consumed.push(0);
     this.expired.push(0);
     this.current += amount;
-    if (block.expiresAt !== null && !this.sourceExpired.has(id)) this.pushExpiry(Math.max(block.expiresAt, entry.at), b);
+    if (block.expiresAt !== null && !this.sourceExpired.has(id)) this.events.push({ at: Math.max(block.expiresAt, entry.at), type: EXPIRY, block });
     // Drawable now (effective at once): unless it has expired already or holds nothing.
     if ((block.expiresAt !== null && entry.at >= block.expiresAt) || amount === 0) return true;
     this.insertDrawable(b);
@@ -232,22 +272,6 @@ class ScaledReplay {
       this.deficit -= repaid;
     }
     return true;
-  }
-
-  /** Events at one instant: the earlier-created block first; pushed ones go after those at the same time. */
-  private pushExpiry(at: number, b: number): void {
-    const eventAt = this.eventAt;
-    const eventBlock = this.eventBlock;
-    let k = eventAt.length;
-    eventAt.push(at);
-    eventBlock.push(b);
-    while (k > this.head && eventAt[k - 1]! > at) {
-      eventAt[k] = eventAt[k - 1]!;
-      eventBlock[k] = eventBlock[k - 1]!;
-      k--;
-    }
-    eventAt[k] = at;
-    eventBlock[k] = b;
   }
 
   private insertDrawable(b: number): void {
