@@ -1,6 +1,7 @@
-import { Decimal, ZERO } from '../money/decimal.js';
+import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { newBlockState } from './block-state.js';
+import { ACTIVATED, CHECKPOINT_VERSION, EXPIRED_OUT, type BlockTuple, type ReplayCheckpoint } from './checkpoint-format.js';
 import { compareDeductionOrder } from './deduction-order.js';
 import { EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { assertAccountInvariants } from './invariants.js';
@@ -107,6 +108,21 @@ function readMantissa(value: Decimal): number {
   return digits;
 }
 
+/** mantissa / 10^scale as canonical text (toCanonical of fromScaled's Decimal): no trailing zeros, '0' for zero. */
+function scaledText(mantissa: number, scale: number): string {
+  if (mantissa === 0) return '0';
+  const negative = mantissa < 0;
+  let digits = String(negative ? -mantissa : mantissa);
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    const point = digits.length - scale;
+    let end = digits.length;
+    while (end > point && digits.charCodeAt(end - 1) === 48) end--;
+    digits = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
 /** mantissa / 10^scale as a Decimal (mantissa a safe integer). */
 function fromScaled(mantissa: number, scale: number): Decimal {
   if (mantissa === 0) return ZERO;
@@ -178,6 +194,50 @@ class ScaledReplay {
       this.generatedExpiries.push(block.id);
       this.expireAll(b, left);
     }
+  }
+
+  /** checkpointOf(this.internals(), ...) (checkpoint.ts), field for field, written from the integers. */
+  checkpoint(position: number, validFrom: Instant, firstEntryAt: Instant): ReplayCheckpoint {
+    const scale = this.scale;
+    const blocks = this.blocks.map((block, b): BlockTuple => {
+      const remaining = this.remaining[b]!;
+      const consumed = this.consumed[b]!;
+      const expired = this.expired[b]!;
+      const initial = scaledText(remaining + consumed + expired, scale);
+      return [
+        block.id,
+        block.createdBy === block.id ? null : block.createdBy,
+        block.createdSequence,
+        initial,
+        consumed === 0 && expired === 0 ? initial : scaledText(remaining, scale),
+        scaledText(consumed, scale),
+        scaledText(expired, scale),
+        '0',
+        '0',
+        '0',
+        block.effectiveAt,
+        block.expiresAt,
+        block.costBasis === null ? null : toCanonical(block.costBasis),
+        block.priority,
+        ACTIVATED | (block.expiredOut ? EXPIRED_OUT : 0),
+      ];
+    });
+    return {
+      version: CHECKPOINT_VERSION,
+      position,
+      validFrom,
+      firstEntryAt,
+      sequence: this.sequence,
+      current: scaledText(this.current, scale),
+      pending: scaledText(this.pending, scale),
+      deficit: scaledText(this.deficit, scale),
+      blocks,
+      drawable: this.drawable.slice(),
+      events: this.events.items().map((event): [Instant, 0, number] => [event.at, EXPIRY, this.byId.get(event.block.id)!]),
+      sourceExpiredBlocks: [...this.sourceExpired],
+      expiryCounts: this.generatedExpiries.map((id): [string, number] => [id, 1]),
+      scheduled: '0',
+    };
   }
 
   /**

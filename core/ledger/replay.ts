@@ -3,6 +3,7 @@ import type { Instant } from '../time/instant.js';
 import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
 import { ACTIVATION, EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { newBlockState, type BlockTerms } from './block-state.js';
+import type { ReplayCheckpoint } from './checkpoint-format.js';
 import { assertAccountInvariants } from './invariants.js';
 import { replayAccountScaled } from './replay-fast.js';
 import { expiryStatesAmount } from './stated-expiry.js';
@@ -42,8 +43,18 @@ export interface ReplayOptions {
  * replays from the first entry again: forget what was seen.
  */
 export interface ReplayObserver {
-  after(applied: number, entry: LedgerEntry, blockCount: number, replay: { internals(): ReplayInternals }): void;
+  after(applied: number, entry: LedgerEntry, blockCount: number, replay: ObservedReplay): void;
   restart(): void;
+}
+
+/** What an observer is shown after each entry. */
+export interface ObservedReplay {
+  internals(): ReplayInternals;
+  /**
+   * checkpointOf(internals(), position, validFrom, firstEntryAt) (checkpoint.ts), made directly by a replay
+   * that can say it more cheaply (the integer fast path: text from its integers, no Decimal made).
+   */
+  checkpoint?(position: number, validFrom: Instant, firstEntryAt: Instant): ReplayCheckpoint;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
