@@ -227,19 +227,24 @@ export function checkByReplay(
   const notes: (AccountReplayNotes | null)[] = [];
   for (let index = 0; index < accounts.length; index++) {
     const account = accounts[index]!;
-    const incoming = account.positions.map((position) => entries[position]!.entry);
-    const stored = db === null ? [] : loadAccountEntries(db, account.key);
+    const positions = account.positions;
+    const incoming = new Array<LedgerEntry>(positions.length);
     // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
     let stated: Map<LedgerEntry, Decimal> | null = null;
-    for (const position of account.positions) {
-      const text = entries[position]!.stated?.endingBalance;
-      if (text !== null && text !== undefined) (stated ??= new Map()).set(entries[position]!.entry, new Decimal(text));
+    let namesBlocks = false;
+    for (let k = 0; k < positions.length; k++) {
+      const parsed = entries[positions[k]!]!;
+      const entry = (incoming[k] = parsed.entry);
+      if (!namesBlocks) namesBlocks = namesABlock(entry);
+      const text = parsed.stated?.endingBalance;
+      if (text !== null && text !== undefined) (stated ??= new Map()).set(entry, new Decimal(text));
     }
+    const stored = db === null ? [] : loadAccountEntries(db, account.key);
+    if (!namesBlocks) namesBlocks = stored.some(namesABlock);
     const all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
       const state = replayAccount(account.key, all, { keepEntries: stated !== null, observer: observe?.(index) });
       replayed?.(index, all, state);
-      const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,
@@ -255,6 +260,11 @@ export function checkByReplay(
   found.sort((a, b) => a.position - b.position);
   for (const item of found) problems.push(item.problem);
   return notes;
+}
+
+/** An entry whose replay may word an allocation warning: a decrement naming its block, or an expiry stating its amount. */
+function namesABlock(entry: LedgerEntry): boolean {
+  return (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry);
 }
 
 /** Allocation warnings listed one by one in a summary; more are counted. */

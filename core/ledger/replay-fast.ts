@@ -4,7 +4,7 @@ import { newBlockState } from './block-state.js';
 import { ACTIVATED, CHECKPOINT_VERSION, EXPIRED_OUT, type BlockTuple, type ReplayCheckpoint } from './checkpoint-format.js';
 import { compareDeductionOrder } from './deduction-order.js';
 import { EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
-import { assertAccountInvariants } from './invariants.js';
+import { InvariantViolation } from './invariants.js';
 import type { ReplayInternals, ReplayObserver } from './replay.js';
 import { expiryStatesAmount } from './stated-expiry.js';
 import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.js';
@@ -142,6 +142,8 @@ class ScaledReplay {
   private readonly remaining: number[] = [];
   private readonly consumed: number[] = [];
   private readonly expired: number[] = [];
+  /** Per block: its initial amount, scaled (what I1 holds the other three to). */
+  private readonly initial: number[] = [];
   /** Block numbers a decrement may draw from, in L1 order (DrawableBlocks). */
   private readonly drawable: number[] = [];
   /**
@@ -319,6 +321,7 @@ class ScaledReplay {
     this.byId.set(id, b);
     this.remaining.push(amount);
     this.consumed.push(0);
+    this.initial.push(amount);
     this.expired.push(0);
     this.current += amount;
     if (block.expiresAt !== null && !this.sourceExpired.has(id)) this.events.push({ at: Math.max(block.expiresAt, entry.at), type: EXPIRY, block });
@@ -396,7 +399,42 @@ class ScaledReplay {
     if (left !== 0) this.deficit += left;
   }
 
+  /**
+   * invariants.ts's assertAccountInvariants (I1, I2, the deduction list) on the integers, of which the state's
+   * Decimals are exact images: the same checks without a Decimal operation per block.
+   */
+  private assertInvariants(at: Instant): void {
+    const key = this.key;
+    const text = (value: number): string => scaledText(value, this.scale);
+    let remainingTotal = 0;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const id = this.blocks[b]!.id;
+      const initial = this.initial[b]!;
+      const remaining = this.remaining[b]!;
+      if (remaining < 0 || remaining > initial) throw new InvariantViolation('I2', key, `block ${id} remaining ${text(remaining)} outside 0..${text(initial)}`);
+      if (remaining + this.consumed[b]! + this.expired[b]! !== initial) throw new InvariantViolation('I1', key, `block ${id} does not conserve its initial ${text(initial)}`);
+      remainingTotal += remaining; // every block here is posted and effective
+    }
+    const deficit = this.deficit;
+    if (deficit < 0) throw new InvariantViolation('I2', key, `deficit ${text(deficit)} is negative`);
+    if (deficit !== 0) {
+      for (let b = 0; b < this.blocks.length; b++) {
+        const block = this.blocks[b]!;
+        if (this.remaining[b] !== 0 && block.effectiveAt <= at && (block.expiresAt === null || at < block.expiresAt)) {
+          throw new InvariantViolation('I2', key, `deficit ${text(deficit)} while block ${block.id} is drawable`);
+        }
+      }
+    }
+    if (remainingTotal - deficit !== this.current) {
+      throw new InvariantViolation('I1', key, `balance ${text(this.current)} ≠ Σ remaining ${text(remainingTotal)} − deficit ${text(deficit)}`);
+    }
+    for (const b of this.drawable) {
+      if (this.remaining[b] === 0) throw new InvariantViolation('L1', key, `depleted block ${this.blocks[b]!.id} left in the deduction list`);
+    }
+  }
+
   private finish(asOf: Instant): AccountState {
+    this.assertInvariants(asOf);
     const scale = this.scale;
     const blocks = this.blocks;
     for (let b = 0; b < blocks.length; b++) {
@@ -411,8 +449,6 @@ class ScaledReplay {
     const current = fromScaled(this.current, scale);
     const pending = fromScaled(this.pending, scale);
     const deficit = fromScaled(this.deficit, scale);
-    const drawable = this.drawable.map((b) => blocks[b]!);
-    assertAccountInvariants(this.key, blocks, current, deficit, drawable, asOf, undefined, ZERO);
     return {
       key: this.key,
       asOf,
