@@ -76,8 +76,8 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
 /** Summaries by index of the checked accounts (TouchedAccounts order), filled by checkByReplay's callback. */
 export function summaryCollector(keys: readonly { key: AccountKey }[], now: Instant): {
   collect: (account: number, entries: readonly LedgerEntry[], final: AccountState) => void;
-  /** The observer for the replay that checks an account: takes its replay states. */
-  observe: (account: number) => ReplayObserver | undefined;
+  /** The observer for the replay that checks an account of `entryCount` entries: takes its replay states (none for a short account). */
+  observe: (account: number, entryCount: number) => ReplayObserver | undefined;
   /** With the writer's account ids (same order): the rows to write. */
   rows: (accountIds: readonly number[]) => AccountSummaryWrite[];
 } {
@@ -89,7 +89,9 @@ export function summaryCollector(keys: readonly { key: AccountKey }[], now: Inst
       const list = states[account];
       summaries[account] = summary === null || list === undefined || list.length === 0 ? summary : { ...summary, states: { entryCount: entries.length, list } };
     },
-    observe: (account) => {
+    observe: (account, entryCount) => {
+      // No state before the STATE_EVERY_ENTRIES-th entry: a short account's replay is not watched at all.
+      if (entryCount < STATE_EVERY_ENTRIES) return undefined;
       const list: AccountStateWrite[] = [];
       states[account] = list;
       return stateTaker(list);

@@ -212,7 +212,8 @@ export interface AccountReplayNotes {
 /**
  * `replayed`, when given, receives each account that replays cleanly: its index in `accounts`, every
  * entry it will hold and its state with no end (what the import's balance summaries are built from);
- * `observe`, when given, sees that replay entry by entry (the replay states stored with the summaries).
+ * `observe`, when given, sees that replay entry by entry (the replay states stored with the summaries); it is
+ * told the account's entry count first, and returns no observer where it would take nothing.
  */
 export function checkByReplay(
   db: LedgerDb | null,
@@ -220,7 +221,7 @@ export function checkByReplay(
   accounts: readonly TouchedAccount[],
   problems: ImportProblem[],
   replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState) => void,
-  observe?: (account: number) => ReplayObserver | undefined,
+  observe?: (account: number, entryCount: number) => ReplayObserver | undefined,
 ): (AccountReplayNotes | null)[] {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
@@ -243,7 +244,7 @@ export function checkByReplay(
     if (!namesBlocks) namesBlocks = stored.some(namesABlock);
     const all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const state = replayAccount(account.key, all, { keepEntries: stated !== null, observer: observe?.(index) });
+      const state = replayAccount(account.key, all, { keepEntries: stated !== null, observer: observe?.(index, all.length) });
       replayed?.(index, all, state);
       const statedEndings = stated;
       notes.push({

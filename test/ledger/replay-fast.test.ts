@@ -249,10 +249,10 @@ describe('replayAccountScaled', () => {
         // As checkByReplay does (core/import/checks.ts): the summary collector observes, then collects.
         const take = (keepEntries: boolean): { rows: unknown; restarts: number } | LedgerRuleError => {
           const collector = summaryCollector([{ key: KEY }], NOW);
-          const observer = collector.observe(0)!;
+          const observer = collector.observe(0, entries.length);
           let restarts = 0;
           let seen = 0;
-          const counted: ReplayObserver = {
+          const counted: ReplayObserver | undefined = observer && {
             after: (...args) => (seen++, observer.after(...args)),
             restart: () => {
               if (seen > 0) restarts++; // gave up part way, after the observer had seen entries
