@@ -67,7 +67,7 @@ function stateTaker(list: AccountStateWrite[]): ReplayObserver {
         position: applied,
         validFrom: entry.at,
         lastOrdinal: entry.ordinal,
-        state: JSON.stringify(replay.checkpoint?.(applied, entry.at, firstEntryAt) ?? checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
+        state: replay.checkpointText?.(applied, entry.at, firstEntryAt) ?? JSON.stringify(checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
       });
     },
   };

@@ -1,7 +1,7 @@
 import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { newBlockState } from './block-state.js';
-import { ACTIVATED, CHECKPOINT_VERSION, EXPIRED_OUT, type BlockTuple, type ReplayCheckpoint } from './checkpoint-format.js';
+import { ACTIVATED, CHECKPOINT_VERSION, EXPIRED_OUT } from './checkpoint-format.js';
 import { compareDeductionOrder } from './deduction-order.js';
 import { EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { InvariantViolation } from './invariants.js';
@@ -155,6 +155,8 @@ class ScaledReplay {
   private readonly sourceExpired = new Set<string>();
   /** Ids of the blocks a generated expiry emptied, in that order (each block expires once here). */
   private readonly generatedExpiries: string[] = [];
+  /** Per block: its checkpoint tuple's text as last written, and the remaining and expiry flag it was written at. */
+  private readonly tupleTexts: ({ remaining: number; expiredOut: boolean; text: string } | undefined)[] = [];
   private current = 0;
   private pending = 0;
   private deficit = 0;
@@ -198,48 +200,47 @@ class ScaledReplay {
     }
   }
 
-  /** checkpointOf(this.internals(), ...) (checkpoint.ts), field for field, written from the integers. */
-  checkpoint(position: number, validFrom: Instant, firstEntryAt: Instant): ReplayCheckpoint {
+  /**
+   * JSON.stringify(checkpointOf(this.internals(), ...)) (checkpoint.ts), character for character, written
+   * straight from the integers: no Decimal, no tuple arrays to serialise. Amount texts are digits, a point
+   * and a sign (nothing to escape); ids go through JSON.stringify.
+   */
+  checkpointText(position: number, validFrom: Instant, firstEntryAt: Instant): string {
     const scale = this.scale;
-    const blocks = this.blocks.map((block, b): BlockTuple => {
+    const blocks = this.blocks;
+    let text =
+      `{"version":${CHECKPOINT_VERSION},"position":${position},"validFrom":${validFrom},"firstEntryAt":${firstEntryAt},"sequence":${this.sequence},` +
+      `"current":"${scaledText(this.current, scale)}","pending":"${scaledText(this.pending, scale)}","deficit":"${scaledText(this.deficit, scale)}","blocks":[`;
+    const cache = this.tupleTexts;
+    for (let b = 0; b < blocks.length; b++) {
+      const block = blocks[b]!;
       const remaining = this.remaining[b]!;
+      // Remaining only falls here (no amendment), and expired or consumed grow only as it does: the same
+      // remaining and expiry flag are the same tuple, so a block spent before the last state is not written again.
+      const cached = cache[b];
+      if (cached !== undefined && cached.remaining === remaining && cached.expiredOut === block.expiredOut) {
+        text += b === 0 ? cached.text : `,${cached.text}`;
+        continue;
+      }
       const consumed = this.consumed[b]!;
       const expired = this.expired[b]!;
       const initial = scaledText(remaining + consumed + expired, scale);
-      return [
-        block.id,
-        block.createdBy === block.id ? null : block.createdBy,
-        block.createdSequence,
-        initial,
-        consumed === 0 && expired === 0 ? initial : scaledText(remaining, scale),
-        scaledText(consumed, scale),
-        scaledText(expired, scale),
-        '0',
-        '0',
-        '0',
-        block.effectiveAt,
-        block.expiresAt,
-        block.costBasis === null ? null : toCanonical(block.costBasis),
-        block.priority,
-        ACTIVATED | (block.expiredOut ? EXPIRED_OUT : 0),
-      ];
-    });
-    return {
-      version: CHECKPOINT_VERSION,
-      position,
-      validFrom,
-      firstEntryAt,
-      sequence: this.sequence,
-      current: scaledText(this.current, scale),
-      pending: scaledText(this.pending, scale),
-      deficit: scaledText(this.deficit, scale),
-      blocks,
-      drawable: this.drawable.slice(),
-      events: this.events.items().map((event): [Instant, 0, number] => [event.at, EXPIRY, this.byId.get(event.block.id)!]),
-      sourceExpiredBlocks: [...this.sourceExpired],
-      expiryCounts: this.generatedExpiries.map((id): [string, number] => [id, 1]),
-      scheduled: '0',
-    };
+      const left = consumed === 0 && expired === 0 ? initial : scaledText(remaining, scale);
+      const createdBy = block.createdBy === block.id ? 'null' : JSON.stringify(block.createdBy);
+      const costBasis = block.costBasis === null ? 'null' : `"${toCanonical(block.costBasis)}"`;
+      const flags = ACTIVATED | (block.expiredOut ? EXPIRED_OUT : 0);
+      const tuple =
+        `[${JSON.stringify(block.id)},${createdBy},${block.createdSequence},"${initial}","${left}","${scaledText(consumed, scale)}",` +
+        `"${scaledText(expired, scale)}","0","0","0",${block.effectiveAt},${block.expiresAt},${costBasis},${block.priority},${flags}]`;
+      cache[b] = { remaining, expiredOut: block.expiredOut, text: tuple };
+      text += b === 0 ? tuple : `,${tuple}`;
+    }
+    text += `],"drawable":[${this.drawable.join(',')}],"events":[`;
+    const events = this.events.items();
+    for (let k = 0; k < events.length; k++) text += `${k === 0 ? '' : ','}[${events[k]!.at},${EXPIRY},${this.byId.get(events[k]!.block.id)!}]`;
+    text += `],"sourceExpiredBlocks":${JSON.stringify([...this.sourceExpired])},"expiryCounts":[`;
+    for (let k = 0; k < this.generatedExpiries.length; k++) text += `${k === 0 ? '' : ','}[${JSON.stringify(this.generatedExpiries[k])},1]`;
+    return `${text}],"scheduled":"0"}`;
   }
 
   /**

@@ -3,7 +3,6 @@ import type { Instant } from '../time/instant.js';
 import { DrawableBlocks, compareDeductionOrder } from './deduction-order.js';
 import { ACTIVATION, EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
 import { newBlockState, type BlockTerms } from './block-state.js';
-import type { ReplayCheckpoint } from './checkpoint-format.js';
 import { assertAccountInvariants } from './invariants.js';
 import { replayAccountScaled } from './replay-fast.js';
 import { expiryStatesAmount } from './stated-expiry.js';
@@ -51,10 +50,10 @@ export interface ReplayObserver {
 export interface ObservedReplay {
   internals(): ReplayInternals;
   /**
-   * checkpointOf(internals(), position, validFrom, firstEntryAt) (checkpoint.ts), made directly by a replay
-   * that can say it more cheaply (the integer fast path: text from its integers, no Decimal made).
+   * JSON.stringify(checkpointOf(internals(), position, validFrom, firstEntryAt)) (checkpoint.ts), written
+   * directly by a replay that can say it more cheaply (the integer fast path: from its integers, no Decimal).
    */
-  checkpoint?(position: number, validFrom: Instant, firstEntryAt: Instant): ReplayCheckpoint;
+  checkpointText?(position: number, validFrom: Instant, firstEntryAt: Instant): string;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */

@@ -129,7 +129,7 @@ function recorder(): { observer: ReplayObserver; seen: string[]; restarts: numbe
     after(applied, entry, blockCount, replay) {
       const internals = replay.internals();
       // The checkpoint as the import stores it: the fast path writes its own, the general engine's comes from its internals.
-      const stored = replay.checkpoint?.(applied, entry.at, START) ?? checkpointOf(internals, applied, entry.at, START);
+      const stored = replay.checkpointText?.(applied, entry.at, START) ?? JSON.stringify(checkpointOf(internals, applied, entry.at, START));
       record.seen.push(JSON.stringify([applied, entry.sourceId, blockCount, internals, stored]));
     },
   };
