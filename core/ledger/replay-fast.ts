@@ -208,18 +208,21 @@ class ScaledReplay {
   checkpointText(position: number, validFrom: Instant, firstEntryAt: Instant): string {
     const scale = this.scale;
     const blocks = this.blocks;
-    let text =
-      `{"version":${CHECKPOINT_VERSION},"position":${position},"validFrom":${validFrom},"firstEntryAt":${firstEntryAt},"sequence":${this.sequence},` +
-      `"current":"${scaledText(this.current, scale)}","pending":"${scaledText(this.pending, scale)}","deficit":"${scaledText(this.deficit, scale)}","blocks":[`;
+    // Pieces joined once at the end: one flat string kept until the write, not a rope of every piece.
+    const parts: string[] = [
+      `{"version":${CHECKPOINT_VERSION},"position":${position},"validFrom":${validFrom},"firstEntryAt":${firstEntryAt},"sequence":${this.sequence},`,
+      `"current":"${scaledText(this.current, scale)}","pending":"${scaledText(this.pending, scale)}","deficit":"${scaledText(this.deficit, scale)}","blocks":[`,
+    ];
     const cache = this.tupleTexts;
     for (let b = 0; b < blocks.length; b++) {
       const block = blocks[b]!;
       const remaining = this.remaining[b]!;
+      if (b > 0) parts.push(',');
       // Remaining only falls here (no amendment), and expired or consumed grow only as it does: the same
       // remaining and expiry flag are the same tuple, so a block spent before the last state is not written again.
       const cached = cache[b];
       if (cached !== undefined && cached.remaining === remaining && cached.expiredOut === block.expiredOut) {
-        text += b === 0 ? cached.text : `,${cached.text}`;
+        parts.push(cached.text);
         continue;
       }
       const consumed = this.consumed[b]!;
@@ -233,14 +236,15 @@ class ScaledReplay {
         `[${JSON.stringify(block.id)},${createdBy},${block.createdSequence},"${initial}","${left}","${scaledText(consumed, scale)}",` +
         `"${scaledText(expired, scale)}","0","0","0",${block.effectiveAt},${block.expiresAt},${costBasis},${block.priority},${flags}]`;
       cache[b] = { remaining, expiredOut: block.expiredOut, text: tuple };
-      text += b === 0 ? tuple : `,${tuple}`;
+      parts.push(tuple);
     }
-    text += `],"drawable":[${this.drawable.join(',')}],"events":[`;
+    parts.push(`],"drawable":[${this.drawable.join(',')}],"events":[`);
     const events = this.events.items();
-    for (let k = 0; k < events.length; k++) text += `${k === 0 ? '' : ','}[${events[k]!.at},${EXPIRY},${this.byId.get(events[k]!.block.id)!}]`;
-    text += `],"sourceExpiredBlocks":${JSON.stringify([...this.sourceExpired])},"expiryCounts":[`;
-    for (let k = 0; k < this.generatedExpiries.length; k++) text += `${k === 0 ? '' : ','}[${JSON.stringify(this.generatedExpiries[k])},1]`;
-    return `${text}],"scheduled":"0"}`;
+    for (let k = 0; k < events.length; k++) parts.push(`${k === 0 ? '' : ','}[${events[k]!.at},${EXPIRY},${this.byId.get(events[k]!.block.id)!}]`);
+    parts.push(`],"sourceExpiredBlocks":${JSON.stringify([...this.sourceExpired])},"expiryCounts":[`);
+    for (let k = 0; k < this.generatedExpiries.length; k++) parts.push(`${k === 0 ? '' : ','}[${JSON.stringify(this.generatedExpiries[k])},1]`);
+    parts.push('],"scheduled":"0"}');
+    return parts.join('');
   }
 
   /**
