@@ -56,6 +56,10 @@ function stateTaker(list: AccountStateWrite[], start: ReplayStart | null): Repla
   let firstEntryAt = start?.checkpoint.firstEntryAt ?? 0;
   let last = start?.checkpoint.position ?? 0;
   return {
+    restart() {
+      list.length = 0;
+      last = start?.checkpoint.position ?? 0;
+    },
     after(applied, entry, blockCount, replay) {
       if (applied === 1) firstEntryAt = entry.at;
       if (applied - last < Math.max(STATE_EVERY_ENTRIES, blockCount)) return;
@@ -64,7 +68,7 @@ function stateTaker(list: AccountStateWrite[], start: ReplayStart | null): Repla
         position: applied,
         validFrom: entry.at,
         lastOrdinal: entry.ordinal,
-        state: JSON.stringify(checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
+        state: replay.checkpointText?.(applied, entry.at, firstEntryAt) ?? JSON.stringify(checkpointOf(replay.internals(), applied, entry.at, firstEntryAt)),
       });
     },
   };
@@ -73,8 +77,8 @@ function stateTaker(list: AccountStateWrite[], start: ReplayStart | null): Repla
 /** Summaries by index of the checked accounts (TouchedAccounts order), filled by checkByReplay's callback. */
 export function summaryCollector(keys: readonly { key: AccountKey }[], now: Instant): {
   collect: (account: number, entries: readonly LedgerEntry[], final: AccountState, start: ReplayStart | null) => void;
-  /** The observer for the replay that checks an account: takes its replay states. */
-  observe: (account: number, start: ReplayStart | null) => ReplayObserver | undefined;
+  /** The observer for the replay that checks an account of `entryCount` entries, from `start`: takes its replay states (none for a short account). */
+  observe: (account: number, entryCount: number, start: ReplayStart | null) => ReplayObserver | undefined;
   /** With the writer's account ids (same order): the rows to write. */
   rows: (accountIds: readonly number[]) => AccountSummaryWrite[];
   /** Per account, the position of the stored state its replay started from (0: its first entry): states up to it stay. */
@@ -91,7 +95,9 @@ export function summaryCollector(keys: readonly { key: AccountKey }[], now: Inst
       const list = states[account];
       summaries[account] = summary === null || list === undefined || list.length === 0 ? summary : { ...summary, states: { entryCount: start?.entryCount ?? entries.length, list } };
     },
-    observe: (account, start) => {
+    observe: (account, entryCount, start) => {
+      // No state before the STATE_EVERY_ENTRIES-th entry: a short account's replay is not watched at all.
+      if (entryCount < STATE_EVERY_ENTRIES) return undefined;
       const list: AccountStateWrite[] = [];
       states[account] = list;
       return stateTaker(list, start);

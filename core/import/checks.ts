@@ -253,7 +253,9 @@ function replayStart(db: LedgerDb, key: AccountKey, incoming: readonly LedgerEnt
  * turns each LedgerRuleError into a problem at the offending entry's origin. One problem per account at
  * most: replay stops at the first rule an account breaks. Returns, per account (null where it broke a
  * rule), what the replay noticed about the source's statements; `replayed` gets the entries replayed (from
- * the start on), the final state and the start.
+ * the start on), the final state and the start; `observe`, when given, sees that replay entry by entry (the
+ * replay states stored with the summaries): it is told the account's entry count once written, and returns
+ * no observer where it would take nothing.
  */
 export function checkByReplay(
   db: LedgerDb | null,
@@ -262,7 +264,7 @@ export function checkByReplay(
   now: Instant,
   problems: ImportProblem[],
   replayed?: (account: number, entries: readonly LedgerEntry[], state: AccountState, start: ReplayStart | null) => void,
-  observe?: (account: number, start: ReplayStart | null) => ReplayObserver | undefined,
+  observe?: (account: number, entryCount: number, start: ReplayStart | null) => ReplayObserver | undefined,
 ): (AccountReplayNotes | null)[] {
   const entries = batch.entries;
   const found: { position: number; problem: ImportProblem }[] = [];
@@ -270,19 +272,25 @@ export function checkByReplay(
   const decimals = new DecimalInterner();
   for (let index = 0; index < accounts.length; index++) {
     const account = accounts[index]!;
-    const incoming = account.positions.map((position) => entries[position]!.entry);
+    const positions = account.positions;
+    const incoming = new Array<LedgerEntry>(positions.length);
+    // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
+    let stated: Map<LedgerEntry, Decimal> | null = null;
+    let namesBlocks = false;
+    for (let k = 0; k < positions.length; k++) {
+      const parsed = entries[positions[k]!]!;
+      const entry = (incoming[k] = parsed.entry);
+      if (!namesBlocks) namesBlocks = namesABlock(entry);
+      const text = parsed.stated?.endingBalance;
+      if (text !== null && text !== undefined) (stated ??= new Map()).set(entry, new Decimal(text));
+    }
     const resumed = db === null ? null : replayStart(db, account.key, incoming, now, decimals);
     const start = resumed?.start ?? null;
     const stored = db === null ? [] : resumed !== null ? resumed.tail : loadAccountEntries(db, account.key);
-    // Stated over derived: the new entries' stated ending balances, compared with the replay's (only these are at hand).
-    let stated: Map<LedgerEntry, Decimal> | null = null;
-    for (const position of account.positions) {
-      const text = entries[position]!.stated?.endingBalance;
-      if (text !== null && text !== undefined) (stated ??= new Map()).set(entries[position]!.entry, new Decimal(text));
-    }
+    if (!namesBlocks) namesBlocks = stored.some(namesABlock);
     let all = stored.length === 0 ? incoming : stored.concat(incoming);
     try {
-      const options = { keepEntries: stated !== null, observer: observe?.(index, start) };
+      const options = { keepEntries: stated !== null, observer: observe?.(index, start?.entryCount ?? all.length, start) };
       let state: AccountState;
       if (start === null) state = replayAccount(account.key, all, options);
       else {
@@ -290,7 +298,6 @@ export function checkByReplay(
         state = replayFromCheckpoint(account.key, start.checkpoint, all, options);
       }
       replayed?.(index, all, state, start);
-      const namesBlocks = all.some((entry) => (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry));
       const statedEndings = stated;
       notes.push({
         allocations: namesBlocks ? state.allocationWarnings : null,
@@ -312,6 +319,11 @@ export function checkByReplay(
 function isInReplayOrder(entries: readonly LedgerEntry[]): boolean {
   for (let i = 1; i < entries.length; i++) if (compareReplayOrder(entries[i - 1]!, entries[i]!) > 0) return false;
   return true;
+}
+
+/** An entry whose replay may word an allocation warning: a decrement naming its block, or an expiry stating its amount. */
+function namesABlock(entry: LedgerEntry): boolean {
+  return (entry.kind === 'decrement' && entry.blockId !== null) || expiryStatesAmount(entry);
 }
 
 /** Allocation warnings listed one by one in a summary; more are counted. */

@@ -1,8 +1,11 @@
-import { Decimal, ZERO } from '../money/decimal.js';
+import { Decimal, ZERO, toCanonical } from '../money/decimal.js';
 import type { Instant } from '../time/instant.js';
 import { newBlockState } from './block-state.js';
+import { ACTIVATED, CHECKPOINT_VERSION, EXPIRED_OUT } from './checkpoint-format.js';
 import { compareDeductionOrder } from './deduction-order.js';
-import { assertAccountInvariants } from './invariants.js';
+import { EXPIRY, EventQueue, type BlockEvent } from './event-queue.js';
+import { InvariantViolation } from './invariants.js';
+import type { ReplayInternals, ReplayObserver } from './replay.js';
 import { expiryStatesAmount } from './stated-expiry.js';
 import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.js';
 
@@ -21,8 +24,12 @@ import type { AccountKey, AccountState, BlockState, LedgerEntry } from './types.
  * amendments, expiration changes, pending increments, scheduled blocks, an allocation warning, an entry
  * the engine refuses, an amount too long for the integer range — returns null before or during the
  * replay, and replay.ts runs the general engine instead.
+ *
+ * An observer sees what the general engine's would, entry for entry: `internals()` gives the same state
+ * (the same blocks, drawable order, event heap layout and amounts), made on demand from the integers. When
+ * the replay gives up part way, the observer has seen a prefix: the caller restarts it (replay.ts).
  */
-export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEntry[], asOf: Instant): AccountState | null {
+export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEntry[], asOf: Instant, observer?: ReplayObserver): AccountState | null {
   const count = ordered.length;
   const amounts = new Float64Array(count);
   const places = new Uint8Array(count);
@@ -54,7 +61,7 @@ export function replayAccountScaled(key: AccountKey, ordered: readonly LedgerEnt
   }
   // Every balance, remainder and deficit is at most the sum of all amounts: exact below 2^53.
   if (!(total <= Number.MAX_SAFE_INTEGER)) return null;
-  return new ScaledReplay(key, ordered, amounts, scale).run(asOf);
+  return new ScaledReplay(key, ordered, amounts, scale).run(asOf, observer);
 }
 
 /** Most decimal places taken; beyond them the general engine runs. */
@@ -101,6 +108,21 @@ function readMantissa(value: Decimal): number {
   return digits;
 }
 
+/** mantissa / 10^scale as canonical text (toCanonical of fromScaled's Decimal): no trailing zeros, '0' for zero. */
+function scaledText(mantissa: number, scale: number): string {
+  if (mantissa === 0) return '0';
+  const negative = mantissa < 0;
+  let digits = String(negative ? -mantissa : mantissa);
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    const point = digits.length - scale;
+    let end = digits.length;
+    while (end > point && digits.charCodeAt(end - 1) === 48) end--;
+    digits = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
 /** mantissa / 10^scale as a Decimal (mantissa a safe integer). */
 function fromScaled(mantissa: number, scale: number): Decimal {
   if (mantissa === 0) return ZERO;
@@ -120,14 +142,21 @@ class ScaledReplay {
   private readonly remaining: number[] = [];
   private readonly consumed: number[] = [];
   private readonly expired: number[] = [];
+  /** Per block: its initial amount, scaled (what I1 holds the other three to). */
+  private readonly initial: number[] = [];
   /** Block numbers a decrement may draw from, in L1 order (DrawableBlocks). */
   private readonly drawable: number[] = [];
-  /** Generated expiry events still ahead: by time, then the block's creation (the event queue's order). */
-  private readonly eventAt: number[] = [];
-  private readonly eventBlock: number[] = [];
-  private head = 0;
+  /**
+   * Generated expiry events still ahead, in the general engine's own heap: pushed and popped as it does,
+   * so an observer's internals list them in the very same order.
+   */
+  private readonly events = new EventQueue();
   /** Blocks whose expiry the source recorded itself: no generated expiry for them. */
   private readonly sourceExpired = new Set<string>();
+  /** Ids of the blocks a generated expiry emptied, in that order (each block expires once here). */
+  private readonly generatedExpiries: string[] = [];
+  /** Per block: its checkpoint tuple's text as last written, and the remaining and expiry flag it was written at. */
+  private readonly tupleTexts: ({ remaining: number; expiredOut: boolean; text: string } | undefined)[] = [];
   private current = 0;
   private pending = 0;
   private deficit = 0;
@@ -142,29 +171,107 @@ class ScaledReplay {
     for (const entry of entries) if (entry.kind === 'expiry' && entry.blockId !== null) this.sourceExpired.add(entry.blockId);
   }
 
-  run(asOf: Instant): AccountState | null {
+  run(asOf: Instant, observer?: ReplayObserver): AccountState | null {
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.at > asOf) break;
       this.runEventsThrough(entry.at);
       if (!this.apply(entry, this.amounts[i]!)) return null;
+      observer?.after(i + 1, entry, this.blocks.length, this);
     }
     this.runEventsThrough(asOf);
     return this.finish(asOf);
   }
 
   private runEventsThrough(limit: Instant): void {
-    while (this.head < this.eventAt.length && this.eventAt[this.head]! <= limit) {
-      const b = this.eventBlock[this.head++]!;
-      const block = this.blocks[b]!;
+    const events = this.events;
+    for (let next = events.peek(); next !== undefined && next.at <= limit; next = events.peek()) {
+      events.pop();
+      const block = next.block;
       if (block.expiredOut) continue;
       block.expiredOut = true;
+      const b = this.byId.get(block.id)!;
       const left = this.remaining[b]!;
       if (left === 0) continue; // nothing remained: no entry generated
       this.sequence++;
+      this.generatedExpiries.push(block.id);
       this.expireAll(b, left);
     }
+  }
+
+  /**
+   * JSON.stringify(checkpointOf(this.internals(), ...)) (checkpoint.ts), character for character, written
+   * straight from the integers: no Decimal, no tuple arrays to serialise. Amount texts are digits, a point
+   * and a sign (nothing to escape); ids go through JSON.stringify.
+   */
+  checkpointText(position: number, validFrom: Instant, firstEntryAt: Instant): string {
+    const scale = this.scale;
+    const blocks = this.blocks;
+    // Pieces joined once at the end: one flat string kept until the write, not a rope of every piece.
+    const parts: string[] = [
+      `{"version":${CHECKPOINT_VERSION},"position":${position},"validFrom":${validFrom},"firstEntryAt":${firstEntryAt},"sequence":${this.sequence},`,
+      `"current":"${scaledText(this.current, scale)}","pending":"${scaledText(this.pending, scale)}","deficit":"${scaledText(this.deficit, scale)}","blocks":[`,
+    ];
+    const cache = this.tupleTexts;
+    for (let b = 0; b < blocks.length; b++) {
+      const block = blocks[b]!;
+      const remaining = this.remaining[b]!;
+      if (b > 0) parts.push(',');
+      // Remaining only falls here (no amendment), and expired or consumed grow only as it does: the same
+      // remaining and expiry flag are the same tuple, so a block spent before the last state is not written again.
+      const cached = cache[b];
+      if (cached !== undefined && cached.remaining === remaining && cached.expiredOut === block.expiredOut) {
+        parts.push(cached.text);
+        continue;
+      }
+      const consumed = this.consumed[b]!;
+      const expired = this.expired[b]!;
+      const initial = scaledText(remaining + consumed + expired, scale);
+      const left = consumed === 0 && expired === 0 ? initial : scaledText(remaining, scale);
+      const createdBy = block.createdBy === block.id ? 'null' : JSON.stringify(block.createdBy);
+      const costBasis = block.costBasis === null ? 'null' : `"${toCanonical(block.costBasis)}"`;
+      const flags = ACTIVATED | (block.expiredOut ? EXPIRED_OUT : 0);
+      const tuple =
+        `[${JSON.stringify(block.id)},${createdBy},${block.createdSequence},"${initial}","${left}","${scaledText(consumed, scale)}",` +
+        `"${scaledText(expired, scale)}","0","0","0",${block.effectiveAt},${block.expiresAt},${costBasis},${block.priority},${flags}]`;
+      cache[b] = { remaining, expiredOut: block.expiredOut, text: tuple };
+      parts.push(tuple);
+    }
+    parts.push(`],"drawable":[${this.drawable.join(',')}],"events":[`);
+    const events = this.events.items();
+    for (let k = 0; k < events.length; k++) parts.push(`${k === 0 ? '' : ','}[${events[k]!.at},${EXPIRY},${this.byId.get(events[k]!.block.id)!}]`);
+    parts.push(`],"sourceExpiredBlocks":${JSON.stringify([...this.sourceExpired])},"expiryCounts":[`);
+    for (let k = 0; k < this.generatedExpiries.length; k++) parts.push(`${k === 0 ? '' : ','}[${JSON.stringify(this.generatedExpiries[k])},1]`);
+    parts.push('],"scheduled":"0"}');
+    return parts.join('');
+  }
+
+  /**
+   * The general engine's internals at this point (ReplayInternals), for an observer: blocks copied with
+   * their amounts made from the integers, so the copies stay as they are while the replay goes on.
+   */
+  internals(): ReplayInternals {
+    const scale = this.scale;
+    const blocks = this.blocks.map((block, b): BlockState => {
+      const remaining = this.remaining[b]!;
+      const consumed = this.consumed[b]!;
+      const expired = this.expired[b]!;
+      if (consumed === 0 && expired === 0) return { ...block }; // nothing moved: remaining is the initial Decimal
+      return { ...block, remaining: fromScaled(remaining, scale), consumed: fromScaled(consumed, scale), expired: fromScaled(expired, scale) };
+    });
+    return {
+      blocks,
+      drawable: this.drawable.map((b) => blocks[b]!),
+      events: this.events.items().map((event): BlockEvent => ({ at: event.at, type: event.type, block: blocks[this.byId.get(event.block.id)!]! })),
+      sourceExpiredBlocks: [...this.sourceExpired],
+      expiryCounts: this.generatedExpiries.map((id): [string, number] => [id, 1]),
+      current: fromScaled(this.current, scale),
+      pending: fromScaled(this.pending, scale),
+      deficit: fromScaled(this.deficit, scale),
+      sequence: this.sequence,
+      scheduled: ZERO,
+    };
   }
 
   /** False where the general engine throws or words a warning: the caller then runs it instead. */
@@ -219,9 +326,10 @@ class ScaledReplay {
     this.byId.set(id, b);
     this.remaining.push(amount);
     this.consumed.push(0);
+    this.initial.push(amount);
     this.expired.push(0);
     this.current += amount;
-    if (block.expiresAt !== null && !this.sourceExpired.has(id)) this.pushExpiry(Math.max(block.expiresAt, entry.at), b);
+    if (block.expiresAt !== null && !this.sourceExpired.has(id)) this.events.push({ at: Math.max(block.expiresAt, entry.at), type: EXPIRY, block });
     // Drawable now (effective at once): unless it has expired already or holds nothing.
     if ((block.expiresAt !== null && entry.at >= block.expiresAt) || amount === 0) return true;
     this.insertDrawable(b);
@@ -232,22 +340,6 @@ class ScaledReplay {
       this.deficit -= repaid;
     }
     return true;
-  }
-
-  /** Events at one instant: the earlier-created block first; pushed ones go after those at the same time. */
-  private pushExpiry(at: number, b: number): void {
-    const eventAt = this.eventAt;
-    const eventBlock = this.eventBlock;
-    let k = eventAt.length;
-    eventAt.push(at);
-    eventBlock.push(b);
-    while (k > this.head && eventAt[k - 1]! > at) {
-      eventAt[k] = eventAt[k - 1]!;
-      eventBlock[k] = eventBlock[k - 1]!;
-      k--;
-    }
-    eventAt[k] = at;
-    eventBlock[k] = b;
   }
 
   private insertDrawable(b: number): void {
@@ -312,7 +404,42 @@ class ScaledReplay {
     if (left !== 0) this.deficit += left;
   }
 
+  /**
+   * invariants.ts's assertAccountInvariants (I1, I2, the deduction list) on the integers, of which the state's
+   * Decimals are exact images: the same checks without a Decimal operation per block.
+   */
+  private assertInvariants(at: Instant): void {
+    const key = this.key;
+    const text = (value: number): string => scaledText(value, this.scale);
+    let remainingTotal = 0;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const id = this.blocks[b]!.id;
+      const initial = this.initial[b]!;
+      const remaining = this.remaining[b]!;
+      if (remaining < 0 || remaining > initial) throw new InvariantViolation('I2', key, `block ${id} remaining ${text(remaining)} outside 0..${text(initial)}`);
+      if (remaining + this.consumed[b]! + this.expired[b]! !== initial) throw new InvariantViolation('I1', key, `block ${id} does not conserve its initial ${text(initial)}`);
+      remainingTotal += remaining; // every block here is posted and effective
+    }
+    const deficit = this.deficit;
+    if (deficit < 0) throw new InvariantViolation('I2', key, `deficit ${text(deficit)} is negative`);
+    if (deficit !== 0) {
+      for (let b = 0; b < this.blocks.length; b++) {
+        const block = this.blocks[b]!;
+        if (this.remaining[b] !== 0 && block.effectiveAt <= at && (block.expiresAt === null || at < block.expiresAt)) {
+          throw new InvariantViolation('I2', key, `deficit ${text(deficit)} while block ${block.id} is drawable`);
+        }
+      }
+    }
+    if (remainingTotal - deficit !== this.current) {
+      throw new InvariantViolation('I1', key, `balance ${text(this.current)} ≠ Σ remaining ${text(remainingTotal)} − deficit ${text(deficit)}`);
+    }
+    for (const b of this.drawable) {
+      if (this.remaining[b] === 0) throw new InvariantViolation('L1', key, `depleted block ${this.blocks[b]!.id} left in the deduction list`);
+    }
+  }
+
   private finish(asOf: Instant): AccountState {
+    this.assertInvariants(asOf);
     const scale = this.scale;
     const blocks = this.blocks;
     for (let b = 0; b < blocks.length; b++) {
@@ -327,8 +454,6 @@ class ScaledReplay {
     const current = fromScaled(this.current, scale);
     const pending = fromScaled(this.pending, scale);
     const deficit = fromScaled(this.deficit, scale);
-    const drawable = this.drawable.map((b) => blocks[b]!);
-    assertAccountInvariants(this.key, blocks, current, deficit, drawable, asOf, undefined, ZERO);
     return {
       key: this.key,
       asOf,

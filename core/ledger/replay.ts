@@ -40,10 +40,23 @@ export interface ReplayOptions {
 /**
  * Called after each entry is applied, before any later event: `replay.internals()` is the state replayPrefix
  * gives for the first `applied` entries (the observer of a replayAccount, which starts from the first entry).
- * It returns live objects, changed by the next entry: copy what is kept.
+ * It returns live objects, changed by the next entry: copy what is kept. The integer fast path calls it as
+ * the general engine does; where that path gives up part way, `restart()` comes before the general engine
+ * replays from the first entry again: forget what was seen.
  */
 export interface ReplayObserver {
-  after(applied: number, entry: LedgerEntry, blockCount: number, replay: { internals(): ReplayInternals }): void;
+  after(applied: number, entry: LedgerEntry, blockCount: number, replay: ObservedReplay): void;
+  restart(): void;
+}
+
+/** What an observer is shown after each entry. */
+export interface ObservedReplay {
+  internals(): ReplayInternals;
+  /**
+   * JSON.stringify(checkpointOf(internals(), position, validFrom, firstEntryAt)) (checkpoint.ts), written
+   * directly by a replay that can say it more cheaply (the integer fast path: from its integers, no Decimal).
+   */
+  checkpointText?(position: number, validFrom: Instant, firstEntryAt: Instant): string;
 }
 
 /** Replay order: by time, then ingestion order (I3: deterministic for any input order). */
@@ -59,11 +72,12 @@ export function compareReplayOrder(a: LedgerEntry, b: LedgerEntry): number {
 export function replayAccount(key: AccountKey, entries: readonly LedgerEntry[], options: ReplayOptions = {}): AccountState {
   const asOf = options.asOf ?? Number.POSITIVE_INFINITY;
   const ordered = isSorted(entries) ? entries : [...entries].sort(compareReplayOrder);
-  if (options.keepEntries === false && options.checkEveryStep !== true && options.observer === undefined) {
-    // Balance and block queries over the common shape: the same state on scaled integers (replay-fast.ts).
-    // Not when observed: the observer takes states between entries, which the integer pass never has.
-    const state = replayAccountScaled(key, ordered, asOf);
+  if (options.keepEntries === false && options.checkEveryStep !== true) {
+    // Balance and block queries over the common shape: the same state on scaled integers (replay-fast.ts),
+    // observed as the general engine is (the import's replay states).
+    const state = replayAccountScaled(key, ordered, asOf, options.observer);
     if (state !== null) return state;
+    options.observer?.restart();
   }
   const replay = new AccountReplay(key, blockIdsExpiredBySource(ordered), options.checkEveryStep === true, options.keepEntries !== false);
   return replay.run(ordered, asOf, options.observer);

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { CHECKPOINT_VERSION, type ReplayCheckpoint } from '../ledger/checkpoint.js';
 import type { AccountKey, LedgerEntry } from '../ledger/types.js';
 import type { Instant } from '../time/instant.js';
@@ -26,26 +27,71 @@ export function deleteAccountStates(db: LedgerDb, accountIdsJson: string): void 
   prepared(db, 'DELETE FROM account_states WHERE account_id IN (SELECT value FROM json_each(?))').run(accountIdsJson);
 }
 
+/** The states of one account, built from its `entryCount` entries. */
+export interface AccountStatesWrite {
+  accountId: number;
+  entryCount: number;
+  states: readonly AccountStateWrite[];
+}
+
+/** States per INSERT: one statement for many rows (prepared once), fewer calls into SQLite. */
+const STATES_PER_INSERT = 100;
+
+/** The insert of `rows` states: format, then per row accounts.id, position, valid_from, last_ordinal, state and entry count. */
+function stateInsert(rows: number): string {
+  const values = new Array<string>(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ');
+  // CROSS JOIN: the listed rows drive, each account found by its id (never a scan of accounts).
+  return (
+    'INSERT INTO account_states (account_id, position, entry_count, format, valid_from, last_ordinal, state) ' +
+    `SELECT a.id, v.column2, a.entry_count, ?, v.column3, v.column4, v.column5 FROM (VALUES ${values}) v CROSS JOIN accounts a ` +
+    'WHERE a.id = v.column1 AND a.entry_count = v.column6'
+  );
+}
+
 /**
  * Writes the states of one account, built from `entryCount` entries: call it after the account's entries
  * are written (and its old states dropped), in the same transaction. Asserts right before writing that
  * the account holds exactly the entries the states were built from.
  */
 export function writeAccountStates(db: LedgerDb, accountId: number, entryCount: number, states: readonly AccountStateWrite[]): void {
-  const write = prepared(
-    db,
-    'INSERT INTO account_states (account_id, position, entry_count, format, valid_from, last_ordinal, state) ' +
-      'SELECT id, ?, entry_count, ?, ?, ?, ? FROM accounts WHERE id = ? AND entry_count = ?',
-  );
-  let previous = 0;
-  for (const state of states) {
-    if (!(Number.isSafeInteger(state.position) && state.position > previous && state.position <= entryCount)) {
-      throw new Error(`account ${accountId}: state at position ${state.position} after ${previous}, of ${entryCount} entries`);
+  writeManyAccountStates(db, [{ accountId, entryCount, states }]);
+}
+
+/** writeAccountStates for many accounts at once, many rows per INSERT. */
+export function writeManyAccountStates(db: LedgerDb, accounts: readonly AccountStatesWrite[]): void {
+  const rows: { account: AccountStatesWrite; state: AccountStateWrite }[] = [];
+  for (const account of accounts) {
+    const { accountId, entryCount } = account;
+    let previous = 0;
+    for (const state of account.states) {
+      if (!(Number.isSafeInteger(state.position) && state.position > previous && state.position <= entryCount)) {
+        throw new Error(`account ${accountId}: state at position ${state.position} after ${previous}, of ${entryCount} entries`);
+      }
+      previous = state.position;
+      rows.push({ account, state });
     }
-    previous = state.position;
-    const written = write.run(state.position, CHECKPOINT_VERSION, state.validFrom, state.lastOrdinal, state.state, accountId, entryCount);
-    if (written.changes !== 1) throw new Error(`account ${accountId}: does not hold the ${entryCount} entries its replay states were built from`);
   }
+  const write = (statement: Database.Statement, first: number, count: number): void => {
+    const params: unknown[] = [CHECKPOINT_VERSION];
+    for (let i = first; i < first + count; i++) {
+      const { account, state } = rows[i]!;
+      params.push(account.accountId, state.position, state.validFrom, state.lastOrdinal, state.state, account.entryCount);
+    }
+    if (statement.run(params).changes === count) return;
+    // Assert right after writing: name the first account that does not hold the entries its states were built from.
+    const entryCount = prepared(db, 'SELECT entry_count FROM accounts WHERE id = ?').pluck();
+    for (let i = first; i < first + count; i++) {
+      const { account } = rows[i]!;
+      if (entryCount.get(account.accountId) !== account.entryCount) {
+        throw new Error(`account ${account.accountId}: does not hold the ${account.entryCount} entries its replay states were built from`);
+      }
+    }
+    throw new Error(`wrote fewer than the ${count} replay states given`);
+  };
+  let first = 0;
+  for (; first + STATES_PER_INSERT <= rows.length; first += STATES_PER_INSERT) write(prepared(db, stateInsert(STATES_PER_INSERT)), first, STATES_PER_INSERT);
+  // The few left over one by one: a statement per leftover count would be compiled for every import.
+  for (; first < rows.length; first++) write(prepared(db, stateInsert(1)), first, 1);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Instant } from '../time/instant.js';
-import { writeAccountStates, type AccountStateWrite } from './account-states.js';
+import type Database from 'better-sqlite3';
+import { writeManyAccountStates, type AccountStatesWrite, type AccountStateWrite } from './account-states.js';
 import type { LedgerDb } from './open.js';
 import { prepared } from './statements.js';
 
@@ -32,24 +33,54 @@ export function deleteAccountSummaries(db: LedgerDb, accountIdsJson: string): vo
   prepared(db, 'DELETE FROM account_summaries WHERE account_id IN (SELECT value FROM json_each(?))').run(accountIdsJson);
 }
 
+/** Summaries per INSERT: one statement for many rows (prepared once), fewer calls into SQLite. */
+const SUMMARIES_PER_INSERT = 100;
+
+/** The insert of `rows` summaries: format, then per row valid_from, valid_until, view and accounts.id. */
+function summaryInsert(rows: number): string {
+  const values = new Array<string>(rows).fill('(?, ?, ?, ?)').join(', ');
+  // CROSS JOIN: the listed rows drive, each account found by its id (never a scan of accounts).
+  return (
+    'INSERT OR REPLACE INTO account_summaries (account_id, entry_count, format, valid_from, valid_until, view) ' +
+    `SELECT a.id, a.entry_count, ?, v.column1, v.column2, v.column3 FROM (VALUES ${values}) v CROSS JOIN accounts a ` +
+    'WHERE a.id = v.column4 AND a.entry_count > 0'
+  );
+}
+
 /**
  * Writes (or replaces) summaries, each stamped with its account's current entry count, and the replay
  * states that come with them: call it after the account's entries are written, in the same transaction.
  */
 export function writeAccountSummaries(db: LedgerDb, summaries: readonly AccountSummaryWrite[]): void {
-  const write = prepared(
-    db,
-    'INSERT OR REPLACE INTO account_summaries (account_id, entry_count, format, valid_from, valid_until, view) ' +
-      'SELECT id, entry_count, ?, ?, ?, ? FROM accounts WHERE id = ? AND entry_count > 0',
-  );
   for (const summary of summaries) {
     if (!Number.isSafeInteger(summary.validFrom) || (summary.validUntil !== null && !(summary.validUntil > summary.validFrom))) {
       throw new Error(`account ${summary.accountId}: summary range ${summary.validFrom}..${summary.validUntil}`);
     }
-    const written = write.run(SUMMARY_FORMAT, summary.validFrom, summary.validUntil, summary.view, summary.accountId);
-    if (written.changes !== 1) throw new Error(`account ${summary.accountId}: no such account with entries for its summary`);
-    if (summary.states !== undefined) writeAccountStates(db, summary.accountId, summary.states.entryCount, summary.states.list);
   }
+  const write = (statement: Database.Statement, first: number, count: number): void => {
+    const params: unknown[] = [SUMMARY_FORMAT];
+    for (let i = first; i < first + count; i++) {
+      const summary = summaries[i]!;
+      params.push(summary.validFrom, summary.validUntil, summary.view, summary.accountId);
+    }
+    if (statement.run(params).changes === count) return;
+    // Assert right after writing: name the first summary whose account is missing or empty.
+    const entryCount = prepared(db, 'SELECT entry_count FROM accounts WHERE id = ?').pluck();
+    for (let i = first; i < first + count; i++) {
+      const found = entryCount.get(summaries[i]!.accountId) as number | undefined;
+      if (found === undefined || found <= 0) throw new Error(`account ${summaries[i]!.accountId}: no such account with entries for its summary`);
+    }
+    throw new Error(`wrote ${count} summaries, but not one per account`);
+  };
+  let first = 0;
+  for (; first + SUMMARIES_PER_INSERT <= summaries.length; first += SUMMARIES_PER_INSERT) write(prepared(db, summaryInsert(SUMMARIES_PER_INSERT)), first, SUMMARIES_PER_INSERT);
+  // The few left over one by one: a statement per leftover count would be compiled for every import.
+  for (; first < summaries.length; first++) write(prepared(db, summaryInsert(1)), first, 1);
+  const states: AccountStatesWrite[] = [];
+  for (const summary of summaries) {
+    if (summary.states !== undefined) states.push({ accountId: summary.accountId, entryCount: summary.states.entryCount, states: summary.states.list });
+  }
+  writeManyAccountStates(db, states);
 }
 
 /**

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImportRejected, importFiles } from '../../core/import/ledger-files.js';
 import { allBalances, writeAllBalancesJson } from '../../core/service/ledger-queries.js';
-import { accountIdOf, loadAccountSummaries, openLedgerDb } from '../../core/store/index.js';
+import { accountIdOf, loadAccountSummaries, openLedgerDb, writeAccountSummaries, type AccountSummaryWrite } from '../../core/store/index.js';
 import { jsonl, moesifLine, tempDir } from './store-fixtures.js';
 
 /*
@@ -315,10 +315,53 @@ describe('balance summaries (migration 0008)', () => {
     importFiles(dbPath, [{ path: 'm.jsonl', text: jsonl(lines) }], { now: Date.UTC(2025, 1, 1) });
     const db = openLedgerDb(dbPath, { create: false });
     try {
-      // 201 entries: states after entries 32, 64, ... 192 (the integer replay takes none: it must not run here).
+      // 201 entries: states after entries 32, 64, ... 192 (taken by the integer replay, as the general engine takes them).
       expect(db.prepare('SELECT count(*) FROM account_states').pluck().get()).toBe(6);
       const asOf = Date.UTC(2025, 0, 2) + 150 * 1000;
       expect(allBalances(db, asOf)).toEqual(allBalances(db, asOf, { useSummaries: false }));
+    } finally {
+      db.close();
+    }
+  });
+  it('summaries and replay states written many rows per insert read back row for row, and one built from other entries than its account holds is refused, naming the account', () => {
+    // 250 accounts of 3 entries each: two full inserts of 100 and 50 left over, for summaries and for states.
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const lines: string[] = [];
+    for (let c = 0; c < 250; c++) {
+      lines.push(moesifLine({ company: `co_${c}`, id: `c${c}`, type: 'credit', amount: '10', at: '2025-01-01T00:00:00Z' }));
+      for (let d = 0; d < 2; d++) lines.push(moesifLine({ company: `co_${c}`, id: `d${c}_${d}`, type: 'debit', amount: '-1', at: `2025-01-0${2 + d}T00:00:00Z` }));
+    }
+    importFiles(dbPath, [{ path: 'm.jsonl', text: jsonl(lines) }], { now: Date.UTC(2025, 1, 1) });
+    const db = openLedgerDb(dbPath, { create: false });
+    try {
+      const ids = db.prepare('SELECT id FROM accounts ORDER BY id').pluck().all() as number[];
+      expect(ids).toHaveLength(250);
+      const rows: AccountSummaryWrite[] = ids.map((accountId, i) => ({
+        accountId,
+        validFrom: BASE + i,
+        validUntil: i % 3 === 0 ? null : BASE + i + 1,
+        view: `view of ${accountId}`,
+        states: { entryCount: 3, list: [1, 3].map((position) => ({ position, validFrom: BASE + position, lastOrdinal: i * 3 + position, state: `{"a":${accountId},"p":${position}}` })) },
+      }));
+      const rewrite = (given: AccountSummaryWrite[]): void =>
+        db.transaction(() => {
+          db.exec('DELETE FROM account_summaries; DELETE FROM account_states;');
+          writeAccountSummaries(db, given);
+        })();
+      rewrite(rows);
+      const summaries = db.prepare('SELECT account_id, entry_count, valid_from, valid_until, view FROM account_summaries ORDER BY account_id').raw().all();
+      expect(summaries).toEqual(rows.map((row) => [row.accountId, 3, row.validFrom, row.validUntil, row.view]));
+      const states = db.prepare('SELECT account_id, position, entry_count, valid_from, last_ordinal, state FROM account_states ORDER BY account_id, position').raw().all();
+      expect(states).toEqual(rows.flatMap((row) => row.states!.list.map((state) => [row.accountId, state.position, 3, state.validFrom, state.lastOrdinal, state.state])));
+
+      // Account 150 (in the second full insert) and account 240 (among those left over): states built from 4 entries.
+      for (const wrong of [150, 240]) {
+        const bad = rows.map((row, i) => (i === wrong ? { ...row, states: { ...row.states!, entryCount: 4, list: [...row.states!.list, { position: 4, validFrom: BASE + 4, lastOrdinal: 0, state: '{}' }] } } : row));
+        expect(() => rewrite(bad)).toThrow(`account ${ids[wrong]}: does not hold the 4 entries its replay states were built from`);
+      }
+      expect(() => rewrite([...rows.slice(0, 120), { ...rows[120]!, accountId: 99_999 }])).toThrow('account 99999: no such account with entries for its summary');
+      // Refused writes rolled back with their transaction: the rows written first are all still there.
+      expect(db.prepare('SELECT count(*) FROM account_states').pluck().get()).toBe(500);
     } finally {
       db.close();
     }
