@@ -105,6 +105,22 @@ export function loadAccountStateBefore(db: LedgerDb, accountId: number, key: Acc
 }
 
 /**
+ * The latest current state at or before the account's `position`-th entry, with every stored entry after it,
+ * in replay order; null when there is none. (rebuildCheckpoints: the checkpoint of a long account.)
+ */
+export function loadAccountStateThrough(db: LedgerDb, accountId: number, key: AccountKey, position: number, decimals: DecimalInterner): StoredStateAt | null {
+  const row = prepared(
+    db,
+    `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
+      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.position <= ?
+      ORDER BY s.position DESC LIMIT 1`,
+  )
+    .raw()
+    .get(accountId, CHECKPOINT_VERSION, position) as StateRow | undefined;
+  return row === undefined ? null : stateAndTail(db, accountId, key, row, Number.POSITIVE_INFINITY, decimals);
+}
+
+/**
  * Drops the account's states after position `keep` and marks those up to it as describing the account's
  * current entries: an import that added entries only after position `keep` (in replay order) leaves the
  * states before them true. Call after the account's new entry count is written, in the same transaction.
@@ -139,8 +155,15 @@ function loadStateAndTail(db: LedgerDb, accountId: number, key: AccountKey, stat
       ORDER BY s.position DESC LIMIT 1`,
   )
     .raw()
-    .get(accountId, CHECKPOINT_VERSION, stateAt) as [number, number, number, string] | undefined;
-  if (row === undefined) return null;
+    .get(accountId, CHECKPOINT_VERSION, stateAt) as StateRow | undefined;
+  return row === undefined ? null : stateAndTail(db, accountId, key, row, tailUntil, decimals);
+}
+
+/** position, valid_from, last_ordinal, state of an account_states row. */
+type StateRow = [number, number, number, string];
+
+/** The row's checkpoint, checked against the row, with the account's entries after it up to `tailUntil`. */
+function stateAndTail(db: LedgerDb, accountId: number, key: AccountKey, row: StateRow, tailUntil: Instant, decimals: DecimalInterner): StoredStateAt {
   const [position, validFrom, lastOrdinal, state] = row;
   const checkpoint = JSON.parse(state) as ReplayCheckpoint;
   // Assert right after reading: the row and the checkpoint it holds describe the same point.

@@ -1,5 +1,6 @@
-import { CHECKPOINT_VERSION, checkpointAfter, type ReplayCheckpoint } from '../ledger/checkpoint.js';
+import { CHECKPOINT_VERSION, checkpointAfter, checkpointOf, replayFromCheckpoint, type ReplayCheckpoint } from '../ledger/checkpoint.js';
 import { LedgerRuleError, type AccountKey, type LedgerEntry } from '../ledger/types.js';
+import { loadAccountStateThrough } from './account-states.js';
 import { loadEntriesById, toAccountKey } from './entries-read.js';
 import { DecimalInterner, decodeEntryRow, ENTRY_COLUMNS, type EntryRow } from './entry-row.js';
 import type { LedgerDb } from './open.js';
@@ -50,10 +51,18 @@ export function rebuildCheckpoints(db: LedgerDb, accountIds: readonly number[], 
   const decimals = new DecimalInterner();
   for (const [id, customerId, subscriptionId, unit, entryCount] of long) {
     const key = toAccountKey(customerId, subscriptionId, unit);
+    const position = entryCount - sizes.tailEntries;
+    const fromState = checkpointFromState(db, id, key, entryCount, position, decimals);
+    if (fromState !== null) {
+      if (fromState === 'breaks a rule') continue;
+      const { checkpoint, tail } = fromState;
+      insert.run(id, entryCount, position, tail[0]?.at ?? null, tail[0]?.ordinal ?? null, JSON.stringify(checkpoint));
+      writeRecentTail(db, id, entryCount, key, checkpoint, tail, sizes);
+      continue;
+    }
     const entries = loadEntriesById(db, id, key, decimals);
     // Assert right after reading: the catalog's count is what the checkpoint will be checked against.
     if (entries.length !== entryCount) throw new Error(`account ${id}: accounts.entry_count ${entryCount}, ${entries.length} entries stored`);
-    const position = entries.length - sizes.tailEntries;
     let checkpoint: ReplayCheckpoint;
     try {
       checkpoint = checkpointAfter(key, entries, position);
@@ -63,14 +72,61 @@ export function rebuildCheckpoints(db: LedgerDb, accountIds: readonly number[], 
     }
     const next = entries[position];
     insert.run(id, entryCount, position, next?.at ?? null, next?.ordinal ?? null, JSON.stringify(checkpoint));
-    // The newest rows as entries.list shows them (migration 0006): the tail replayed with no end.
-    try {
-      writeRecentEntries(db, id, entryCount, key, checkpoint, entries.slice(position), sizes.generatedRows ?? RECENT_GENERATED_ROWS);
-    } catch (error) {
-      // A tail that breaks a rule: no rows; readers replay from the checkpoint and report the rule there.
-      if (!(error instanceof LedgerRuleError)) throw error;
-    }
+    writeRecentTail(db, id, entryCount, key, checkpoint, entries.slice(position), sizes);
   }
+}
+
+/** The newest rows as entries.list shows them (migration 0006): the tail replayed with no end. */
+function writeRecentTail(db: LedgerDb, id: number, entryCount: number, key: AccountKey, checkpoint: ReplayCheckpoint, tail: readonly LedgerEntry[], sizes: CheckpointSizes): void {
+  try {
+    writeRecentEntries(db, id, entryCount, key, checkpoint, tail, sizes.generatedRows ?? RECENT_GENERATED_ROWS);
+  } catch (error) {
+    // A tail that breaks a rule: no rows; readers replay from the checkpoint and report the rule there.
+    if (!(error instanceof LedgerRuleError)) throw error;
+  }
+}
+
+/**
+ * The checkpoint after the account's first `position` entries, and the entries after it, from its latest
+ * replay state (migration 0012) at or before `position`: an import that adds a month to a 100,000-entry
+ * account reads the entries after that state, not all of them (it was most of such an import's time).
+ * The same checkpoint as checkpointAfter's: the state's replay goes on to `position` and stops there,
+ * before any later event. null when the account has no such state (every entry is read instead).
+ */
+function checkpointFromState(
+  db: LedgerDb,
+  id: number,
+  key: AccountKey,
+  entryCount: number,
+  position: number,
+  decimals: DecimalInterner,
+): { checkpoint: ReplayCheckpoint; tail: LedgerEntry[] } | 'breaks a rule' | null {
+  const stored = loadAccountStateThrough(db, id, key, position, decimals);
+  if (stored === null) return null;
+  // Assert right after reading: the state and the entries after it are the whole account.
+  if (stored.checkpoint.position + stored.tail.length !== entryCount) {
+    throw new Error(`account ${id}: a replay state at ${stored.checkpoint.position} and ${stored.tail.length} entries after it, of ${entryCount}`);
+  }
+  const skip = position - stored.checkpoint.position;
+  if (skip === 0) return { checkpoint: stored.checkpoint, tail: stored.tail };
+  let checkpoint: ReplayCheckpoint | null = null;
+  const firstEntryAt = stored.checkpoint.firstEntryAt;
+  try {
+    replayFromCheckpoint(key, stored.checkpoint, stored.tail.slice(0, skip), {
+      keepEntries: false,
+      observer: {
+        restart: () => {}, // the general engine never gives up part way
+        after(applied, entry, _blocks, replay) {
+          if (applied === position) checkpoint = checkpointOf(replay.internals(), position, entry.at, firstEntryAt);
+        },
+      },
+    });
+  } catch (error) {
+    if (error instanceof LedgerRuleError) return 'breaks a rule';
+    throw error;
+  }
+  if (checkpoint === null) throw new Error(`account ${id}: the replay from its state at ${stored.checkpoint.position} did not reach ${position}`);
+  return { checkpoint, tail: stored.tail.slice(skip) };
 }
 
 export interface StoredCheckpoint {

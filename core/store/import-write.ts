@@ -408,7 +408,6 @@ export class EntryWriter {
     });
     const written = this.accountIds.filter((_, i) => this.written[i]! > 0);
     this.checkParents(written);
-    rebuildCheckpoints(this.db, written);
     // Their balance summaries (migration 0008) describe the old entries: gone until the caller writes new ones.
     if (written.length > 0) {
       deleteAccountSummaries(this.db, JSON.stringify(written));
@@ -422,5 +421,7 @@ export class EntryWriter {
       });
       if (dropped.length > 0) deleteAccountStates(this.db, JSON.stringify(dropped));
     }
+    // After the states: a long account's checkpoint starts from the latest state that is still true.
+    rebuildCheckpoints(this.db, written);
   }
 }

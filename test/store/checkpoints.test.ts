@@ -247,6 +247,41 @@ describe('replay checkpoints (migration 0004)', () => {
     db.close();
   }, 60_000);
 
+  it('a later import rebuilds a long account\'s checkpoint and newest rows from its latest replay state, to exactly what one import of everything stores', () => {
+    const total = CHECKPOINT_MIN_ENTRIES + 1_200;
+    const lines = generateMoesifJsonl({ entries: total, accounts: 1, seed: 5 }).split('\n').filter((line) => line !== '');
+    const derived = (path: string): unknown => {
+      const db = openLedgerDb(path, { create: false });
+      try {
+        return {
+          checkpoints: db.prepare('SELECT entry_count, position, tail_at, tail_ordinal, state FROM account_checkpoints').raw().all(),
+          recent: db.prepare('SELECT entry_count, format, first_sequence, entry_sequence, valid_from, valid_until FROM account_recent').raw().all(),
+          rows: db.prepare('SELECT sequence, at, view FROM account_recent_entries ORDER BY sequence').raw().all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const whole = join(tempDir(), 'whole.sqlite');
+    importFiles(whole, [{ path: 'all.jsonl', text: lines.join('\n') + '\n' }], { now: NOW });
+    const expected = derived(whole);
+    expect((expected as { checkpoints: unknown[] }).checkpoints).toHaveLength(1);
+    // A month of 1,100 entries (the checkpoint's position is among them), and a day of 10 (it is among the stored ones).
+    for (const cut of [total - 1_100, total - 10]) {
+      const path = join(tempDir(), `split-${cut}.sqlite`);
+      importFiles(path, [{ path: 'first.jsonl', text: lines.slice(0, cut).join('\n') + '\n' }], { now: NOW });
+      const db = openLedgerDb(path, { create: false });
+      // What makes the rebuild start from a state: one at or before the checkpoint's position that the next
+      // import keeps (at or before the one its check resumes from).
+      const resumesFrom = db.prepare('SELECT max(position) FROM account_states WHERE valid_from <= ?').pluck().get(Date.parse((JSON.parse(lines[cut]!) as { created_at: string }).created_at)) as number;
+      const state = db.prepare('SELECT max(position) FROM account_states WHERE position <= ? AND position <= ?').pluck().get(total - CHECKPOINT_TAIL_ENTRIES, resumesFrom) as number | null;
+      db.close();
+      expect(state).toBeGreaterThan(0);
+      importFiles(path, [{ path: 'next.jsonl', text: lines.slice(cut).join('\n') + '\n' }], { now: NOW });
+      expect([cut, derived(path)]).toEqual([cut, expected]);
+    }
+  }, 120_000);
+
   it('a checkpoint whose entry count is not the account\'s is ignored (stale: a full replay answers)', () => {
     const path = join(tempDir(), 'ledger.sqlite');
     importFiles(path, [{ path: 'account.jsonl', text: generateMoesifJsonl({ entries: CHECKPOINT_MIN_ENTRIES + 1, accounts: 1, seed: 5 }) }], { now: NOW });
