@@ -51,21 +51,8 @@ export function parseInstantSpan(text: string, start: number, end: number): numb
     const kept = Math.min(3, fractionDigits);
     ms = digits(text, start + 20, kept) * (kept === 1 ? 100 : kept === 2 ? 10 : 1);
   }
-  const year = digits(text, start, 4);
-  const month = digits(text, start + 5, 2);
-  const day = digits(text, start + 8, 2);
-  const hour = digits(text, start + 11, 2);
-  const minute = digits(text, start + 14, 2);
-  const second = digits(text, start + 17, 2);
-  if (
-    year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
-  ) {
-    return NaN; // invalid: parseInstant words the error
-  }
-  // Date.UTC's value, by day arithmetic (years 0–99 Date.UTC reads as 1900–1999: left to it).
-  const utc = year < 100 ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
-  return utc - offsetMinutes * 60_000;
+  // NaN when invalid: parseInstant words the error.
+  return utcOfFields(text, start, ms) - offsetMinutes * 60_000;
 }
 
 /**
@@ -86,16 +73,24 @@ export function parseInstantAt(text: string, start: number, end: number): number
   ) {
     return NaN;
   }
+  const ms = length === 24 ? digits(text, start + 20, 3) : 0;
+  return ms < 0 ? NaN : utcOfFields(text, start, ms);
+}
+
+/**
+ * The UTC instant of the date and time fields at text[start, start + 19) ("yyyy-mm-ddThh:mm:ss", separators
+ * already checked) plus `ms`, or NaN when a field is not digits or out of range.
+ */
+function utcOfFields(text: string, start: number, ms: number): number {
   const year = digits(text, start, 4);
   const month = digits(text, start + 5, 2);
   const day = digits(text, start + 8, 2);
   const hour = digits(text, start + 11, 2);
   const minute = digits(text, start + 14, 2);
   const second = digits(text, start + 17, 2);
-  const ms = length === 24 ? digits(text, start + 20, 3) : 0;
   if (
     year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0
+    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
   ) {
     return NaN;
   }

@@ -109,14 +109,7 @@ export function loadAccountStateBefore(db: LedgerDb, accountId: number, key: Acc
  * in replay order; null when there is none. (rebuildCheckpoints: the checkpoint of a long account.)
  */
 export function loadAccountStateThrough(db: LedgerDb, accountId: number, key: AccountKey, position: number, decimals: DecimalInterner): StoredStateAt | null {
-  const row = prepared(
-    db,
-    `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
-      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.position <= ?
-      ORDER BY s.position DESC LIMIT 1`,
-  )
-    .raw()
-    .get(accountId, CHECKPOINT_VERSION, position) as StateRow | undefined;
+  const row = latestStateRow(db, accountId, 'position', position);
   return row === undefined ? null : stateAndTail(db, accountId, key, row, Number.POSITIVE_INFINITY, decimals);
 }
 
@@ -148,19 +141,24 @@ export function loadAccountStateAt(db: LedgerDb, accountId: number, key: Account
 
 /** The latest current state at or before `stateAt`, with the entries after it up to `tailUntil`. */
 function loadStateAndTail(db: LedgerDb, accountId: number, key: AccountKey, stateAt: Instant, tailUntil: Instant, decimals: DecimalInterner): StoredStateAt | null {
-  const row = prepared(
-    db,
-    `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
-      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.valid_from <= ?
-      ORDER BY s.position DESC LIMIT 1`,
-  )
-    .raw()
-    .get(accountId, CHECKPOINT_VERSION, stateAt) as StateRow | undefined;
+  const row = latestStateRow(db, accountId, 'valid_from', stateAt);
   return row === undefined ? null : stateAndTail(db, accountId, key, row, tailUntil, decimals);
 }
 
 /** position, valid_from, last_ordinal, state of an account_states row. */
 type StateRow = [number, number, number, string];
+
+/** The account's latest current state (its entry count the account's, this release's format) whose `by` is at or before `limit`. */
+function latestStateRow(db: LedgerDb, accountId: number, by: 'valid_from' | 'position', limit: number): StateRow | undefined {
+  return prepared(
+    db,
+    `SELECT s.position, s.valid_from, s.last_ordinal, s.state FROM account_states s JOIN accounts a ON a.id = s.account_id
+      WHERE s.account_id = ? AND s.entry_count = a.entry_count AND s.format = ? AND s.${by} <= ?
+      ORDER BY s.position DESC LIMIT 1`,
+  )
+    .raw()
+    .get(accountId, CHECKPOINT_VERSION, limit) as StateRow | undefined;
+}
 
 /** The row's checkpoint, checked against the row, with the account's entries after it up to `tailUntil`. */
 function stateAndTail(db: LedgerDb, accountId: number, key: AccountKey, row: StateRow, tailUntil: Instant, decimals: DecimalInterner): StoredStateAt {
