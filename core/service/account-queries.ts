@@ -5,7 +5,19 @@ import { replayFromCheckpoint } from '../ledger/checkpoint.js';
 import { replayAccount } from '../ledger/replay.js';
 import type { AccountKey, AccountState, EntryKind, EntrySource, EntryStatus, LedgerEntry } from '../ledger/types.js';
 import { toCanonical } from '../money/decimal.js';
-import { accountIdOf, DecimalInterner, loadAccountEntries, loadAccountStateAt, loadCheckpoint, loadEntryEvidence, loadRecentEntries, loadSourceDisagreement, type LedgerDb } from '../store/index.js';
+import {
+  accountIdOf,
+  countEntriesThrough,
+  DecimalInterner,
+  loadAccountEntries,
+  loadAccountStateAt,
+  loadAccountStateThrough,
+  loadCheckpoint,
+  loadEntryEvidence,
+  loadRecentEntries,
+  loadSourceDisagreement,
+  type LedgerDb,
+} from '../store/index.js';
 import { sourceDisagreementView } from './disagreement-view.js';
 import { formatInstant, formatOptionalInstant, type Instant } from '../time/instant.js';
 import { blockDetailView, entryView } from './views.js';
@@ -136,6 +148,23 @@ export class AccountReplays {
     // Entries before the checkpoint are all at or before asOf: only the tail and block events can come next.
     remember(this.recent, id, { recent, validUntil: nextChangeAfter(stored.tail, state, asOf) }, this.maxAccounts);
     return recent;
+  }
+
+  /**
+   * The account at `asOf` from its latest stored replay state (migration 0012) with at least `rows` of its
+   * entries at or before `asOf` after it, replaying those: a page of entries.list at a past instant needs
+   * its rows' balances, not the whole history's. null when it has no such state. Not cached.
+   */
+  storedStateWithRows(db: LedgerDb, key: AccountKey, asOf: Instant, rows: number): RecentState | null {
+    const accountId = accountIdOf(db, key);
+    if (accountId === undefined) return null;
+    const position = countEntriesThrough(db, accountId, asOf) - rows;
+    if (position < 1) return null;
+    const stored = loadAccountStateThrough(db, accountId, key, position, new DecimalInterner(), asOf);
+    if (stored === null) return null;
+    const state = replayFromCheckpoint(key, stored.checkpoint, stored.tail, { asOf });
+    const last = state.entries[state.entries.length - 1];
+    return { state, firstEntryAt: stored.checkpoint.firstEntryAt, lastEntryAt: last?.entry.at ?? stored.checkpoint.validFrom };
   }
 
   /**
@@ -323,12 +352,13 @@ function storedPage(db: LedgerDb, key: AccountKey, query: EntriesQuery, asOf: In
 }
 
 /**
- * The newest entries, unfiltered, from the checkpoint's replay when the page lies within the entries
- * replayed after the checkpoint; null otherwise (the full replay answers).
+ * The newest entries, unfiltered, from the checkpoint's replay, or a stored replay state's, when the page
+ * lies within the entries replayed after it; null otherwise (the full replay answers).
  */
 function recentPage(replays: AccountReplays, db: LedgerDb, key: AccountKey, query: EntriesQuery, asOf: Instant): EntriesPage | null {
   if (!isUnfiltered(query) || (query.order ?? 'desc') !== 'desc' || replays.cachedStateAt(key, asOf) !== null) return null;
-  const recent = replays.recentAt(db, key, asOf);
+  // The checkpoint's tail (as of its validFrom or later), else a stored state far enough back for the page.
+  const recent = replays.recentAt(db, key, asOf) ?? replays.storedStateWithRows(db, key, asOf, query.offset + query.limit);
   if (recent === null) return null;
   const { state } = recent;
   const replayed = state.entries;

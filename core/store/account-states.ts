@@ -105,12 +105,25 @@ export function loadAccountStateBefore(db: LedgerDb, accountId: number, key: Acc
 }
 
 /**
- * The latest current state at or before the account's `position`-th entry, with every stored entry after it,
- * in replay order; null when there is none. (rebuildCheckpoints: the checkpoint of a long account.)
+ * The latest current state at or before the account's `position`-th entry, with the stored entries after it
+ * up to `tailUntil` (all of them by default), in replay order; null when there is none. (rebuildCheckpoints:
+ * the checkpoint of a long account; entries.list: a page of a past as-of.)
  */
-export function loadAccountStateThrough(db: LedgerDb, accountId: number, key: AccountKey, position: number, decimals: DecimalInterner): StoredStateAt | null {
+export function loadAccountStateThrough(
+  db: LedgerDb,
+  accountId: number,
+  key: AccountKey,
+  position: number,
+  decimals: DecimalInterner,
+  tailUntil: Instant = Number.POSITIVE_INFINITY,
+): StoredStateAt | null {
   const row = latestStateRow(db, accountId, 'position', position);
-  return row === undefined ? null : stateAndTail(db, accountId, key, row, Number.POSITIVE_INFINITY, decimals);
+  return row === undefined ? null : stateAndTail(db, accountId, key, row, tailUntil, decimals);
+}
+
+/** How many of the account's entries happened at or before `asOf` (the entries_by_account index counts them). */
+export function countEntriesThrough(db: LedgerDb, accountId: number, asOf: Instant): number {
+  return prepared(db, 'SELECT count(*) FROM entries WHERE account_id = ? AND at <= ?').pluck().get(accountId, asOf) as number;
 }
 
 /**

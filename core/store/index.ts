@@ -34,10 +34,12 @@ export {
 export { CHECKPOINT_MIN_ENTRIES, CHECKPOINT_TAIL_ENTRIES, loadCheckpoint, rebuildCheckpoints, type CheckpointSizes, type StoredCheckpoint } from './checkpoints.js';
 export { RECENT_GENERATED_ROWS, RECENT_ROWS_FORMAT, loadRecentEntries, type RecentEntriesPage } from './recent-entries.js';
 export {
+  countEntriesThrough,
   deleteAccountStates,
   keepAccountStatesThrough,
   loadAccountStateAt,
   loadAccountStateBefore,
+  loadAccountStateThrough,
   writeAccountStates,
   type AccountStateWrite,
   type StoredStateAt,
