@@ -301,8 +301,10 @@ describe('replay checkpoints (migration 0004)', () => {
       expect(current.checkpoint.version).toBe(CHECKPOINT_VERSION);
       db.prepare("UPDATE account_checkpoints SET state = json_set(state, '$.version', ?)").run(CHECKPOINT_VERSION - 1);
       expect(loadCheckpoint(db, KEY)).toBeNull();
-      // The stored newest rows (migration 0006) do not depend on the checkpoint's format: set theirs aside too.
+      // The stored newest rows (migration 0006) and replay states (0012) do not depend on the checkpoint's
+      // format, and either would answer the page: set them aside too.
       db.prepare('UPDATE account_recent SET format = ?').run(RECENT_ROWS_FORMAT - 1);
+      db.prepare('UPDATE account_states SET format = ?').run(CHECKPOINT_VERSION - 1);
       const replays = new AccountReplays();
       const account = { customer_id: KEY.customerId, subscription_id: KEY.subscriptionId, unit: KEY.unit };
       entriesPage(replays, db, { account, order: 'desc', offset: 0, limit: 50 }, NOW);
