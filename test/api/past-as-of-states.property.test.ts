@@ -63,13 +63,33 @@ function replayedViews(db: LedgerDb, customerId: string, asOf: number) {
   };
 }
 
-/** account.get's core answer with the stored replay states set aside: the full replay's. */
-function detailWithoutStates(db: LedgerDb, ref: ReturnType<typeof accountRefOf>, asOf: number) {
+/** What `read` answers with the stored replay states set aside (the full replay's answer); the states stay. */
+function withoutStates<T>(db: LedgerDb, read: () => T): T {
   db.exec('SAVEPOINT without_states; DELETE FROM account_states');
   try {
-    return accountDetail(new AccountReplays(), db, ref, asOf);
+    return read();
   } finally {
     db.exec('ROLLBACK TO without_states; RELEASE without_states');
+  }
+}
+
+/**
+ * Imports the ops as one Moesif file and runs `check` on the database, which says whether a stored state
+ * answered anything; false when the ledger does not replay (nothing to compare).
+ */
+function checkImported(ops: readonly Op[], check: (db: LedgerDb) => boolean): boolean {
+  const path = join(tempDir(), 'ledger.sqlite');
+  try {
+    importFiles(path, [{ path: 'm.jsonl', text: jsonl(ops.map((o, i) => line(o, `t${i}`))) }], { now: BASE + 60 * 24 * HOUR });
+  } catch (error) {
+    if (!(error instanceof ImportRejected)) throw error;
+    return false;
+  }
+  const db = openLedgerDb(path, { create: false });
+  try {
+    return check(db);
+  } finally {
+    db.close();
   }
 }
 
@@ -82,19 +102,11 @@ describe('a past as-of starts from the nearest stored replay state (migration 00
         fc.array(op, { minLength: 70, maxLength: 160 }),
         fc.array(fc.integer({ min: -2 * 24, max: 50 * 24 * 60 }), { minLength: 6, maxLength: 12 }),
         (ops, asOfMinutes) => {
-          const path = join(tempDir(), 'ledger.sqlite');
-          try {
-            importFiles(path, [{ path: 'm.jsonl', text: jsonl(ops.map((o, i) => line(o, `t${i}`))) }], { now: BASE + 60 * 24 * HOUR });
-          } catch (error) {
-            if (!(error instanceof ImportRejected)) throw error;
-            return;
-          }
-          const db = openLedgerDb(path, { create: false });
-          try {
+          const used = checkImported(ops, (db) => {
             // Random instants over the data, plus every stored state's own instant and the millisecond before it.
             const stateInstants = db.prepare('SELECT valid_from FROM account_states').pluck().all() as number[];
             const instants = [...asOfMinutes.map((m) => BASE + m * 60_000), ...stateInstants.flatMap((at) => [at, at - 1])];
-            let used = false;
+            let fromState = false;
             for (const asOf of instants) {
               for (const customerId of ['cus_0', 'cus_1']) {
                 const keys = accountsOfCustomer(db, customerId);
@@ -103,16 +115,15 @@ describe('a past as-of starts from the nearest stored replay state (migration 00
                 expect(customerBalance(db, customerId, asOf)).toEqual(replayed.balance);
                 expect(customerBlocks(db, customerId, asOf)).toEqual(replayed.blocks);
                 for (const key of keys) {
-                  if (loadAccountStateAt(db, accountIdOf(db, key)!, key, asOf, new DecimalInterner()) !== null) used = true;
+                  if (loadAccountStateAt(db, accountIdOf(db, key)!, key, asOf, new DecimalInterner()) !== null) fromState = true;
                   const ref = accountRefOf(key);
-                  expect(accountDetail(new AccountReplays(), db, ref, asOf)).toEqual(detailWithoutStates(db, ref, asOf));
+                  expect(accountDetail(new AccountReplays(), db, ref, asOf)).toEqual(withoutStates(db, () => accountDetail(new AccountReplays(), db, ref, asOf)));
                 }
               }
             }
-            if (used) fromStates++;
-          } finally {
-            db.close();
-          }
+            return fromState;
+          });
+          if (used) fromStates++;
         },
       ),
       { numRuns: runs },
@@ -129,34 +140,20 @@ describe('a past as-of starts from the nearest stored replay state (migration 00
         fc.array(op.map((o) => ({ ...o, subscription: null })), { minLength: 90, maxLength: 200 }),
         fc.array(fc.record({ minutes: fc.integer({ min: 0, max: 32 * 24 * 60 }), offset: fc.integer({ min: 0, max: 40 }), limit: fc.integer({ min: 1, max: 30 }) }), { minLength: 4, maxLength: 10 }),
         (ops, pages) => {
-          const path = join(tempDir(), 'ledger.sqlite');
-          try {
-            importFiles(path, [{ path: 'm.jsonl', text: jsonl(ops.map((o, i) => line(o, `t${i}`))) }], { now: BASE + 60 * 24 * HOUR });
-          } catch (error) {
-            if (!(error instanceof ImportRejected)) throw error;
-            return;
-          }
-          const db = openLedgerDb(path, { create: false });
-          try {
-            let used = false;
+          const used = checkImported(ops, (db) => {
+            let fromState = false;
             for (const { minutes, offset, limit } of pages) {
               const asOf = BASE + minutes * 60_000;
               for (const key of [...accountsOfCustomer(db, 'cus_0'), ...accountsOfCustomer(db, 'cus_1')]) {
                 const query = { account: accountRefOf(key), offset, limit };
-                if (new AccountReplays().storedStateWithRows(db, key, asOf, offset + limit) !== null) used = true;
+                if (new AccountReplays().storedStateWithRows(db, key, asOf, offset + limit) !== null) fromState = true;
                 const page = entriesPage(new AccountReplays(), db, query, asOf);
-                db.exec('SAVEPOINT without_states; DELETE FROM account_states');
-                try {
-                  expect(JSON.stringify(page)).toBe(JSON.stringify(entriesPage(new AccountReplays(), db, query, asOf)));
-                } finally {
-                  db.exec('ROLLBACK TO without_states; RELEASE without_states');
-                }
+                expect(JSON.stringify(page)).toBe(JSON.stringify(withoutStates(db, () => entriesPage(new AccountReplays(), db, query, asOf))));
               }
             }
-            if (used) fromStates++;
-          } finally {
-            db.close();
-          }
+            return fromState;
+          });
+          if (used) fromStates++;
         },
       ),
       { numRuns: runs },
