@@ -132,7 +132,12 @@ export function countEntriesThrough(db: LedgerDb, accountId: number, asOf: Insta
  * states before them true. Call after the account's new entry count is written, in the same transaction.
  */
 export function keepAccountStatesThrough(db: LedgerDb, accountId: number, keep: number): void {
-  prepared(db, 'DELETE FROM account_states WHERE account_id = ? AND position > ?').run(accountId, keep);
+  // Only rows as current as the one at `keep` (which the import's check read as current) are brought up to
+  // date: a row already stale stays out of use rather than be made to look current.
+  prepared(
+    db,
+    'DELETE FROM account_states WHERE account_id = ? AND (position > ? OR entry_count IS NOT (SELECT entry_count FROM account_states WHERE account_id = ? AND position = ?))',
+  ).run(accountId, keep, accountId, keep);
   prepared(db, 'UPDATE account_states SET entry_count = (SELECT entry_count FROM accounts WHERE id = ?) WHERE account_id = ?').run(accountId, accountId);
 }
 

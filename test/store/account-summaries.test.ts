@@ -306,6 +306,26 @@ describe('balance summaries (migration 0008)', () => {
     expect(resumedRuns).toBeGreaterThan(runs / 3);
   }, 300_000);
 
+  it('a later import keeps the states before the one it resumed from only where they were as current as it: a stale row is never made to look current', () => {
+    const dbPath = join(tempDir(), 'ledger.sqlite');
+    const debit = (i: number): string => moesifLine({ company: 'co_1', id: `d${i}`, type: 'debit', amount: '-1', at: new Date(Date.UTC(2025, 0, 2) + i * 1000).toISOString() });
+    const lines = [moesifLine({ company: 'co_1', id: 'c0', type: 'credit', amount: '1000', at: '2025-01-01T00:00:00Z' }), ...Array.from({ length: 100 }, (_, i) => debit(i))];
+    importFiles(dbPath, [{ path: 'a.jsonl', text: jsonl(lines) }], { now: Date.UTC(2025, 1, 1) });
+    let db = openLedgerDb(dbPath, { create: false });
+    // A row left stale (as by a writer that forgot it): its entry count is not the account's.
+    db.prepare('UPDATE account_states SET entry_count = entry_count - 1 WHERE position = 32').run();
+    db.close();
+    importFiles(dbPath, [{ path: 'b.jsonl', text: jsonl(Array.from({ length: 10 }, (_, i) => debit(100 + i))) }], { now: Date.UTC(2025, 1, 1) });
+    db = openLedgerDb(dbPath, { create: false });
+    try {
+      const rows = db.prepare('SELECT s.position, s.entry_count = a.entry_count FROM account_states s JOIN accounts a ON a.id = s.account_id ORDER BY 1').raw().all();
+      // 111 entries: the import resumed from the state at 96; 64 and 96 kept, the stale 32 dropped, none taken after 96.
+      expect(rows).toEqual([[64, 1], [96, 1]]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('an import of the commonest shape (one credit, then debits only) stores a replay state every 32 entries, and a past as-of reads from them', () => {
     const dbPath = join(tempDir(), 'ledger.sqlite');
     const lines = [moesifLine({ company: 'co_1', id: 'c0', type: 'credit', amount: '1000', at: '2025-01-01T00:00:00Z' })];
