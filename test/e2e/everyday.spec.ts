@@ -4,10 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import type { RunningServe } from '../../scripts/lib/serve.mjs';
-import { openApp, screenshot, watchProblems } from './support/app.js';
+import { expectAccessible, openApp, screenshot, watchProblems } from './support/app.js';
 import { chromiumMissingReason } from './support/environment.js';
 import { day, ledgerscope, seedLedger, serve, type SeededLedger } from './support/ledger.js';
 import { seedReconcileLedger, type ReconcileLedger } from './support/reconcile-ledger.js';
@@ -97,14 +96,6 @@ async function runReconciliation(page: Page): Promise<void> {
   await expect(run).toBeEnabled();
 }
 
-/** axe over the page as it is: no serious or critical violation. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${screen}: ${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 test('keyboard: switching screens focuses the new screen’s heading; the skip link goes to the content; Esc leaves the as-of field', async ({ page }) => {
   await openApp(page, host, '/accounts');

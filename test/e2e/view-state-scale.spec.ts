@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import type { RunningServe } from '../../scripts/lib/serve.mjs';
 import { writeSupportDesk } from '../support/support-desk.js';
-import { openApp, screenshot, watchProblems } from './support/app.js';
+import { expectAccessible, openApp, screenshot, watchProblems } from './support/app.js';
 import { chromiumMissingReason } from './support/environment.js';
 import { ledgerscope, serve } from './support/ledger.js';
 
@@ -62,14 +61,6 @@ test.afterEach(() => {
   expect(problems).toEqual([]);
 });
 
-/** axe over the page as it is: no serious or critical violation. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${screen}: ${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** The address's hash keys (without the token). */
 async function hashKeys(page: Page): Promise<Record<string, string>> {

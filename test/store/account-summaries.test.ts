@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImportRejected, importFiles } from '../../core/import/ledger-files.js';
 import { allBalances, writeAllBalancesJson } from '../../core/service/ledger-queries.js';
-import { accountIdOf, loadAccountSummaries, openLedgerDb, writeAccountSummaries, type AccountSummaryWrite } from '../../core/store/index.js';
+import { accountIdOf, loadAccountSummaries, openLedgerDb, writeAccountSummaries, type AccountSummaryWrite, type LedgerDb } from '../../core/store/index.js';
 import { jsonl, moesifLine, tempDir } from './store-fixtures.js';
 
 /*
@@ -51,6 +51,19 @@ function line(o: Op, id: string): string {
   if (credit && o.expiresAfterHours !== null) record.expire_at = iso(at + ((o.activeAfterHours ?? 0) + o.expiresAfterHours) * HOUR);
   if (o.kind === 'debit' && o.pending) record.status = 'pending';
   return JSON.stringify(record).replace('"@AMOUNT@"', `${negative ? '-' : ''}${amount(o.cents)}`);
+}
+
+/**
+ * `balances` at `asOf` from whatever is stored (summaries, replay states) equals replaying every account, as
+ * objects, and balances --json, which copies the stored texts out, prints byte for byte what printing the
+ * replay gives.
+ */
+function expectBalancesAsReplayed(db: LedgerDb, asOf: number): void {
+  const replayed = allBalances(db, asOf, { useSummaries: false });
+  expect(allBalances(db, asOf)).toEqual(replayed);
+  let printed = '';
+  writeAllBalancesJson(db, asOf, (text) => (printed += text));
+  expect(printed).toBe(JSON.stringify(replayed, null, 2));
 }
 
 /** Instants worth asking about: each import's now, every entry, activation and expiry (and just before), far past and future. */
@@ -104,14 +117,7 @@ describe('balance summaries (migration 0008)', () => {
                 const id = accountIdOf(db, { customerId, subscriptionId: null, unit: 'USD' })!;
                 expect(valid.has(id)).toBe(hasEntryByNow);
               }
-              for (const asOf of asOfsFor(lines, nows)) {
-                const replayed = allBalances(db, asOf, { useSummaries: false });
-                expect(allBalances(db, asOf)).toEqual(replayed);
-                // balances --json copies the stored texts out: byte for byte what printing the replay gives.
-                let printed = '';
-                writeAllBalancesJson(db, asOf, (text) => (printed += text));
-                expect(printed).toBe(JSON.stringify(replayed, null, 2));
-              }
+              for (const asOf of asOfsFor(lines, nows)) expectBalancesAsReplayed(db, asOf);
             } finally {
               db.close();
             }
@@ -217,11 +223,7 @@ describe('balance summaries (migration 0008)', () => {
               const stride = Math.ceil(instants.length / 60);
               for (const asOf of instants.filter((_, i) => i % stride === (b % stride))) {
                 if (firstState !== null && asOf >= firstState && loadAccountSummaries(db, asOf).size < 2) used = true;
-                const replayed = allBalances(db, asOf, { useSummaries: false });
-                expect(allBalances(db, asOf)).toEqual(replayed);
-                let printed = '';
-                writeAllBalancesJson(db, asOf, (text) => (printed += text));
-                expect(printed).toBe(JSON.stringify(replayed, null, 2));
+                expectBalancesAsReplayed(db, asOf);
               }
             } finally {
               db.close();

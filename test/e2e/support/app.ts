@@ -1,7 +1,8 @@
 // Page helpers for the browser tests: open a route with the token, collect console problems, save screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
 import type { RunningServe } from '../../../scripts/lib/serve.mjs';
 import { projectRoot } from './environment.js';
 
@@ -29,4 +30,13 @@ export function watchProblems(page: Page): string[] {
     if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
   });
   return problems;
+}
+
+/** axe over the page as it is: no serious or critical violation (`screen` names it in the failure). */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${screen}: ${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(' | ')}`);
+  expect(bad).toEqual([]);
 }
